@@ -1,0 +1,113 @@
+"""One error format for the whole API: `{code, detail}` plus `fields` for validation errors.
+
+Services raise the domain errors below; DRF raises its own. `exception_handler` turns both into
+the JSON of API.md, and the `handler*` views do the same for errors Django raises before DRF runs
+(unknown URLs, a crash that would otherwise render an HTML 500 page).
+"""
+
+import logging
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(exceptions.APIException):
+    """A business rule said no. Subclasses set `status_code` and `default_code`."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None, **extra):
+        super().__init__(detail=detail or self.default_detail, code=code or self.default_code)
+        self.code = code or self.default_code
+        self.extra = extra
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class Gone(DomainError):
+    status_code = status.HTTP_410_GONE
+    default_code = "gone"
+    default_detail = "This resource has expired."
+
+
+class Unprocessable(DomainError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+    default_detail = "The request cannot be processed."
+
+
+class ServiceUnavailable(DomainError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = "A dependency is down."
+
+
+class PayloadTooLarge(DomainError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = "The request body is too large."
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_message(value)
+        return "Invalid input."
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else "Invalid input."
+    return str(detail)
+
+
+def _code_of(exc: exceptions.APIException) -> str:
+    if isinstance(exc, DomainError):
+        return exc.code
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    return exc.default_code
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        # Not an API exception: let Django log it and render handler500.
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        body = {"code": "validation_error", "detail": _first_message(detail), "fields": fields}
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        body = {"code": _code_of(exc), "detail": _first_message(detail)}
+        if isinstance(exc, DomainError):
+            body.update(exc.extra)
+    response.data = body
+    return response
+
+
+def json_error(status_code: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail}, status=status_code)
+
+
+def handler400(request, exception=None):
+    return json_error(400, "bad_request", "The request could not be understood.")
+
+
+def handler403(request, exception=None):
+    return json_error(403, "permission_denied", "You do not have permission to do this.")
+
+
+def handler404(request, exception=None):
+    return json_error(404, "not_found", "No such resource.")
+
+
+def handler500(request):
+    return json_error(500, "server_error", "Internal server error. This is a defect; it has been logged.")

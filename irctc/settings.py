@@ -1,0 +1,252 @@
+"""Settings for the IRCTC mini backend.
+
+Every value that varies between machines is read here from the environment (with `.env` loaded by
+python-dotenv) and nowhere else: the rest of the code reads `django.conf.settings`. The keys and
+their defaults are the ones of `shared/API.md`, Configuration; `.env.example` lists them all.
+"""
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
+
+
+def env(key: str, default: str = "") -> str:
+    return os.environ.get(key, default).strip()
+
+
+def env_bool(key: str, default: bool = False) -> bool:
+    value = env(key)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(key: str, default: int) -> int:
+    value = env(key)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{key} must be a whole number, not {value!r}") from exc
+
+
+def env_rate(key: str, default: str) -> str | None:
+    """A DRF throttle rate such as `30/min`; `off` switches that throttle off."""
+    value = env(key, default)
+    return None if value.lower() in {"off", "none", ""} else value
+
+
+# --- Core --------------------------------------------------------------------------------------
+
+DEV_SECRET_KEY = "django-insecure-irctc-dev-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip() for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()
+]
+
+# pytest imports itself before it imports these settings.
+TESTING = "pytest" in sys.modules
+
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and not (TESTING or env_bool("ALLOW_DEV_SECRET_KEY", False)):
+    # The embedded demo (scripts/demo.sh) sets ALLOW_DEV_SECRET_KEY; a real deployment must bring
+    # its own key, because the development key is public in this repository.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the public development key while DEBUG is off. "
+        "Set SECRET_KEY in the environment (or DEBUG=true for local development)."
+    )
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accounts",
+    "trains",
+    "bookings",
+    "analytics",
+]
+
+MIDDLEWARE = [
+    "irctc.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "analytics.middleware.SearchTimingMiddleware",
+]
+
+ROOT_URLCONF = "irctc.urls"
+WSGI_APPLICATION = "irctc.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "Asia/Kolkata"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- Databases ---------------------------------------------------------------------------------
+
+DB_ENGINE = env("DB_ENGINE", "sqlite").lower()
+if DB_ENGINE == "sqlite":
+    _sqlite_name = env("DB_NAME", "db.sqlite3")
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": _sqlite_name if os.path.isabs(_sqlite_name) else BASE_DIR / _sqlite_name,
+            # IMMEDIATE takes SQLite's write lock at BEGIN, so concurrent bookings queue up
+            # instead of failing with "database is locked" when they upgrade a read lock.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
+elif DB_ENGINE == "mysql":
+    DATABASES = {
+        "default": {
+            # mysql-connector-python's backend, with MariaDB detected properly (see irctc/mariadb).
+            "ENGINE": "irctc.mariadb",
+            "NAME": env("DB_NAME", "irctc"),
+            "USER": env("DB_USER", "root"),
+            "PASSWORD": env("DB_PASSWORD", ""),
+            "HOST": env("DB_HOST", "127.0.0.1"),
+            "PORT": env("DB_PORT", "3306"),
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {
+                "charset": "utf8mb4",
+                "collation": "utf8mb4_unicode_ci",
+                # The backend would otherwise turn every server note into an exception under DEBUG.
+                "raise_on_warnings": False,
+                "use_pure": True,
+                "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+            },
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"DB_ENGINE must be 'sqlite' or 'mysql', not {DB_ENGINE!r}")
+
+# --- Cache (throttle counters, idempotency locks) ----------------------------------------------
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "irctc"}}
+
+# --- Passwords ---------------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- API ---------------------------------------------------------------------------------------
+
+MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+
+THROTTLE_RATES = {
+    "auth": env_rate("THROTTLE_AUTH", "10/min"),
+    "booking": env_rate("THROTTLE_BOOKING", "30/min"),
+    "user": env_rate("THROTTLE_USER", "2000/hour"),
+    "anon": env_rate("THROTTLE_ANON", "200/hour"),
+}
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "irctc.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "irctc.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    "NUM_PROXIES": NUM_PROXIES or None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("ACCESS_TOKEN_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("REFRESH_TOKEN_DAYS", 7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IRCTC mini backend",
+    "DESCRIPTION": "Train search, seat booking with waitlist and holds, and search analytics.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+}
+
+# --- Domain ------------------------------------------------------------------------------------
+
+HOLD_SECONDS = env_int("HOLD_SECONDS", 180)
+BOOKING_WINDOW_DAYS = env_int("BOOKING_WINDOW_DAYS", 60)
+WAITLIST_PERCENT = env_int("WAITLIST_PERCENT", 20)
+IDEMPOTENCY_KEY_HOURS = 24
+
+# --- Search logs (MongoDB) ---------------------------------------------------------------------
+
+MONGO_URI = env("MONGO_URI")
+MONGO_DB = env("MONGO_DB", "irctc_logs")
+LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 90)
+SEARCH_LOG_ENABLED = env_bool("SEARCH_LOG_ENABLED", True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}, "mysql.connector": {"level": "WARNING"}},
+}

@@ -1,0 +1,48 @@
+"""Helpers shared by every test: clients for a passenger and an operator, and small factories.
+
+The suite runs on SQLite by default and on MariaDB with DB_ENGINE=mysql (see .ci/run).
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import make_train, make_user
+
+
+def client_for(user) -> APIClient:
+    """An API client that sends `user`'s access token, as a real client would."""
+    from accounts.services import issue_tokens
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_tokens(user)['access']}")
+    return client
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return make_user("passenger")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("operator", role="ADMIN")
+
+
+@pytest.fixture
+def user_client(user):
+    return client_for(user)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def train(db):
+    return make_train()
