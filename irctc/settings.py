@@ -122,6 +122,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# --- HTTPS -------------------------------------------------------------------------------------
+# Off by default so the embedded demo works over plain HTTP; switch on where TLS terminates in
+# front of the app (then `manage.py check --deploy` is clean).
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 30 * 86400 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+# A load balancer probes health over plain HTTP; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+
 # --- Databases ---------------------------------------------------------------------------------
 
 DB_ENGINE = env("DB_ENGINE", "sqlite").lower()
@@ -191,6 +204,9 @@ THROTTLE_RATES = {
     "anon": env_rate("THROTTLE_ANON", "200/hour"),
 }
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if HTTPS and NUM_PROXIES > 0:
+    # TLS ends at the trusted proxy, which says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
@@ -201,8 +217,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "irctc.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
-    "NUM_PROXIES": NUM_PROXIES or None,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "irctc.throttling.AuthThrottle",
+        "irctc.throttling.BookingThrottle",
+        "irctc.throttling.UserThrottle",
+        "irctc.throttling.AnonThrottle",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -18,6 +18,12 @@ def client_for(user) -> APIClient:
     return client
 
 
+@pytest.fixture(autouse=True)
+def no_throttling(settings):
+    """Throttling is tested on its own (tests/security); elsewhere it would only get in the way."""
+    settings.THROTTLE_RATES = dict.fromkeys(settings.THROTTLE_RATES)
+
+
 @pytest.fixture
 def anon():
     return APIClient()
