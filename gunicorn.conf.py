@@ -1,0 +1,41 @@
+"""gunicorn settings for serving the API in production (`scripts/serve.sh`).
+
+Workers and threads come from the environment so one image fits any machine:
+WEB_CONCURRENCY (worker processes, default 2 per core + 1), WEB_THREADS (threads per worker,
+default 4), BIND (default 127.0.0.1:8000), WEB_TIMEOUT (seconds, default 30).
+"""
+
+import logging
+import multiprocessing
+import os
+
+from dotenv import load_dotenv
+
+load_dotenv(os.path.join(os.path.dirname(__file__), ".env"))
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+# On SIGTERM a worker finishes the requests it has (and flushes its pending search logs) first.
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak can't grow without bound.
+max_requests = 10000
+max_requests_jitter = 1000
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+wsgi_app = "irctc.wsgi:application"
+
+
+def on_starting(server):
+    mongo_uri = os.environ.get("MONGO_URI", "").strip()
+    if workers > 1 and (not mongo_uri or mongo_uri.startswith("mongomock")):
+        logging.getLogger("gunicorn.error").warning(
+            "Serving with %d workers on the in-process MongoDB stand-in: each worker keeps its own "
+            "search logs, so analytics will see only the searches of the worker that answers. "
+            "Set MONGO_URI to a real MongoDB (or WEB_CONCURRENCY=1).",
+            workers,
+        )
