@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The embedded demo: one command from a fresh clone to a running API on http://127.0.0.1:8000
+# (PORT overrides the port). SQLite and the in-process MongoDB stand-in, so nothing else is needed;
+# a .env in the project root is honoured (irctc/settings.py loads it), e.g. to point at MariaDB.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/_venv.sh
+
+ensure_venv requirements.txt
+
+# DEBUG stays off, so the demo answers exactly as a deployment would (JSON errors, no debug
+# pages); that needs leave to use the public development key. --insecure lets runserver serve
+# the Swagger UI's static files with DEBUG off.
+export ALLOW_DEV_SECRET_KEY=1
+port=${PORT:-8000}
+
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py seed_demo
+
+echo
+echo "==> Serving the API on http://127.0.0.1:$port/  (docs: http://127.0.0.1:$port/api/docs/, Ctrl-C stops)"
+# One process, no autoreloader: the in-process MongoDB stand-in must see every search.
+exec .venv/bin/python manage.py runserver "127.0.0.1:$port" --noreload --insecure
