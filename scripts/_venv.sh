@@ -34,7 +34,7 @@ print(hashlib.sha256(b"".join(open(p, "rb").read() for p in sys.argv[1:])).hexdi
         "$requirements" requirements.txt)
     if [[ ! -f $stamp || $(<"$stamp") != "$wanted" ]]; then
         echo "==> Installing $requirements into .venv"
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+        .venv/bin/python -m pip install -qq --disable-pip-version-check -r "$requirements"
         echo "$wanted" >"$stamp"
     fi
 }
