@@ -14,7 +14,8 @@ ensure_venv requirements.txt
 export ALLOW_DEV_SECRET_KEY=1
 port=${PORT:-8000}
 
-.venv/bin/python manage.py migrate --noinput
+echo "==> Migrating the database"
+.venv/bin/python manage.py migrate --noinput --verbosity 0
 .venv/bin/python manage.py seed_demo
 
 echo
