@@ -1,0 +1,335 @@
+"""The search log: a bounded in-process queue in front of MongoDB's `search_logs` collection.
+
+A search must never wait on MongoDB, so `record_search` only puts the document on a bounded queue
+and a daemon thread writes what has gathered there in batches. When MongoDB is slow or down the
+queue fills up and later documents are dropped and counted (with a rate-limited warning): memory
+stays bounded and searches answer as fast as ever. What is still queued at exit is flushed, with
+a bounded wait.
+
+Everything that touches a process (queue, writer thread, pymongo client, counters) is created at
+first use in each process, and again after a fork: gunicorn forks its workers from a parent whose
+pymongo client and threads must not be shared with them.
+
+`MONGO_URI` unset or `mongomock://...` selects the in-process stand-in (one client per process);
+any other URI a real server, with short timeouts so neither the writer nor the health check hangs.
+"""
+
+import atexit
+import logging
+import math
+import os
+import queue
+import threading
+import time
+import weakref
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+COLLECTION_NAME = "search_logs"
+QUEUE_SIZE = 10_000
+BATCH_SIZE = 500
+SHUTDOWN_WAIT_SECONDS = 5.0
+DROP_WARNING_INTERVAL_SECONDS = 60.0
+# Long enough for a healthy server across a network, short enough that a health check or a
+# failing batch gives up quickly.
+CONNECT_TIMEOUTS_MS = {"serverSelectionTimeoutMS": 2000, "connectTimeoutMS": 2000, "socketTimeoutMS": 10000}
+# MongoDB's codes for "an index with these keys already exists with other options".
+INDEX_OPTIONS_CONFLICT_CODES = {85, 86}
+
+_mongomock_client = None
+_mongomock_client_lock = threading.Lock()
+
+
+def uses_embedded_stand_in(uri: str) -> bool:
+    return not uri or uri.startswith("mongomock://")
+
+
+def _shared_mongomock_client():
+    global _mongomock_client
+    with _mongomock_client_lock:
+        if _mongomock_client is None:
+            import mongomock
+
+            _mongomock_client = mongomock.MongoClient(tz_aware=True)
+        return _mongomock_client
+
+
+def _new_client(uri: str):
+    if uses_embedded_stand_in(uri):
+        return _shared_mongomock_client()
+    import pymongo
+
+    # Options written in the URI win over our defaults (pymongo would let keywords win).
+    in_uri = {name.lower() for name in parse_qs(urlsplit(uri).query)}
+    timeouts = {name: value for name, value in CONNECT_TIMEOUTS_MS.items() if name.lower() not in in_uri}
+    return pymongo.MongoClient(uri, tz_aware=True, **timeouts)
+
+
+class _ProcessState:
+    """What one process owns: never inherited across a fork."""
+
+    def __init__(self, queue_size: int):
+        self.pid = os.getpid()
+        self.queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        # `lock` guards quick bookkeeping a request may need; `connect_lock` may be held for as
+        # long as MongoDB takes to answer, so no request path ever takes it.
+        self.lock = threading.Lock()
+        self.connect_lock = threading.Lock()
+        self.idle = threading.Condition()
+        self.unfinished = 0
+        self.writer: threading.Thread | None = None
+        self.client = None
+        self.indexed = False
+        self.dropped = 0
+        self.unreported_drops = 0
+        self.last_drop_warning = -math.inf
+
+
+class SearchLogStore:
+    """Queue, writer thread and collection behind `record_search`."""
+
+    def __init__(
+        self,
+        *,
+        uri: str = "",
+        db_name: str = "irctc_logs",
+        retention_days: int = 90,
+        collection_name: str = COLLECTION_NAME,
+        queue_size: int = QUEUE_SIZE,
+        batch_size: int = BATCH_SIZE,
+    ):
+        self.uri = uri
+        self.db_name = db_name
+        self.retention_days = retention_days
+        self.collection_name = collection_name
+        self.queue_size = queue_size
+        self.batch_size = batch_size
+        self._state_lock = threading.Lock()
+        self._state: _ProcessState | None = None
+        _stores.add(self)
+        atexit.register(self.close)
+
+    @classmethod
+    def from_settings(cls) -> "SearchLogStore":
+        return cls(uri=settings.MONGO_URI, db_name=settings.MONGO_DB, retention_days=settings.LOG_RETENTION_DAYS)
+
+    @property
+    def embedded(self) -> bool:
+        return uses_embedded_stand_in(self.uri)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def record(self, document: dict) -> None:
+        """Queue `document` for the writer; never blocks, never raises for MongoDB's sake."""
+        state = self._started_state()
+        with state.idle:
+            state.unfinished += 1
+        try:
+            state.queue.put_nowait(document)
+        except queue.Full:
+            self._finished(state, 1)
+            self._note_dropped(state, 1, "the queue is full (MongoDB slow or down)")
+
+    def flush(self, timeout: float = 1.0) -> bool:
+        """Wait up to `timeout` seconds until every queued document is written or dropped."""
+        state = self._state
+        if state is None or state.pid != os.getpid():
+            return True
+        deadline = time.monotonic() + timeout
+        with state.idle:
+            while state.unfinished:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                state.idle.wait(remaining)
+        return True
+
+    def close(self, timeout: float = SHUTDOWN_WAIT_SECONDS) -> None:
+        if not self.flush(timeout):
+            logger.warning("Exiting with %d search logs not yet written to MongoDB", self.pending)
+
+    @property
+    def pending(self) -> int:
+        """Documents in the queue, not counting a batch the writer is working on."""
+        state = self._state
+        return state.queue.qsize() if state is not None and state.pid == os.getpid() else 0
+
+    @property
+    def dropped(self) -> int:
+        """Documents this process gave up on since it started."""
+        state = self._state
+        return state.dropped if state is not None and state.pid == os.getpid() else 0
+
+    def write_batch(self, documents: list[dict]) -> None:
+        """Insert one batch; the writer thread's only contact with MongoDB."""
+        self.collection().insert_many(documents, ordered=False)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def collection(self):
+        """`search_logs` of this process's client, its indexes created at first use."""
+        state = self._current_state()
+        with state.connect_lock:
+            collection = self._client_of(state)[self.db_name][self.collection_name]
+            if not state.indexed:
+                self._create_indexes(collection)
+                state.indexed = True
+        return collection
+
+    def _client(self):
+        state = self._current_state()
+        with state.connect_lock:
+            return self._client_of(state)
+
+    def _client_of(self, state: _ProcessState):
+        if state.client is None:
+            state.client = _new_client(self.uri)
+        return state.client
+
+    def ping(self) -> bool:
+        """Whether MongoDB answers; the stand-in lives in this process, so it always does."""
+        if self.embedded:
+            return True
+        try:
+            self._client().admin.command("ping")
+        except Exception:  # noqa: BLE001 - to a health check any failure means "down"
+            return False
+        return True
+
+    def _create_indexes(self, collection) -> None:
+        from pymongo.errors import OperationFailure
+
+        ttl_seconds = self.retention_days * 86400
+        try:
+            collection.create_index("timestamp", name="timestamp_ttl", expireAfterSeconds=ttl_seconds)
+        except OperationFailure as exc:
+            if exc.code not in INDEX_OPTIONS_CONFLICT_CODES:
+                raise
+            # LOG_RETENTION_DAYS changed since the index was built: retime it in place.
+            collection.database.command(
+                "collMod",
+                collection.name,
+                index={"keyPattern": {"timestamp": 1}, "expireAfterSeconds": ttl_seconds},
+            )
+        collection.create_index([("source", 1), ("destination", 1), ("timestamp", 1)], name="route_timestamp")
+
+    # --- per-process state ------------------------------------------------------------------
+
+    def _current_state(self) -> _ProcessState:
+        state = self._state
+        if state is not None and state.pid == os.getpid():
+            return state
+        with self._state_lock:
+            if self._state is None or self._state.pid != os.getpid():
+                self._state = _ProcessState(self.queue_size)
+            return self._state
+
+    def _started_state(self) -> _ProcessState:
+        state = self._current_state()
+        if state.writer is None:
+            with state.lock:
+                if state.writer is None:
+                    state.writer = threading.Thread(
+                        target=self._write_forever, args=(state,), name="search-log-writer", daemon=True
+                    )
+                    state.writer.start()
+        return state
+
+    def _write_forever(self, state: _ProcessState) -> None:
+        while True:
+            batch = [state.queue.get()]
+            while len(batch) < self.batch_size:
+                try:
+                    batch.append(state.queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self.write_batch(batch)
+            except Exception as exc:  # noqa: BLE001 - the writer must outlive any failure of MongoDB
+                self._note_dropped(state, _failed_count(exc, len(batch)), f"MongoDB refused a batch: {exc}")
+            finally:
+                self._finished(state, len(batch))
+
+    @staticmethod
+    def _finished(state: _ProcessState, count: int) -> None:
+        with state.idle:
+            state.unfinished -= count
+            if not state.unfinished:
+                state.idle.notify_all()
+
+    @staticmethod
+    def _note_dropped(state: _ProcessState, count: int, reason: str) -> None:
+        with state.lock:
+            state.dropped += count
+            state.unreported_drops += count
+            now = time.monotonic()
+            if now - state.last_drop_warning < DROP_WARNING_INTERVAL_SECONDS:
+                return
+            unreported, state.unreported_drops, state.last_drop_warning = state.unreported_drops, 0, now
+        logger.warning(
+            "Dropped %d search logs (%d in all since this process started): %s", unreported, state.dropped, reason
+        )
+
+    def _forget_process_state(self) -> None:
+        # A forked child must not touch its parent's locks, queue or pymongo client.
+        self._state_lock = threading.Lock()
+        self._state = None
+
+
+def _failed_count(exc: Exception, batch_size: int) -> int:
+    """How many documents of an unordered batch did not make it."""
+    write_errors = (getattr(exc, "details", None) or {}).get("writeErrors")
+    return len(write_errors) if write_errors else batch_size
+
+
+_stores: "weakref.WeakSet[SearchLogStore]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    global _mongomock_client_lock, _store_lock
+    _mongomock_client_lock = threading.Lock()
+    _store_lock = threading.Lock()
+    for store in list(_stores):
+        store._forget_process_state()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+_store: SearchLogStore | None = None
+_store_lock = threading.Lock()
+
+
+def get_store() -> SearchLogStore:
+    global _store
+    if _store is None:
+        with _store_lock:
+            if _store is None:
+                _store = SearchLogStore.from_settings()
+    return _store
+
+
+def use_store(store: SearchLogStore | None) -> SearchLogStore | None:
+    """Make `store` the one every caller uses (None: rebuild from settings); returns the old one."""
+    global _store
+    with _store_lock:
+        previous, _store = _store, store
+    return previous
+
+
+def record_search(document: dict) -> None:
+    get_store().record(document)
+
+
+def flush(timeout: float = 1.0) -> bool:
+    return get_store().flush(timeout)
+
+
+def search_logs():
+    return get_store().collection()
+
+
+def mongo_is_up() -> bool:
+    return get_store().ping()
