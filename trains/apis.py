@@ -1,0 +1,95 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsAdminRoleOrReadOnly
+from irctc.pagination import LimitOffsetPagination
+from trains import selectors, services
+from trains.serializers import (
+    SeatMapParamsSerializer,
+    SeatMapSerializer,
+    TrainSearchParamsSerializer,
+    TrainSearchResultSerializer,
+    TrainSerializer,
+)
+
+
+class TrainListApi(APIView):
+    permission_classes = [IsAdminRoleOrReadOnly]
+
+    @extend_schema(responses=TrainSerializer(many=True), tags=["trains"])
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(selectors.active_trains(), request, view=self)
+        return paginator.get_paginated_response(TrainSerializer(page, many=True).data)
+
+    @extend_schema(request=TrainSerializer, responses={201: TrainSerializer}, tags=["trains"])
+    def post(self, request):
+        serializer = TrainSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        train = services.create_train(**serializer.validated_data)
+        return Response(TrainSerializer(train).data, status=status.HTTP_201_CREATED)
+
+
+class TrainDetailApi(APIView):
+    permission_classes = [IsAdminRoleOrReadOnly]
+
+    @extend_schema(responses=TrainSerializer, tags=["trains"])
+    def get(self, request, train_id: int):
+        return Response(TrainSerializer(selectors.get_active_train(train_id)).data)
+
+    @extend_schema(request=TrainSerializer, responses=TrainSerializer, tags=["trains"])
+    def put(self, request, train_id: int):
+        return self._update(request, train_id, partial=False)
+
+    @extend_schema(request=TrainSerializer, responses=TrainSerializer, tags=["trains"])
+    def patch(self, request, train_id: int):
+        return self._update(request, train_id, partial=True)
+
+    @extend_schema(responses={204: None}, tags=["trains"])
+    def delete(self, request, train_id: int):
+        services.retire_train(train_id=train_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request, train_id: int, *, partial: bool) -> Response:
+        # Look the train up first so an unknown id is a 404 even when the body is also bad.
+        selectors.get_active_train(train_id)
+        serializer = TrainSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        train = services.update_train(train_id=train_id, **serializer.validated_data)
+        return Response(TrainSerializer(train).data)
+
+
+class TrainSearchApi(APIView):
+    """Kept at exactly /api/trains/search/: the search-timing middleware keys on that path."""
+
+    @extend_schema(
+        parameters=[TrainSearchParamsSerializer, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        responses=TrainSearchResultSerializer(many=True),
+        tags=["trains"],
+    )
+    def get(self, request):
+        params = TrainSearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        travel_date = params.validated_data.get("date")
+        trains = selectors.search_trains(
+            source=params.validated_data["source"],
+            destination=params.validated_data["destination"],
+            travel_date=travel_date,
+        )
+        paginator = LimitOffsetPagination()
+        page = selectors.with_availability(
+            paginator.paginate_queryset(trains, request, view=self), travel_date=travel_date
+        )
+        return paginator.get_paginated_response(TrainSearchResultSerializer(page, many=True).data)
+
+
+class TrainSeatsApi(APIView):
+    @extend_schema(parameters=[SeatMapParamsSerializer], responses=SeatMapSerializer, tags=["trains"])
+    def get(self, request, train_id: int):
+        train = selectors.get_active_train(train_id)
+        params = SeatMapParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        seats = selectors.seat_map_for(train=train, travel_date=params.validated_data["date"])
+        return Response(SeatMapSerializer(seats).data)

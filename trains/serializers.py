@@ -1,0 +1,153 @@
+"""The `train` representation of API.md, and the query parameters of search and the seat map.
+
+Serializers check the shape of each field on its own; rules that look at several fields or at
+the database (distinct stations, arrival after departure, sold seats) live in `trains/services.py`
+so that a PATCH is checked against the row it changes, under its lock.
+"""
+
+import re
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import serializers
+
+from trains.models import MAX_TOTAL_SEATS, WEEKDAYS, codes_from_mask, mask_from_codes, normalize_station
+
+# `[0-9]`, not `\d`: Python's `\d` also matches Devanagari and other Unicode digits.
+TRAIN_NUMBER_RE = re.compile(r"[0-9]{5}")
+CLOCK_TIME_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+# strptime alone would take "2026-1-5"; the contract says YYYY-MM-DD.
+ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+NAME_MAX_LENGTH = 100
+STATION_MAX_LENGTH = 64
+
+
+class ClockTimeField(serializers.Field):
+    """A time of day as `HH:MM`, 24-hour, in and out. Seconds are refused, not silently dropped."""
+
+    default_error_messages = {"invalid": "Use HH:MM on a 24-hour clock, e.g. 06:05 or 23:40 (no seconds)."}
+
+    def to_internal_value(self, data):
+        match = CLOCK_TIME_RE.fullmatch(data) if isinstance(data, str) else None
+        if match is None:
+            self.fail("invalid")
+        return time(int(match.group(1)), int(match.group(2)))
+
+    def to_representation(self, value):
+        return value.strftime("%H:%M")
+
+
+class TidyTextField(serializers.CharField):
+    """Text with surrounding spaces trimmed and inner runs of whitespace collapsed to one space."""
+
+    def to_internal_value(self, data):
+        return " ".join(super().to_internal_value(data).split())
+
+
+class StationField(TidyTextField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=STATION_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        station = super().to_internal_value(data)
+        # Case-folding can lengthen a name ("ß" -> "ss"); the search key column has the same limit.
+        if len(normalize_station(station)) > STATION_MAX_LENGTH:
+            raise serializers.ValidationError(f"Ensure this field has no more than {STATION_MAX_LENGTH} characters.")
+        return station
+
+
+class WeekdaysField(serializers.Field):
+    """`runs_on` as a list of `MON`..`SUN` on the wire, `runs_on_mask` in the database."""
+
+    default_error_messages = {
+        "not_a_list": 'Give a list of weekday codes, e.g. ["MON", "THU"].',
+        "empty": "A train must run on at least one weekday.",
+        "unknown": "Unknown weekday code(s) {codes}; use " + ", ".join(WEEKDAYS) + ".",
+        "duplicate": "Each weekday may appear only once; repeated: {codes}.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if not data:
+            self.fail("empty")
+        unknown = [code for code in data if not isinstance(code, str) or code not in WEEKDAYS]
+        if unknown:
+            self.fail("unknown", codes=", ".join(repr(code) for code in unknown))
+        repeated = sorted({code for code in data if data.count(code) > 1}, key=WEEKDAYS.index)
+        if repeated:
+            self.fail("duplicate", codes=", ".join(repeated))
+        return mask_from_codes(data)
+
+    def to_representation(self, value):
+        return codes_from_mask(value)
+
+
+class TrainSerializer(serializers.Serializer):
+    """`train` of API.md. `validated_data` holds model field names, ready for the services."""
+
+    id = serializers.IntegerField(read_only=True)
+    train_number = serializers.CharField(max_length=5)
+    name = TidyTextField(max_length=NAME_MAX_LENGTH)
+    source = StationField()
+    destination = StationField()
+    departure_time = ClockTimeField()
+    arrival_time = ClockTimeField()
+    arrival_day_offset = serializers.IntegerField(min_value=0, max_value=3, default=0)
+    total_seats = serializers.IntegerField(min_value=1, max_value=MAX_TOTAL_SEATS)
+    runs_on = WeekdaysField(source="runs_on_mask", default=mask_from_codes(WEEKDAYS))
+
+    def validate_train_number(self, value: str) -> str:
+        if not TRAIN_NUMBER_RE.fullmatch(value):
+            raise serializers.ValidationError("A train number is exactly 5 digits, e.g. 12951.")
+        return value
+
+
+class TravelDateField(serializers.DateField):
+    """A journey date: `YYYY-MM-DD`, from today (India time) up to the booking window."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not ISO_DATE_RE.fullmatch(data):
+            self.fail("invalid", format="YYYY-MM-DD")
+        travel_date = super().to_internal_value(data)
+        today = timezone.localdate()
+        if travel_date < today:
+            raise serializers.ValidationError(f"{travel_date} is in the past; today is {today}.")
+        last = today + timedelta(days=settings.BOOKING_WINDOW_DAYS)
+        if travel_date > last:
+            raise serializers.ValidationError(
+                f"Journeys can be planned up to {settings.BOOKING_WINDOW_DAYS} days ahead (until {last})."
+            )
+        return travel_date
+
+
+class TrainSearchParamsSerializer(serializers.Serializer):
+    source = StationField(error_messages={"required": "Give the station to travel from."})
+    destination = StationField(error_messages={"required": "Give the station to travel to."})
+    date = TravelDateField(required=False)
+
+    def validate(self, attrs):
+        if normalize_station(attrs["source"]) == normalize_station(attrs["destination"]):
+            raise serializers.ValidationError({"destination": ["The destination must differ from the source."]})
+        return attrs
+
+
+class SeatMapParamsSerializer(serializers.Serializer):
+    date = TravelDateField(error_messages={"required": "Give the travel date, YYYY-MM-DD."})
+
+
+class TrainSearchResultSerializer(TrainSerializer):
+    travel_date = serializers.DateField(read_only=True)
+    available_seats = serializers.IntegerField(read_only=True)
+
+
+class SeatMapSerializer(serializers.Serializer):
+    train = TrainSerializer(read_only=True)
+    travel_date = serializers.DateField(read_only=True)
+    total_seats = serializers.IntegerField(read_only=True)
+    available_seats = serializers.IntegerField(read_only=True)
+    free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)
