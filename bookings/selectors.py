@@ -1,36 +1,142 @@
 """Reads over runs, bookings and holds.
 
-The functions below are the contract the trains app relies on. Until the booking engine lands
-they answer as if nothing had been sold; the booking issue replaces their bodies.
+The first four functions are the contract the trains app relies on. A seat counts as taken when a
+confirmed booking owns it or a hold that has not expired yet does: a read never waits for the
+next write to sweep expired holds away.
 """
 
 from datetime import date
+from functools import reduce
+from operator import or_
 
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from trains.models import Train
+
+
+def _occupied_seats(now=None) -> QuerySet:
+    """Allocations that keep a seat from being sold right now."""
+    return SeatAllocation.objects.filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=now or timezone.now()))
 
 
 def available_seats_for(runs: list[tuple[Train, date]]) -> dict[tuple[int, date], int]:
     """Free seats of each `(train, travel_date)` run, keyed by `(train.id, travel_date)`.
 
-    Answers for a whole page of search results with a fixed number of queries.
+    Answers for a whole page of search results with one query, however many runs it holds.
     """
-    return {(train.id, travel_date): train.total_seats for train, travel_date in runs}
+    if not runs:
+        return {}
+    wanted = reduce(or_, (Q(run__train_id=train.id, run__travel_date=travel_date) for train, travel_date in runs))
+    occupied = {
+        (row["run__train_id"], row["run__travel_date"]): row["seats"]
+        for row in _occupied_seats()
+        .filter(wanted)
+        .order_by()
+        .values("run__train_id", "run__travel_date")
+        .annotate(seats=Count("id"))
+    }
+    return {
+        (train.id, travel_date): max(0, train.total_seats - occupied.get((train.id, travel_date), 0))
+        for train, travel_date in runs
+    }
 
 
 def seat_map(*, train: Train, travel_date: date) -> dict:
     """`{total_seats, available_seats, free_seat_numbers}` for one run."""
+    occupied = set(
+        _occupied_seats().filter(run__train=train, run__travel_date=travel_date).values_list("seat_number", flat=True)
+    )
+    free_seat_numbers = [seat for seat in range(1, train.total_seats + 1) if seat not in occupied]
     return {
         "total_seats": train.total_seats,
-        "available_seats": train.total_seats,
-        "free_seat_numbers": list(range(1, train.total_seats + 1)),
+        "available_seats": len(free_seat_numbers),
+        "free_seat_numbers": free_seat_numbers,
     }
 
 
 def max_seats_sold_on_future_runs(train: Train) -> int:
     """The most seats confirmed or held on any run of `train` from today on (0 if none)."""
-    return 0
+    busiest = (
+        _occupied_seats()
+        .filter(run__train=train, run__travel_date__gte=timezone.localdate())
+        .order_by()
+        .values("run_id")
+        .annotate(seats=Count("id"))
+        .order_by("-seats")
+        .values_list("seats", flat=True)
+        .first()
+    )
+    return busiest or 0
 
 
 def has_active_future_bookings(train: Train) -> bool:
     """Whether any run of `train` from today on has a CONFIRMED or WAITLISTED booking."""
-    return False
+    return Booking.objects.filter(
+        run__train=train,
+        run__travel_date__gte=timezone.localdate(),
+        status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITLISTED],
+    ).exists()
+
+
+# --- Bookings as the API shows them ------------------------------------------------------------
+
+
+def _with_display_data(bookings: QuerySet) -> QuerySet:
+    """Train, seats and waitlist position for every booking in a fixed number of queries.
+
+    The position is counted when read, from the bookings still waiting ahead, so it moves up as
+    soon as someone ahead is promoted or cancels.
+    """
+    ahead = (
+        Booking.objects.filter(run=OuterRef("run"), status=Booking.Status.WAITLISTED)
+        .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")))
+        .order_by()
+        .values("run")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return (
+        bookings.select_related("run__train")
+        .prefetch_related(Prefetch("allocations", queryset=SeatAllocation.objects.order_by("seat_number")))
+        .annotate(
+            waitlist_position=Case(
+                When(
+                    status=Booking.Status.WAITLISTED,
+                    then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1,
+                ),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def booking_for_display(booking_id: int) -> Booking:
+    return _with_display_data(Booking.objects.filter(pk=booking_id)).get()
+
+
+def visible_booking(*, booking_id: int, user) -> Booking | None:
+    """The booking if `user` owns it or is an ADMIN, else None (the API answers 404 either way)."""
+    bookings = Booking.objects.all() if user.is_admin_role else Booking.objects.filter(user=user)
+    return _with_display_data(bookings.filter(pk=booking_id)).first()
+
+
+def bookings_of(user) -> QuerySet:
+    """The user's own bookings, newest first."""
+    return _with_display_data(Booking.objects.filter(user=user)).order_by("-created_at", "-id")
+
+
+def all_bookings() -> QuerySet:
+    """Every booking, newest first: the operators' view."""
+    return _with_display_data(Booking.objects.all()).order_by("-created_at", "-id")
+
+
+def hold_for_display(hold_id: int) -> Hold:
+    return Hold.objects.select_related("run__train").get(pk=hold_id)
+
+
+def run_of(*, train: Train, travel_date: date) -> TrainRun | None:
+    return TrainRun.objects.filter(train=train, travel_date=travel_date).first()

@@ -1,0 +1,101 @@
+"""Read-mostly admin for runs, bookings and holds.
+
+Seats only change through `bookings.services`, which takes the run lock; the admin therefore adds
+and edits nothing, and cancelling is an action that goes through the same service as the API.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from rest_framework.exceptions import APIException
+
+from bookings import services
+from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    # Operators (role ADMIN) see the inventory without needing per-model Django permissions.
+    def has_module_permission(self, request):
+        return getattr(request.user, "is_admin_role", False) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return getattr(request.user, "is_admin_role", False) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SeatAllocationInline(admin.TabularInline):
+    model = SeatAllocation
+    fields = ["seat_number", "booking", "hold"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrainRun)
+class TrainRunAdmin(ReadOnlyAdmin):
+    list_display = ["train", "travel_date", "bookings_count", "created_at"]
+    list_filter = ["travel_date"]
+    search_fields = ["train__train_number", "train__name"]
+    list_select_related = ["train"]
+    date_hierarchy = "travel_date"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(bookings_count=Count("bookings"))
+
+    @admin.display(description="bookings", ordering="bookings_count")
+    def bookings_count(self, run):
+        return run.bookings_count
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyAdmin):
+    list_display = ["pnr", "user", "train_number", "travel_date", "status", "seats", "created_at", "cancelled_at"]
+    list_filter = ["status", "run__travel_date", "created_at"]
+    search_fields = ["pnr", "user__username", "user__email"]
+    list_select_related = ["user", "run__train"]
+    readonly_fields = ["pnr", "user", "run", "status", "seats", "created_at", "cancelled_at"]
+    inlines = [SeatAllocationInline]
+    actions = ["cancel_bookings"]
+
+    @admin.display(description="train", ordering="run__train__train_number")
+    def train_number(self, booking):
+        return booking.run.train.train_number
+
+    @admin.display(description="travel date", ordering="run__travel_date")
+    def travel_date(self, booking):
+        return booking.run.travel_date
+
+    @admin.action(description="Cancel the selected bookings (frees seats, promotes the waitlist)")
+    def cancel_bookings(self, request, queryset):
+        cancelled = 0
+        for booking in queryset:
+            try:
+                services.cancel_booking(booking_id=booking.pk, by=request.user)
+                cancelled += 1
+            except APIException as exc:
+                self.message_user(request, f"PNR {booking.pnr}: {exc.detail}", messages.WARNING)
+        if cancelled:
+            self.message_user(request, f"Cancelled {cancelled} booking(s).", messages.SUCCESS)
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = ["id", "user", "run", "seat_numbers", "expires_at", "is_live", "booking"]
+    list_filter = ["expires_at", "run__travel_date"]
+    search_fields = ["user__username", "booking__pnr"]
+    list_select_related = ["user", "run__train", "booking"]
+    readonly_fields = ["user", "run", "seat_numbers", "created_at", "expires_at", "booking"]
+
+    @admin.display(boolean=True, description="live")
+    def is_live(self, hold):
+        return hold.is_live

@@ -1,0 +1,367 @@
+"""Every write on runs, bookings and holds.
+
+Each operation runs in one transaction whose first statement locks the run's row
+(`_lock_run`); everything it then reads or writes about that run happens under that lock. Two
+consequences matter on MariaDB:
+
+- Lock order is always the run first, then its bookings and holds, on every path, so two
+  operations can wait for each other but never deadlock.
+- Under REPEATABLE READ a transaction reads from the snapshot taken at its first plain read, so
+  the run is looked up or created outside the transaction and the lock is its first statement.
+  A caller that wraps a service in its own transaction and reads before it gets `RunBusy` (409)
+  when the run moved on meanwhile, never a decision taken on stale seats.
+
+Expired holds need no background job: every operation that allocates on a run first sweeps the
+run's expired holds under the lock, and the freed seats go to the run's waitlist first, exactly
+as if the hold had been released, because a waiting passenger expects them.
+"""
+
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, ValidationError
+
+from accounts.models import User
+from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from irctc.errors import Conflict, Gone
+from trains.models import Train
+
+MAX_SEATS_PER_BOOKING = 6
+PNR_ATTEMPTS = 5
+
+
+class RunBusy(Conflict):
+    default_code = "run_busy"
+    default_detail = "This run changed while the request was being handled; try again."
+
+
+class SoldOut(Conflict):
+    default_code = "sold_out"
+    default_detail = "Not enough free seats on this run."
+
+
+class WaitlistFull(Conflict):
+    default_code = "waitlist_full"
+    default_detail = "The waitlist of this run is full."
+
+
+class SeatsUnavailable(Conflict):
+    default_code = "seats_unavailable"
+    default_detail = "Some of these seats are already held or booked."
+
+
+class AlreadyCancelled(Conflict):
+    default_code = "already_cancelled"
+    default_detail = "This booking is already cancelled."
+
+
+class JourneyPast(Conflict):
+    default_code = "journey_past"
+    default_detail = "The journey date of this booking has passed."
+
+
+class HoldExpired(Gone):
+    default_code = "hold_expired"
+    default_detail = "This hold has expired; its seats were released."
+
+
+class HoldAlreadyConfirmed(Conflict):
+    default_code = "hold_already_confirmed"
+    default_detail = "This hold has already been turned into a booking."
+
+
+# --- Runs and locking --------------------------------------------------------------------------
+
+
+def validate_journey(*, train: Train, travel_date: date) -> None:
+    """The train is bookable on `travel_date`: active, running that weekday, inside the window."""
+    if not train.is_active:
+        raise ValidationError({"train": ["This train is not in service."]})
+    today = timezone.localdate()
+    if travel_date < today:
+        raise ValidationError({"travel_date": ["The travel date is in the past."]})
+    if travel_date > today + timedelta(days=settings.BOOKING_WINDOW_DAYS):
+        raise ValidationError(
+            {"travel_date": [f"Bookings open {settings.BOOKING_WINDOW_DAYS} days before the journey."]}
+        )
+    if not train.runs_on_date(travel_date):
+        raise ValidationError({"travel_date": [f"Train {train.train_number} does not run on {travel_date:%A}s."]})
+
+
+def get_or_create_run(*, train: Train, travel_date: date) -> TrainRun:
+    """The run of `train` on `travel_date`, created if this is its first use.
+
+    Two first uses at once both miss the row and both insert; the loser gets IntegrityError from
+    the unique constraint and reads the winner's row instead. Called outside any transaction, so
+    that second read sees the committed row.
+    """
+    for _ in range(3):
+        try:
+            run, _created = TrainRun.objects.get_or_create(train=train, travel_date=travel_date)
+            return run
+        except IntegrityError:
+            run = TrainRun.objects.filter(train=train, travel_date=travel_date).first()
+            if run is not None:
+                return run
+    raise RunBusy()
+
+
+def _lock_run(run_id: int) -> TrainRun:
+    """Lock a run's row for the rest of the transaction.
+
+    This is the one place the lock is taken, and it is always taken before any booking, hold or
+    seat of the run is touched: run first, then its rows, everywhere, so there is no deadlock.
+
+    Under REPEATABLE READ the plain reads that follow see the snapshot of the transaction's first
+    plain read. Comparing the locked (latest) version with the snapshot's version proves that
+    snapshot is not older than the last write on this run; if a caller read something before
+    the lock and the run has moved on since, acting on what we would see could sell a seat twice,
+    so the request is refused for a retry instead.
+    """
+    run = TrainRun.objects.select_for_update().get(pk=run_id)
+    seen_version = TrainRun.objects.filter(pk=run_id).values_list("version", flat=True).get()
+    if seen_version != run.version:
+        raise RunBusy()
+    TrainRun.objects.filter(pk=run_id).update(version=F("version") + 1)
+    run.version += 1
+    run.train = Train.objects.get(pk=run.train_id)
+    return run
+
+
+# --- Seats -------------------------------------------------------------------------------------
+
+
+def _taken_seats(run: TrainRun) -> set[int]:
+    return set(SeatAllocation.objects.filter(run=run).values_list("seat_number", flat=True))
+
+
+def choose_seats(*, taken: set[int], total_seats: int, count: int) -> list[int] | None:
+    """The seats a group of `count` gets: the lowest contiguous free block, else the lowest free.
+
+    None when fewer than `count` seats are free.
+    """
+    free = [seat for seat in range(1, total_seats + 1) if seat not in taken]
+    if len(free) < count:
+        return None
+    for start in range(len(free) - count + 1):
+        if free[start + count - 1] - free[start] == count - 1:
+            return free[start : start + count]
+    return free[:count]
+
+
+def _allocate(run: TrainRun, seat_numbers: list[int], *, booking=None, hold=None) -> None:
+    try:
+        # A savepoint, so a duplicate seat surfaces as a clean 409 instead of a broken transaction.
+        with transaction.atomic():
+            SeatAllocation.objects.bulk_create(
+                SeatAllocation(run=run, seat_number=seat, booking=booking, hold=hold) for seat in seat_numbers
+            )
+    except IntegrityError:
+        # Only reachable if something wrote this run's seats without its lock.
+        raise SeatsUnavailable(
+            "Another request took these seats at the same moment; try again.", seat_numbers=sorted(seat_numbers)
+        ) from None
+
+
+def _sweep_expired_holds(run: TrainRun) -> int:
+    """Free the seats of the run's expired holds; how many seats were freed."""
+    freed, _ = SeatAllocation.objects.filter(run=run, hold__isnull=False, hold__expires_at__lte=timezone.now()).delete()
+    return freed
+
+
+def _promote_waitlist(run: TrainRun) -> list[Booking]:
+    """Confirm waitlisted bookings in the order they were made while the first in line fits.
+
+    A smaller booking further back never overtakes a larger one at the front.
+    """
+    promoted = []
+    taken = _taken_seats(run)
+    queue = Booking.objects.filter(run=run, status=Booking.Status.WAITLISTED).order_by("created_at", "id")
+    for booking in queue:
+        seat_numbers = choose_seats(taken=taken, total_seats=run.train.total_seats, count=booking.seats)
+        if seat_numbers is None:
+            break
+        _allocate(run, seat_numbers, booking=booking)
+        taken.update(seat_numbers)
+        booking.status = Booking.Status.CONFIRMED
+        booking.save(update_fields=["status"])
+        promoted.append(booking)
+    return promoted
+
+
+def _waitlisted_seats(run: TrainRun) -> int:
+    waiting = Booking.objects.filter(run=run, status=Booking.Status.WAITLISTED)
+    return waiting.aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
+
+
+def _prepare_run(run: TrainRun) -> set[int]:
+    """Sweep and serve the waitlist before a new allocation; the seats then taken."""
+    if _sweep_expired_holds(run):
+        _promote_waitlist(run)
+    return _taken_seats(run)
+
+
+# --- Bookings ----------------------------------------------------------------------------------
+
+
+def new_pnr() -> str:
+    """A random 10-digit PNR: drawn from `secrets`, so no PNR says anything about the next one."""
+    return str(10**9 + secrets.randbelow(9 * 10**9))
+
+
+def _create_booking(*, user: User, run: TrainRun, status: str, seats: int) -> Booking:
+    for _ in range(PNR_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(user=user, run=run, pnr=new_pnr(), status=status, seats=seats)
+        except IntegrityError:
+            continue  # a PNR collision: one in billions, draw again
+    raise Conflict("Could not issue a PNR; try again.", code="pnr_busy")
+
+
+def _check_seat_count(seats: int, field: str = "seats") -> None:
+    if not 1 <= seats <= MAX_SEATS_PER_BOOKING:
+        raise ValidationError({field: [f"Between 1 and {MAX_SEATS_PER_BOOKING} seats at a time."]})
+
+
+def book_seats(*, user: User, train: Train, travel_date: date, seats: int, allow_waitlist: bool = False) -> Booking:
+    """Book `seats` seats on a run: confirmed with seat numbers, waitlisted, or refused."""
+    _check_seat_count(seats)
+    validate_journey(train=train, travel_date=travel_date)
+    run = get_or_create_run(train=train, travel_date=travel_date)
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        taken = _prepare_run(run)
+        seat_numbers = choose_seats(taken=taken, total_seats=run.train.total_seats, count=seats)
+        if seat_numbers is not None:
+            booking = _create_booking(user=user, run=run, status=Booking.Status.CONFIRMED, seats=seats)
+            _allocate(run, seat_numbers, booking=booking)
+            return booking
+        available = run.train.total_seats - len(taken)
+        if not allow_waitlist:
+            raise SoldOut(f"Only {available} seat(s) free on this run.", available_seats=available)
+        waitlisted = _waitlisted_seats(run)
+        if waitlisted + seats > run.waitlist_limit:
+            raise WaitlistFull(
+                f"The waitlist has room for {max(0, run.waitlist_limit - waitlisted)} more seat(s).",
+                available_seats=available,
+                waitlist_seats_left=max(0, run.waitlist_limit - waitlisted),
+            )
+        return _create_booking(user=user, run=run, status=Booking.Status.WAITLISTED, seats=seats)
+
+
+def _visible_booking(booking_id: int, by: User) -> Booking:
+    """The booking if `by` owns it or is an ADMIN; anyone else is told it does not exist."""
+    bookings = Booking.objects.all() if by.is_admin_role else Booking.objects.filter(user=by)
+    booking = bookings.filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound("No such booking.")
+    return booking
+
+
+def cancel_booking(*, booking_id: int, by: User) -> Booking:
+    """Cancel a booking, free its seats and promote the run's waitlist in order."""
+    run_id = _visible_booking(booking_id, by).run_id
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status == Booking.Status.CANCELLED:
+            raise AlreadyCancelled(pnr=booking.pnr)
+        if run.travel_date < timezone.localdate():
+            raise JourneyPast(pnr=booking.pnr)
+        booking.allocations.all().delete()
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = timezone.now()
+        booking.save(update_fields=["status", "cancelled_at"])
+        _sweep_expired_holds(run)
+        _promote_waitlist(run)
+    return booking
+
+
+# --- Holds -------------------------------------------------------------------------------------
+
+
+def hold_seats(
+    *, user: User, train: Train, travel_date: date, seat_numbers: list[int] | None = None, seats: int | None = None
+) -> Hold:
+    """Hold the given seats, or `seats` seats chosen as for a booking, for `HOLD_SECONDS`."""
+    if (seat_numbers is None) == (seats is None):
+        raise ValidationError({"seat_numbers": ["Give either seat_numbers or seats, not both."]})
+    if seat_numbers is not None:
+        _check_seat_count(len(seat_numbers), "seat_numbers")
+        if len(set(seat_numbers)) != len(seat_numbers):
+            raise ValidationError({"seat_numbers": ["A seat is listed twice."]})
+        outside = [seat for seat in seat_numbers if not 1 <= seat <= train.total_seats]
+        if outside:
+            raise ValidationError({"seat_numbers": [f"This train has seats 1 to {train.total_seats}."]})
+    else:
+        _check_seat_count(seats)
+    validate_journey(train=train, travel_date=travel_date)
+    run = get_or_create_run(train=train, travel_date=travel_date)
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        taken = _prepare_run(run)
+        if seat_numbers is not None:
+            clashing = sorted(set(seat_numbers) & taken)
+            if clashing:
+                raise SeatsUnavailable(
+                    f"Seat(s) {', '.join(map(str, clashing))} already held or booked.", seat_numbers=clashing
+                )
+        else:
+            seat_numbers = choose_seats(taken=taken, total_seats=run.train.total_seats, count=seats)
+            if seat_numbers is None:
+                available = run.train.total_seats - len(taken)
+                raise SoldOut(f"Only {available} seat(s) free on this run.", available_seats=available)
+        hold = Hold.objects.create(
+            user=user,
+            run=run,
+            seat_numbers=sorted(seat_numbers),
+            expires_at=timezone.now() + timedelta(seconds=settings.HOLD_SECONDS),
+        )
+        _allocate(run, seat_numbers, hold=hold)
+    return hold
+
+
+def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:
+    """The user's own hold; anyone else's, or one released meanwhile, does not exist."""
+    holds = Hold.objects.select_for_update() if for_update else Hold.objects.all()
+    hold = holds.filter(pk=hold_id, user=by).first()
+    if hold is None:
+        raise NotFound("No such hold.")
+    return hold
+
+
+def confirm_hold(*, hold_id: int, by: User) -> Booking:
+    """Turn a live hold into a CONFIRMED booking of the same seats."""
+    run_id = _owned_hold(hold_id, by).run_id
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        hold = _owned_hold(hold_id, by, for_update=True)
+        if hold.booking_id is not None:
+            raise HoldAlreadyConfirmed(booking_id=hold.booking_id)
+        if hold.expires_at <= timezone.now():
+            raise HoldExpired()
+        booking = _create_booking(user=by, run=run, status=Booking.Status.CONFIRMED, seats=len(hold.seat_numbers))
+        hold.allocations.update(hold=None, booking=booking)
+        hold.booking = booking
+        hold.save(update_fields=["booking"])
+    return booking
+
+
+def release_hold(*, hold_id: int, by: User) -> None:
+    """Give a hold's seats back (to the waitlist first) and forget the hold."""
+    run_id = _owned_hold(hold_id, by).run_id
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        hold = _owned_hold(hold_id, by, for_update=True)
+        if hold.booking_id is not None:
+            raise HoldAlreadyConfirmed("This hold is now a booking; cancel the booking instead.")
+        hold.allocations.all().delete()
+        hold.delete()
+        _sweep_expired_holds(run)
+        _promote_waitlist(run)
