@@ -1,0 +1,115 @@
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsAdminRole
+from bookings import selectors, services
+from bookings.models import Booking
+from bookings.serializers import (
+    MAX_ID,
+    BookingCreateSerializer,
+    BookingSerializer,
+    HoldCreateSerializer,
+    HoldSerializer,
+)
+
+
+class BookingFilter(django_filters.FilterSet):
+    train = django_filters.NumberFilter(field_name="run__train_id", min_value=1, max_value=MAX_ID)
+    travel_date = django_filters.DateFilter(field_name="run__travel_date")
+    status = django_filters.ChoiceFilter(choices=Booking.Status.choices)
+
+    class Meta:
+        model = Booking
+        fields = ["train", "travel_date", "status"]
+
+
+def _booking_response(booking: Booking, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(BookingSerializer(selectors.booking_for_display(booking.pk)).data, status=status_code)
+
+
+class BookingsApi(GenericAPIView):
+    """GET: every booking, for operators. POST: book seats on a run."""
+
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilter
+
+    @property
+    def throttle_scope(self):
+        return "booking" if self.request.method == "POST" else None
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsAuthenticated()]
+        return [IsAdminRole()]
+
+    def get_queryset(self):
+        return selectors.all_bookings()
+
+    @extend_schema(responses=BookingSerializer(many=True), tags=["bookings"])
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(BookingSerializer(page, many=True).data)
+
+    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer}, tags=["bookings"])
+    def post(self, request):
+        serializer = BookingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = services.book_seats(user=request.user, **serializer.validated_data)
+        return _booking_response(booking, status.HTTP_201_CREATED)
+
+
+class MyBookingsApi(ListAPIView):
+    serializer_class = BookingSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.bookings_of(self.request.user)
+
+
+class BookingDetailApi(APIView):
+    @extend_schema(responses=BookingSerializer, tags=["bookings"])
+    def get(self, request, booking_id: int):
+        booking = selectors.visible_booking(booking_id=booking_id, user=request.user)
+        if booking is None:
+            raise NotFound("No such booking.")
+        return Response(BookingSerializer(booking).data)
+
+
+class BookingCancelApi(APIView):
+    @extend_schema(request=None, responses=BookingSerializer, tags=["bookings"])
+    def post(self, request, booking_id: int):
+        booking = services.cancel_booking(booking_id=booking_id, by=request.user)
+        return _booking_response(booking)
+
+
+class HoldsApi(APIView):
+    throttle_scope = "booking"
+
+    @extend_schema(request=HoldCreateSerializer, responses={201: HoldSerializer}, tags=["holds"])
+    def post(self, request):
+        serializer = HoldCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        hold = services.hold_seats(user=request.user, **serializer.validated_data)
+        return Response(HoldSerializer(selectors.hold_for_display(hold.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class HoldDetailApi(APIView):
+    @extend_schema(responses={204: None}, tags=["holds"])
+    def delete(self, request, hold_id: int):
+        services.release_hold(hold_id=hold_id, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HoldConfirmApi(APIView):
+    throttle_scope = "booking"
+
+    @extend_schema(request=None, responses={201: BookingSerializer}, tags=["holds"])
+    def post(self, request, hold_id: int):
+        booking = services.confirm_hold(hold_id=hold_id, by=request.user)
+        return _booking_response(booking, status.HTTP_201_CREATED)

@@ -1,0 +1,26 @@
+"""Small builders for the booking tests: a journey date, a booking or hold made through the service."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import SeatAllocation
+
+
+def tomorrow():
+    return timezone.localdate() + timedelta(days=1)
+
+
+def book(user, train, seats=1, *, travel_date=None, allow_waitlist=False):
+    return services.book_seats(
+        user=user, train=train, travel_date=travel_date or tomorrow(), seats=seats, allow_waitlist=allow_waitlist
+    )
+
+
+def seats_of(booking) -> list[int]:
+    return sorted(SeatAllocation.objects.filter(booking=booking).values_list("seat_number", flat=True))
+
+
+def booking_body(train, seats=1, *, travel_date=None, **extra):
+    return {"train": train.id, "travel_date": str(travel_date or tomorrow()), "seats": seats, **extra}
