@@ -1,0 +1,121 @@
+import logging
+import os
+import threading
+
+import pytest
+from django.conf import settings
+
+from analytics.log_store import SearchLogStore, record_search
+from tests.analytics.logs import installed, log_entry, logged, new_store
+
+REFUSING_MONGO_URI = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"
+
+
+class StalledStore(SearchLogStore):
+    """A store whose writer, once it holds a batch, waits for the test's go-ahead to write it."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.writing = threading.Event()
+        self.go_ahead = threading.Event()
+        self.batches_attempted = 0
+
+    def write_batch(self, documents):
+        self.writing.set()
+        self.go_ahead.wait(30)
+        self.batches_attempted += 1
+        super().write_batch(documents)
+
+
+@pytest.fixture
+def stalled_store():
+    store = new_store(StalledStore, queue_size=10)
+    with installed(store):
+        try:
+            yield store
+        finally:
+            store.go_ahead.set()
+
+
+@pytest.mark.urls("tests.analytics.urls")
+@pytest.mark.django_db
+def test_search_answers_while_mongodb_refuses_connections_and_the_entry_is_counted_as_dropped(user_client):
+    store = new_store(StalledStore, uri=REFUSING_MONGO_URI)
+    with installed(store):
+        try:
+            response = user_client.get("/api/trains/search/", {"source": "Delhi", "destination": "Agra"})
+
+            assert response.status_code == 200
+            # The answer went out before the writer even tried MongoDB.
+            assert store.batches_attempted == 0
+            assert store.dropped == 0
+        finally:
+            store.go_ahead.set()
+        assert store.flush(10)
+        assert (store.batches_attempted, store.dropped) == (1, 1)
+
+
+def test_the_queue_never_grows_past_its_bound_and_counts_what_it_drops(stalled_store, caplog):
+    record_search(log_entry())
+    assert stalled_store.writing.wait(10), "the writer never took the first entry"
+
+    sizes = []
+    with caplog.at_level(logging.WARNING, logger="analytics.log_store"):
+        for _ in range(25):
+            record_search(log_entry())
+            sizes.append(stalled_store.pending)
+
+    assert max(sizes) == 10
+    assert stalled_store.dropped == 15
+    # One warning for the whole burst, not one per entry.
+    assert len([record for record in caplog.records if "Dropped" in record.getMessage()]) == 1
+
+    stalled_store.go_ahead.set()
+    assert len(logged(stalled_store)) == 11
+    assert stalled_store.dropped == 15
+
+
+def test_a_forked_worker_logs_through_a_writer_of_its_own(search_logs):
+    record_search(log_entry(source="parent"))
+    assert search_logs.flush(10)
+
+    pid = os.fork()
+    if pid == 0:
+        exit_code = 1
+        try:
+            # The parent's writer thread does not exist here: only a fresh one can drain this.
+            record_search(log_entry(source="child"))
+            written = search_logs.flush(10) and search_logs.collection().count_documents({"source": "child"}) == 1
+            exit_code = 0 if written else 1
+        finally:
+            os._exit(exit_code)
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_first_use_creates_the_retention_and_route_indexes(any_search_logs):
+    indexes = {tuple(spec["key"]): spec for spec in any_search_logs.collection().index_information().values()}
+
+    assert indexes[(("timestamp", 1),)]["expireAfterSeconds"] == settings.LOG_RETENTION_DAYS * 86400
+    assert (("source", 1), ("destination", 1), ("timestamp", 1)) in indexes
+
+
+@pytest.mark.urls("tests.analytics.urls")
+@pytest.mark.django_db
+def test_health_reports_the_stand_in_as_up(search_logs, anon):
+    response = anon.get("/api/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "mongo": "ok"}
+
+
+@pytest.mark.urls("tests.analytics.urls")
+@pytest.mark.django_db
+def test_health_names_an_unreachable_mongodb(anon):
+    with installed(new_store(uri=REFUSING_MONGO_URI)):
+        response = anon.get("/api/health/")
+
+    assert response.status_code == 503
+    assert response.json()["mongo"] == "down"
+    assert response.json()["database"] == "ok"
