@@ -1,0 +1,1194 @@
+"""Write the Postman collection and environment of the IRCTC API (stdlib only).
+
+    python postman/build_collection.py          # rewrite both JSON files next to this script
+    python postman/build_collection.py --check  # exit 1 if the committed files differ from the builder
+
+The JSON is generated rather than kept by hand because Postman scripts can't share functions: every
+request repeats the same few lines (status check, 429 back-off, storing ids), and a generator
+writes them once. tests/postman/ fails when an endpoint of the API has no request here.
+
+"Run collection" walks the API as a new user would: register -> login -> (admin) create a train ->
+search -> book -> my bookings -> cancel -> holds -> analytics, plus the errors worth learning from
+(401, 403, 404, 409, 422). Each run registers its own users and creates its own train (random
+5-digit number, retried on 409), computes its travel dates, and retires the train at the end, so
+it can run again and again against the same server.
+"""
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COLLECTION_FILE = HERE / "irctc.postman_collection.json"
+ENVIRONMENT_FILE = HERE / "irctc.postman_environment.json"
+
+SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+COLLECTION_ID = "6a0e4f2c-3b7d-4c59-9a8e-1f2d3c4b5a69"
+ENVIRONMENT_ID = "b3c1d2e4-5f60-4a7b-8c9d-0e1f2a3b4c5d"
+
+# The demo credentials that `manage.py seed_demo` creates (README, "Postman").
+DEMO_ADMIN_LOGIN = "admin"
+DEMO_ADMIN_PASSWORD = "Rail-Demo-2026!"
+USER_PASSWORD = "Postman-demo-pass-1"
+
+# The train every run creates; runs_on leaves out some days so that the date logic shows.
+ROUTE_SOURCE = "Pune"
+ROUTE_DESTINATION = "Nagpur"
+TOTAL_SEATS = 10  # waitlist limit 20% -> 2 seats; the Bookings folder sells the run out on purpose
+RUNS_ON = ["MON", "WED", "FRI", "SAT"]
+
+
+def number(variable: str) -> str:
+    """A placeholder that lands in a JSON body unquoted: `"train": {{trainId}}`."""
+    return f"<<{variable}>>"
+
+
+def render_body(body: dict) -> str:
+    text = json.dumps(body, indent=2, ensure_ascii=False)
+    return re.sub(r'"<<(\w+)>>"', r"{{\1}}", text)
+
+
+# --- Script snippets ------------------------------------------------------------------------------
+
+
+def js(*lines: str) -> list[str]:
+    return [line for block in lines for line in block.strip("\n").splitlines()]
+
+
+def expect_status(code: int) -> str:
+    return f'pm.test("status is {code}", () => pm.response.to.have.status({code}));'
+
+
+def expect_error(code: int) -> str:
+    return js(
+        expect_status(code),
+        """
+pm.test("error body has a code and a detail", () => {
+    const error = pm.response.json();
+    pm.expect(error.code).to.be.a("string");
+    pm.expect(error.detail).to.be.a("string");
+});""",
+    )
+
+
+def store(variable: str, expression: str) -> str:
+    return f'pm.collectionVariables.set("{variable}", {expression});'
+
+
+# Every test script starts with this: a server with the default throttles (10 sign-ins a minute per
+# IP) answers 429 with Retry-After; wait that long and send the same request again.
+THROTTLE_PREFIX = """
+const throttled = pm.response.code === 429 && Number(pm.collectionVariables.get("throttleRetries") || 0) < 3;
+if (throttled) {
+    const waitSeconds = Number(pm.response.headers.get("Retry-After") || 10);
+    pm.collectionVariables.set("throttleRetries", Number(pm.collectionVariables.get("throttleRetries") || 0) + 1);
+    console.log(`429 on "${pm.info.requestName}": retrying in ${waitSeconds} s`);
+    pm.execution.setNextRequest(pm.info.requestName);
+    setTimeout(() => {}, waitSeconds * 1000);
+} else {
+    pm.collectionVariables.set("throttleRetries", 0);
+"""
+THROTTLE_SUFFIX = "}"
+
+BOOKING_SHAPE = """
+pm.test("booking has the fields of API.md", () => {
+    pm.expect(booking).to.include.keys("id", "pnr", "status", "seats", "seat_numbers", "waitlist_position",
+        "travel_date", "train", "created_at", "cancelled_at");
+    pm.expect(booking.pnr).to.match(/^[0-9]{10}$/);
+    pm.expect(booking.train.id).to.eql(Number(pm.collectionVariables.get("trainId")));
+});"""
+
+TRAIN_SHAPE = """
+pm.test("train has the fields of API.md", () => {
+    pm.expect(train).to.include.keys("id", "train_number", "name", "source", "destination", "departure_time",
+        "arrival_time", "arrival_day_offset", "total_seats", "runs_on");
+    pm.expect(train.train_number).to.match(/^[0-9]{5}$/);
+});"""
+
+PAGE_SHAPE = """
+pm.test("a page of {count, next, previous, results}", () => {
+    pm.expect(page).to.include.keys("count", "next", "previous", "results");
+    pm.expect(page.results).to.be.an("array");
+});"""
+
+FIND_OUR_TRAIN = """
+const ourTrain = page.results.find((t) => t.id === Number(pm.collectionVariables.get("trainId")));"""
+
+
+def new_train_number(variable: str) -> str:
+    """Pre-request: a fresh random 5-digit number; counts attempts so a 409 retry stops after 5."""
+    return f"""
+// A random 5-digit number per attempt; the test script retries this request on 409 (number taken).
+pm.collectionVariables.set("{variable}", String(Math.floor(10000 + Math.random() * 90000)));
+pm.collectionVariables.set("createAttempts", Number(pm.collectionVariables.get("createAttempts") || 0) + 1);"""
+
+
+def retry_on_taken_number(then: str) -> str:
+    return f"""
+if (pm.response.code === 409 && Number(pm.collectionVariables.get("createAttempts")) < 5) {{
+    console.log("train number taken, trying another one");
+    pm.execution.setNextRequest(pm.info.requestName);
+}} else {{
+    pm.collectionVariables.set("createAttempts", 0);
+{then}
+}}"""
+
+
+# Runs before every request: the travel dates of the train this run created, computed once after it
+# exists (the create request clears them): the first day from tomorrow on (Asia/Kolkata, the API's
+# zone) on which it runs, its next run after that, and a day it doesn't run.
+COLLECTION_PRE_REQUEST = """
+const runsOn = JSON.parse(pm.collectionVariables.get("trainRunsOn") || "[]");
+if (runsOn.length && !pm.collectionVariables.get("travelDate")) {
+    const weekdays = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    const nowInKolkata = Date.now() + 330 * 60 * 1000; // UTC+05:30 all year round
+    const runDates = [];
+    const offDates = [];
+    for (let daysAhead = 1; daysAhead <= 14; daysAhead++) {
+        const day = new Date(nowInKolkata + daysAhead * 86400000); // read with getUTC*: Kolkata's date
+        (runsOn.includes(weekdays[day.getUTCDay()]) ? runDates : offDates).push(day.toISOString().slice(0, 10));
+    }
+    pm.collectionVariables.set("travelDate", runDates[0]);
+    pm.collectionVariables.set("travelDate2", runDates[1]);
+    pm.collectionVariables.set("offDate", offDates[0] || runDates[0]);
+}"""
+
+
+# --- Requests -------------------------------------------------------------------------------------
+
+AUTH = {
+    "user": None,  # inherits the collection's Bearer {{access}}
+    "admin": {"type": "bearer", "bearer": [{"key": "token", "value": "{{adminAccess}}", "type": "string"}]},
+    "other": {"type": "bearer", "bearer": [{"key": "token", "value": "{{otherAccess}}", "type": "string"}]},
+    "none": {"type": "noauth"},
+}
+
+
+def request(
+    name: str,
+    method: str,
+    path: str,
+    *,
+    tests: list[str] | str,
+    auth: str = "user",
+    body: dict | None = None,
+    query: dict | None = None,
+    headers: dict | None = None,
+    pre: str | None = None,
+    doc: str = "",
+) -> dict:
+    segments = path.strip("/").split("/")
+    url = {
+        "raw": "{{baseUrl}}" + path,
+        "host": ["{{baseUrl}}"],
+        "path": [*segments, ""],  # the trailing "" keeps the slash every path of the API ends with
+    }
+    if query:
+        url["raw"] += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+        url["query"] = [{"key": key, "value": value} for key, value in query.items()]
+    header = [{"key": key, "value": value} for key, value in (headers or {}).items()]
+    item_request = {"method": method, "header": header, "url": url}
+    if body is not None:
+        header.insert(0, {"key": "Content-Type", "value": "application/json"})
+        item_request["body"] = {"mode": "raw", "raw": render_body(body), "options": {"raw": {"language": "json"}}}
+    if AUTH[auth] is not None:
+        item_request["auth"] = AUTH[auth]
+    if doc:
+        item_request["description"] = doc
+    test_lines = js(THROTTLE_PREFIX, *([tests] if isinstance(tests, str) else tests), THROTTLE_SUFFIX)
+    events = [{"listen": "test", "script": {"type": "text/javascript", "exec": test_lines}}]
+    if pre:
+        events.insert(0, {"listen": "prerequest", "script": {"type": "text/javascript", "exec": js(pre)}})
+    return {"name": name, "event": events, "request": item_request}
+
+
+def folder(name: str, description: str, items: list[dict]) -> dict:
+    return {"name": name, "description": description, "item": items}
+
+
+def train_body(train_number: str, *, name: str) -> dict:
+    return {
+        "train_number": train_number,
+        "name": name,
+        "source": ROUTE_SOURCE,
+        "destination": ROUTE_DESTINATION,
+        "departure_time": "21:15",
+        "arrival_time": "11:40",
+        "arrival_day_offset": 1,
+        "total_seats": TOTAL_SEATS,
+        "runs_on": RUNS_ON,
+    }
+
+
+def auth_folder() -> dict:
+    signed_in = """
+const body = pm.response.json();
+pm.test("answers {user, access, refresh}", () => {
+    pm.expect(body.user).to.include.keys("id", "username", "email", "role");
+    pm.expect(body.access).to.be.a("string");
+    pm.expect(body.refresh).to.be.a("string");
+});"""
+    keep_tokens = js(store("access", "body.access"), store("refresh", "body.refresh"))
+    return folder(
+        "Auth",
+        "Register a passenger, sign in, rotate and revoke refresh tokens, and sign in as the demo admin.",
+        [
+            request(
+                "Register",
+                "POST",
+                "/api/auth/register/",
+                auth="none",
+                pre="""
+// A new passenger per run, so the collection can run again against the same server.
+const username = `pm_${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+pm.collectionVariables.set("username", username);
+pm.collectionVariables.set("email", `${username}@example.com`);""",
+                body={"username": "{{username}}", "email": "{{email}}", "password": "{{userPassword}}"},
+                tests=[
+                    expect_status(201),
+                    signed_in,
+                    'pm.test("public registration makes a USER", () => pm.expect(body.user.role).to.eql("USER"));',
+                    *keep_tokens,
+                    store("userId", "body.user.id"),
+                ],
+                doc="Creates a `USER` and signs it in: 201 `{user, access, refresh}`.",
+            ),
+            request(
+                "Register a taken email -> 409",
+                "POST",
+                "/api/auth/register/",
+                auth="none",
+                body={"username": "{{username}}_again", "email": "{{email}}", "password": "{{userPassword}}"},
+                tests=[
+                    *expect_error(409),
+                    'pm.test("names the field", () => pm.expect(pm.response.text()).to.include("email"));',
+                ],
+            ),
+            request(
+                "Register a second passenger (alias /api/register/)",
+                "POST",
+                "/api/register/",
+                auth="none",
+                body={"username": "{{username}}_b", "email": "b_{{email}}", "password": "{{userPassword}}"},
+                tests=[expect_status(201), signed_in, store("otherAccess", "body.access")],
+                doc="`/api/register/` is an alias of `/api/auth/register/`. This second passenger is the "
+                "'someone else' of the 404 and 409 examples later on.",
+            ),
+            request(
+                "Login with email",
+                "POST",
+                "/api/auth/login/",
+                auth="none",
+                body={"email": "{{email}}", "password": "{{userPassword}}"},
+                tests=[expect_status(200), signed_in, *keep_tokens],
+                doc="Sign in with `email` or `username`, and the password.",
+            ),
+            request(
+                "Login with a wrong password -> 401",
+                "POST",
+                "/api/auth/login/",
+                auth="none",
+                body={"email": "{{email}}", "password": "not-the-password"},
+                tests=expect_error(401),
+            ),
+            request(
+                "Me",
+                "GET",
+                "/api/auth/me/",
+                tests=[
+                    expect_status(200),
+                    """
+const user = pm.response.json();
+pm.test("it's the passenger who signed in", () => {
+    pm.expect(user.username).to.eql(pm.collectionVariables.get("username"));
+    pm.expect(user.role).to.eql("USER");
+});""",
+                ],
+                doc="Every endpoint but register, login, refresh and health needs `Authorization: Bearer <access>`. "
+                "The collection sends `{{access}}` unless a request says otherwise.",
+            ),
+            request("Me without a token -> 401", "GET", "/api/auth/me/", auth="none", tests=expect_error(401)),
+            request(
+                "Refresh the access token",
+                "POST",
+                "/api/auth/token/refresh/",
+                auth="none",
+                body={"refresh": "{{refresh}}"},
+                tests=[
+                    expect_status(200),
+                    """
+const body = pm.response.json();
+pm.test("a new pair: refresh tokens rotate", () => {
+    pm.expect(body.access).to.be.a("string");
+    pm.expect(body.refresh).to.be.a("string").and.not.eql(pm.collectionVariables.get("refresh"));
+});""",
+                    store("usedRefresh", 'pm.collectionVariables.get("refresh")'),
+                    store("access", "body.access"),
+                    store("refresh", "body.refresh"),
+                ],
+            ),
+            request(
+                "Refresh with a rotated token -> 401",
+                "POST",
+                "/api/auth/token/refresh/",
+                auth="none",
+                body={"refresh": "{{usedRefresh}}"},
+                tests=expect_error(401),
+                doc="Rotation blacklists the old refresh token.",
+            ),
+            request(
+                "Logout",
+                "POST",
+                "/api/auth/logout/",
+                body={"refresh": "{{refresh}}"},
+                tests=expect_status(205),
+                doc="205; the refresh token sent no longer works (the access token lives until it expires).",
+            ),
+            request(
+                "Refresh after logout -> 401",
+                "POST",
+                "/api/auth/token/refresh/",
+                auth="none",
+                body={"refresh": "{{refresh}}"},
+                tests=expect_error(401),
+            ),
+            request(
+                "Login with username (alias /api/login/)",
+                "POST",
+                "/api/login/",
+                auth="none",
+                body={"username": "{{username}}", "password": "{{userPassword}}"},
+                tests=[expect_status(200), signed_in, *keep_tokens],
+            ),
+            request(
+                "Login as the demo admin",
+                "POST",
+                "/api/auth/login/",
+                auth="none",
+                body={"username": "{{adminLogin}}", "password": "{{adminPassword}}"},
+                tests=[
+                    """
+pm.test("status is 200 (else set adminLogin/adminPassword in the environment to what seed_demo printed)",
+    () => pm.response.to.have.status(200));""",
+                    """
+const body = pm.response.json();
+pm.test("an ADMIN", () => pm.expect(body.user.role).to.eql("ADMIN"));""",
+                    store("adminAccess", "body.access"),
+                ],
+                doc="The operator account of `manage.py seed_demo` (or one made with `createsuperuser`). "
+                "Its token is kept in `{{adminAccess}}` for the ADMIN-only requests.",
+            ),
+        ],
+    )
+
+
+def trains_folder() -> dict:
+    created = (
+        """
+const train = pm.response.json();
+pm.test("status is 201", () => pm.response.to.have.status(201));"""
+        + TRAIN_SHAPE
+    )
+    keep_train = """
+    pm.collectionVariables.set("trainId", train.id);
+    pm.collectionVariables.set("trainRunsOn", JSON.stringify(train.runs_on));
+    pm.collectionVariables.unset("travelDate"); // recomputed for this train before the next request"""
+    search_query = {"source": f"  {ROUTE_SOURCE.lower()} ", "destination": ROUTE_DESTINATION.upper()}
+    return folder(
+        "Trains",
+        "An ADMIN creates and edits trains; anyone signed in lists, searches and looks at a run's seats.",
+        [
+            request(
+                "Create a train as a USER -> 403",
+                "POST",
+                "/api/trains/",
+                body=train_body("12951", name="Not allowed"),
+                tests=expect_error(403),
+            ),
+            request(
+                "Create a train (ADMIN)",
+                "POST",
+                "/api/trains/",
+                auth="admin",
+                pre=new_train_number("trainNumber"),
+                body=train_body("{{trainNumber}}", name="Deccan Postman Express"),
+                tests=retry_on_taken_number(created + keep_train),
+                doc="201 `train`. `runs_on` defaults to every day; this one skips some days, and the collection's "
+                "pre-request script picks travel dates on which it runs.",
+            ),
+            request(
+                "Create a train with a taken number -> 409",
+                "POST",
+                "/api/trains/",
+                auth="admin",
+                body=train_body("{{trainNumber}}", name="Same number again"),
+                tests=expect_error(409),
+            ),
+            request(
+                "List trains",
+                "GET",
+                "/api/trains/",
+                query={"limit": "20", "offset": "0"},
+                tests=[expect_status(200), "const page = pm.response.json();", PAGE_SHAPE],
+            ),
+            request(
+                "Get a train",
+                "GET",
+                "/api/trains/{{trainId}}/",
+                tests=[
+                    expect_status(200),
+                    "const train = pm.response.json();",
+                    TRAIN_SHAPE,
+                    """
+pm.test("it's the train this run created", () => {
+    pm.expect(train.train_number).to.eql(pm.collectionVariables.get("trainNumber"));
+    pm.expect(train.runs_on).to.eql(JSON.parse(pm.collectionVariables.get("trainRunsOn")));
+});""",
+                ],
+            ),
+            request(
+                "Rename a train (PATCH, ADMIN)",
+                "PATCH",
+                "/api/trains/{{trainId}}/",
+                auth="admin",
+                body={"name": "Deccan Postman Mail"},
+                tests=[
+                    expect_status(200),
+                    'pm.test("renamed", () => pm.expect(pm.response.json().name).to.eql("Deccan Postman Mail"));',
+                ],
+            ),
+            request(
+                "Replace a train (PUT, ADMIN)",
+                "PUT",
+                "/api/trains/{{trainId}}/",
+                auth="admin",
+                body=train_body("{{trainNumber}}", name="Deccan Postman Express"),
+                tests=[
+                    expect_status(200),
+                    "const train = pm.response.json();",
+                    TRAIN_SHAPE,
+                    'pm.test("every field replaced", () => pm.expect(train.name).to.eql("Deccan Postman Express"));',
+                ],
+            ),
+            request(
+                "Search trains by route and date",
+                "GET",
+                "/api/trains/search/",
+                query={**search_query, "date": "{{travelDate}}", "limit": "100"},
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    PAGE_SHAPE,
+                    FIND_OUR_TRAIN,
+                    """
+pm.test("finds this run's train, with the seats of that run", () => {
+    pm.expect(ourTrain, "train not in the results").to.be.an("object");
+    pm.expect(ourTrain.travel_date).to.eql(pm.collectionVariables.get("travelDate"));
+    pm.expect(ourTrain.available_seats).to.eql(ourTrain.total_seats);
+});
+pm.test("ordered by departure time", () => {
+    const times = page.results.map((t) => t.departure_time);
+    pm.expect(times).to.eql([...times].sort());
+});""",
+                ],
+                doc="`source` and `destination` match case-insensitively, surrounding spaces ignored. With `date`, "
+                "only trains running that day, each with `travel_date` and `available_seats`.",
+            ),
+            request(
+                "Search trains without a date",
+                "GET",
+                "/api/trains/search/",
+                query={**search_query, "limit": "100"},
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    PAGE_SHAPE,
+                    FIND_OUR_TRAIN,
+                    """
+pm.test("seats are those of the train's next run", () => {
+    pm.expect(ourTrain, "train not in the results").to.be.an("object");
+    pm.expect(ourTrain.available_seats).to.be.a("number");
+});""",
+                ],
+            ),
+            request(
+                "Search on a day the train doesn't run",
+                "GET",
+                "/api/trains/search/",
+                query={**search_query, "date": "{{offDate}}", "limit": "100"},
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    FIND_OUR_TRAIN,
+                    'pm.test("this run\'s train is not listed", () => pm.expect(ourTrain).to.be.undefined);',
+                ],
+            ),
+            request(
+                "Search without a destination -> 400",
+                "GET",
+                "/api/trains/search/",
+                query={"source": ROUTE_SOURCE},
+                tests=[
+                    *expect_error(400),
+                    'pm.test("names the field", () => pm.expect(pm.response.text()).to.include("destination"));',
+                ],
+            ),
+            request(
+                "Seat map of a run",
+                "GET",
+                "/api/trains/{{trainId}}/seats/",
+                query={"date": "{{travelDate}}"},
+                tests=[
+                    expect_status(200),
+                    """
+const seats = pm.response.json();
+pm.test("every seat is free before the first booking", () => {
+    pm.expect(seats).to.include.keys("train", "travel_date", "total_seats", "available_seats", "free_seat_numbers");
+    pm.expect(seats.available_seats).to.eql(seats.total_seats);
+    pm.expect(seats.free_seat_numbers).to.have.lengthOf(seats.total_seats);
+});""",
+                ],
+            ),
+        ],
+    )
+
+
+def booking_request(name: str, *, seats: int, tests, date: str = "travelDate", waitlist: bool = False, **kwargs):
+    body = {"train": number("trainId"), "travel_date": "{{" + date + "}}", "seats": seats, "allow_waitlist": waitlist}
+    return request(name, "POST", "/api/bookings/", body=body, tests=tests, **kwargs)
+
+
+def bookings_folder() -> dict:
+    booked = "const booking = pm.response.json();" + BOOKING_SHAPE
+    rest = TOTAL_SEATS - 4
+    return folder(
+        "Bookings",
+        f"Book, list, cancel. The train has {TOTAL_SEATS} seats a run: the folder sells the first run out, "
+        "joins its waitlist and watches a cancellation promote it.",
+        [
+            booking_request("Book without a token -> 401", seats=1, auth="none", tests=expect_error(401)),
+            booking_request(
+                "Book seats",
+                seats=4,
+                tests=[
+                    expect_status(201),
+                    booked,
+                    """
+pm.test("confirmed, with 4 seat numbers", () => {
+    pm.expect(booking.status).to.eql("CONFIRMED");
+    pm.expect(booking.seat_numbers).to.have.lengthOf(4);
+    pm.expect(booking.waitlist_position).to.be.null;
+    pm.expect(booking.travel_date).to.eql(pm.collectionVariables.get("travelDate"));
+});""",
+                    store("bookingId", "booking.id"),
+                    store("pnr", "booking.pnr"),
+                ],
+                doc="`{train, travel_date, seats (1..6), allow_waitlist}` -> 201 `booking`. `travel_date` must be a "
+                "day the train runs, from today up to 60 days ahead.",
+            ),
+            request(
+                "My bookings",
+                "GET",
+                "/api/bookings/my/",
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    PAGE_SHAPE,
+                    """
+pm.test("newest first: the booking just made", () => {
+    pm.expect(page.results[0].id).to.eql(Number(pm.collectionVariables.get("bookingId")));
+});""",
+                ],
+            ),
+            request(
+                "Get a booking",
+                "GET",
+                "/api/bookings/{{bookingId}}/",
+                tests=[
+                    expect_status(200),
+                    booked,
+                    'pm.test("same PNR", () => pm.expect(booking.pnr).to.eql(pm.collectionVariables.get("pnr")));',
+                ],
+            ),
+            request(
+                "Someone else's booking -> 404",
+                "GET",
+                "/api/bookings/{{bookingId}}/",
+                auth="other",
+                tests=expect_error(404),
+                doc="Another passenger's booking is 'not found', never 403: its existence is not disclosed.",
+            ),
+            booking_request(
+                "Book on a day the train doesn't run -> 400",
+                seats=1,
+                date="offDate",
+                tests=[
+                    *expect_error(400),
+                    'pm.test("names the field", () => pm.expect(pm.response.text()).to.include("travel_date"));',
+                ],
+            ),
+            booking_request(
+                "Book more than 6 seats -> 400",
+                seats=7,
+                tests=[
+                    *expect_error(400),
+                    'pm.test("names the field", () => pm.expect(pm.response.text()).to.include("seats"));',
+                ],
+            ),
+            booking_request(
+                "Book the rest of the run",
+                seats=rest,
+                tests=[
+                    expect_status(201),
+                    booked,
+                    'pm.test("confirmed", () => pm.expect(booking.status).to.eql("CONFIRMED"));',
+                ],
+            ),
+            booking_request("Book on a sold-out run -> 409", seats=1, tests=expect_error(409)),
+            booking_request(
+                "Join the waitlist",
+                seats=1,
+                waitlist=True,
+                tests=[
+                    expect_status(201),
+                    booked,
+                    """
+pm.test("waitlisted, first in line, no seat yet", () => {
+    pm.expect(booking.status).to.eql("WAITLISTED");
+    pm.expect(booking.waitlist_position).to.eql(1);
+    pm.expect(booking.seat_numbers).to.eql([]);
+});""",
+                    store("waitlistedBookingId", "booking.id"),
+                ],
+                doc="With `allow_waitlist: true` a sold-out run still takes the booking as `WAITLISTED`, "
+                "up to WAITLIST_PERCENT (20%) of its seats.",
+            ),
+            booking_request("Join a full waitlist -> 409", seats=2, waitlist=True, tests=expect_error(409)),
+            request(
+                "Lower total_seats below the seats sold -> 409",
+                "PATCH",
+                "/api/trains/{{trainId}}/",
+                auth="admin",
+                body={"total_seats": 5},
+                tests=expect_error(409),
+            ),
+            request(
+                "Delete a train with active bookings -> 409",
+                "DELETE",
+                "/api/trains/{{trainId}}/",
+                auth="admin",
+                tests=expect_error(409),
+            ),
+            request(
+                "Cancel a booking",
+                "POST",
+                "/api/bookings/{{bookingId}}/cancel/",
+                tests=[
+                    expect_status(200),
+                    booked,
+                    """
+pm.test("cancelled, seats freed", () => {
+    pm.expect(booking.status).to.eql("CANCELLED");
+    pm.expect(booking.cancelled_at).to.be.a("string");
+    pm.expect(booking.seat_numbers).to.eql([]);
+});""",
+                ],
+            ),
+            request(
+                "Cancel it again -> 409",
+                "POST",
+                "/api/bookings/{{bookingId}}/cancel/",
+                tests=expect_error(409),
+            ),
+            request(
+                "The waitlisted booking was promoted",
+                "GET",
+                "/api/bookings/{{waitlistedBookingId}}/",
+                tests=[
+                    expect_status(200),
+                    booked,
+                    """
+pm.test("confirmed by the cancellation, with a seat", () => {
+    pm.expect(booking.status).to.eql("CONFIRMED");
+    pm.expect(booking.waitlist_position).to.be.null;
+    pm.expect(booking.seat_numbers).to.have.lengthOf(1);
+});""",
+                ],
+            ),
+            booking_request(
+                "Book with an Idempotency-Key",
+                seats=1,
+                date="travelDate2",
+                pre="""
+// A client makes one key per booking it means to make, and sends it again on a retry.
+pm.collectionVariables.set("idempotencyKey", `pm-${Date.now()}-${Math.floor(Math.random() * 1e6)}`);""",
+                headers={"Idempotency-Key": "{{idempotencyKey}}"},
+                tests=[expect_status(201), booked, store("idempotentBookingId", "booking.id")],
+                doc="The same user repeating the same `Idempotency-Key` gets the first response again and nothing "
+                "new is created: safe retries after a timeout.",
+            ),
+            booking_request(
+                "Replay the same Idempotency-Key",
+                seats=1,
+                date="travelDate2",
+                headers={"Idempotency-Key": "{{idempotencyKey}}"},
+                tests=[
+                    expect_status(201),
+                    booked,
+                    """
+pm.test("the first booking again, not a new one", () => {
+    pm.expect(booking.id).to.eql(Number(pm.collectionVariables.get("idempotentBookingId")));
+});""",
+                ],
+            ),
+            booking_request(
+                "Reuse an Idempotency-Key with another body -> 422",
+                seats=2,
+                date="travelDate2",
+                headers={"Idempotency-Key": "{{idempotencyKey}}"},
+                tests=expect_error(422),
+            ),
+            request(
+                "All bookings of a run (ADMIN)",
+                "GET",
+                "/api/bookings/",
+                auth="admin",
+                query={"train": "{{trainId}}", "travel_date": "{{travelDate}}", "status": "CONFIRMED", "limit": "100"},
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    PAGE_SHAPE,
+                    """
+pm.test("only the confirmed bookings of this run: the rest and the promoted one", () => {
+    pm.expect(page.count).to.eql(2);
+    page.results.forEach((booking) => {
+        pm.expect(booking.train.id).to.eql(Number(pm.collectionVariables.get("trainId")));
+        pm.expect(booking.travel_date).to.eql(pm.collectionVariables.get("travelDate"));
+        pm.expect(booking.status).to.eql("CONFIRMED");
+    });
+});""",
+                ],
+                doc="Every user's bookings, filtered by `train`, `travel_date` and `status`.",
+            ),
+            request("All bookings as a USER -> 403", "GET", "/api/bookings/", tests=expect_error(403)),
+        ],
+    )
+
+
+def holds_folder() -> dict:
+    seat_map = """
+const seats = pm.response.json();
+pm.test("status is 200", () => pm.response.to.have.status(200));"""
+    return folder(
+        "Holds",
+        "Hold chosen seats while paying, then confirm the hold into a booking, or release it. "
+        "Uses the train's second run (travelDate2).",
+        [
+            request(
+                "Seat map before holding",
+                "GET",
+                "/api/trains/{{trainId}}/seats/",
+                query={"date": "{{travelDate2}}"},
+                tests=[
+                    seat_map,
+                    """
+pm.test("one seat sold (the idempotent booking)", () => {
+    pm.expect(seats.available_seats).to.eql(seats.total_seats - 1);
+});
+// Pick two free seats to hold by number, as a seat-map screen would.
+pm.collectionVariables.set("heldSeats", JSON.stringify(seats.free_seat_numbers.slice(0, 2)));""",
+                ],
+            ),
+            request(
+                "Hold chosen seats",
+                "POST",
+                "/api/holds/",
+                body={
+                    "train": number("trainId"),
+                    "travel_date": "{{travelDate2}}",
+                    "seat_numbers": number("heldSeats"),
+                },
+                tests=[
+                    expect_status(201),
+                    """
+const hold = pm.response.json();
+pm.test("holds those seats until expires_at", () => {
+    pm.expect(hold).to.include.keys("id", "train", "travel_date", "seat_numbers", "expires_at");
+    pm.expect(hold.seat_numbers).to.eql(JSON.parse(pm.collectionVariables.get("heldSeats")));
+    pm.expect(new Date(hold.expires_at).getTime()).to.be.above(Date.now());
+});
+pm.collectionVariables.set("holdId", hold.id);""",
+                ],
+                doc="`{train, travel_date, seat_numbers}` or `{train, travel_date, seats}` -> 201. The hold lasts "
+                "HOLD_SECONDS (180 s); an expired hold frees its seats by itself, and confirming it is 410.",
+            ),
+            request(
+                "Hold seats someone else holds -> 409",
+                "POST",
+                "/api/holds/",
+                auth="other",
+                body={
+                    "train": number("trainId"),
+                    "travel_date": "{{travelDate2}}",
+                    "seat_numbers": number("heldSeats"),
+                },
+                tests=expect_error(409),
+            ),
+            request(
+                "Confirm a hold",
+                "POST",
+                "/api/holds/{{holdId}}/confirm/",
+                tests=[
+                    expect_status(201),
+                    "const booking = pm.response.json();",
+                    BOOKING_SHAPE,
+                    """
+pm.test("a confirmed booking of the held seats", () => {
+    pm.expect(booking.status).to.eql("CONFIRMED");
+    pm.expect(booking.seat_numbers).to.eql(JSON.parse(pm.collectionVariables.get("heldSeats")));
+});""",
+                ],
+            ),
+            request(
+                "Hold any free seats",
+                "POST",
+                "/api/holds/",
+                body={"train": number("trainId"), "travel_date": "{{travelDate2}}", "seats": 2},
+                tests=[
+                    expect_status(201),
+                    """
+const hold = pm.response.json();
+pm.test("the server picked 2 seats", () => pm.expect(hold.seat_numbers).to.have.lengthOf(2));
+pm.collectionVariables.set("spareHoldId", hold.id);""",
+                ],
+            ),
+            request("Release a hold", "DELETE", "/api/holds/{{spareHoldId}}/", tests=expect_status(204)),
+            request(
+                "Seat map after confirming and releasing",
+                "GET",
+                "/api/trains/{{trainId}}/seats/",
+                query={"date": "{{travelDate2}}"},
+                tests=[
+                    seat_map,
+                    """
+pm.test("the confirmed hold's seats are sold, the released ones free again", () => {
+    pm.expect(seats.available_seats).to.eql(seats.total_seats - 3);
+    JSON.parse(pm.collectionVariables.get("heldSeats")).forEach((seat) => {
+        pm.expect(seats.free_seat_numbers).to.not.include(seat);
+    });
+});""",
+                ],
+            ),
+        ],
+    )
+
+
+def analytics_folder() -> dict:
+    return folder(
+        "Analytics",
+        "ADMIN-only statistics: every search is logged to MongoDB (`search_logs`).",
+        [
+            request(
+                "Top routes as a USER -> 403",
+                "GET",
+                "/api/analytics/top-routes/",
+                query={"limit": "5"},
+                tests=expect_error(403),
+            ),
+            request(
+                "Top routes",
+                "GET",
+                "/api/analytics/top-routes/",
+                auth="admin",
+                query={"limit": "5", "days": "7"},
+                tests=[
+                    expect_status(200),
+                    f"""
+const routes = pm.response.json();
+pm.test("[{{source, destination, search_count}}], most searched first", () => {{
+    pm.expect(routes).to.be.an("array");
+    routes.forEach((route) => pm.expect(route).to.include.keys("source", "destination", "search_count"));
+    const counts = routes.map((route) => route.search_count);
+    pm.expect(counts).to.eql([...counts].sort((a, b) => b - a));
+}});
+pm.test("this run's searches count as one route, whatever their case and spaces", () => {{
+    const ours = routes.find((route) =>
+        route.source.trim().toLowerCase() === "{ROUTE_SOURCE.lower()}" &&
+        route.destination.trim().toLowerCase() === "{ROUTE_DESTINATION.lower()}");
+    if (routes.length < 5) pm.expect(ours, "route not in the top routes").to.be.an("object");
+    if (ours) pm.expect(ours.search_count).to.be.at.least(3);
+}});""",
+                ],
+                doc="`?limit=5&days=` -> `[{source, destination, search_count}]`; `[]` when nothing was searched.",
+            ),
+            request(
+                "Search statistics",
+                "GET",
+                "/api/analytics/search-stats/",
+                auth="admin",
+                query={"days": "7"},
+                tests=[
+                    expect_status(200),
+                    """
+const stats = pm.response.json();
+pm.test("counts and latency percentiles", () => {
+    pm.expect(stats).to.include.keys("searches", "p50_ms", "p95_ms", "p99_ms", "by_day");
+    pm.expect(stats.searches).to.be.at.least(4);
+    pm.expect(stats.by_day).to.be.an("array");
+});""",
+                ],
+            ),
+            request(
+                "Booking statistics",
+                "GET",
+                "/api/analytics/bookings/",
+                auth="admin",
+                tests=[
+                    expect_status(200),
+                    """
+const stats = pm.response.json();
+pm.test("bookings by status, seats sold and the top trains", () => {
+    pm.expect(stats).to.include.keys("bookings", "confirmed", "waitlisted", "cancelled", "seats_sold", "top_trains");
+    pm.expect(stats.bookings).to.be.at.least(5);
+    pm.expect(stats.cancelled).to.be.at.least(1);
+    pm.expect(stats.top_trains).to.be.an("array");
+});""",
+                ],
+            ),
+        ],
+    )
+
+
+def operations_folder() -> dict:
+    return folder(
+        "Operations",
+        "Health check and the API's own description; no token needed.",
+        [
+            request(
+                "Health",
+                "GET",
+                "/api/health/",
+                auth="none",
+                tests=[
+                    expect_status(200),
+                    """
+pm.test("database and MongoDB are up", () => {
+    pm.expect(pm.response.json()).to.include({database: "ok", mongo: "ok"});
+});""",
+                ],
+                doc="200 `{database, mongo}`; 503 naming what is down.",
+            ),
+            request(
+                "OpenAPI schema",
+                "GET",
+                "/api/schema/",
+                auth="none",
+                query={"format": "json"},
+                tests=[
+                    expect_status(200),
+                    """
+pm.test("an OpenAPI 3 document", () => {
+    const schema = pm.response.json();
+    pm.expect(schema.openapi).to.match(/^3\\./);
+    pm.expect(schema.paths).to.have.property("/api/bookings/");
+});""",
+                ],
+                doc="YAML by default; `?format=json` for JSON. Postman can import it too (Import -> Link).",
+            ),
+            request(
+                "Swagger UI",
+                "GET",
+                "/api/docs/",
+                auth="none",
+                tests=[
+                    expect_status(200),
+                    'pm.test("an HTML page", () => pm.expect(pm.response.headers.get("Content-Type")).to.include("text/html"));',
+                ],
+            ),
+        ],
+    )
+
+
+def cleanup_folder() -> dict:
+    return folder(
+        "Cleanup",
+        "Cancel what this run booked and delete its train, so the next run's searches stay small.",
+        [
+            request(
+                "Active bookings of this train (ADMIN)",
+                "GET",
+                "/api/bookings/",
+                auth="admin",
+                query={"train": "{{trainId}}", "limit": "100"},
+                tests=[
+                    expect_status(200),
+                    """
+const active = pm.response.json().results.filter((booking) => booking.status !== "CANCELLED");
+pm.test("the bookings left to cancel", () => pm.expect(active.length).to.be.at.least(1));
+pm.collectionVariables.set("bookingsToCancel", JSON.stringify(active.map((booking) => booking.id)));""",
+                ],
+            ),
+            request(
+                "Cancel each remaining booking (ADMIN)",
+                "POST",
+                "/api/bookings/{{cancelId}}/cancel/",
+                auth="admin",
+                pre="""
+// This request loops (setNextRequest to itself) until bookingsToCancel is empty.
+const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]");
+pm.collectionVariables.set("cancelId", pending.length ? pending[0] : 0);""",
+                tests=[
+                    expect_status(200),
+                    'pm.test("cancelled", () => pm.expect(pm.response.json().status).to.eql("CANCELLED"));',
+                    """
+const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]").slice(1);
+pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending));
+if (pending.length) pm.execution.setNextRequest(pm.info.requestName);""",
+                ],
+                doc="An ADMIN may cancel anyone's booking.",
+            ),
+            request(
+                "Delete the train (ADMIN)",
+                "DELETE",
+                "/api/trains/{{trainId}}/",
+                auth="admin",
+                tests=expect_status(204),
+                doc="204 once no future run has an active booking.",
+            ),
+            request(
+                "A deleted train leaves search",
+                "GET",
+                "/api/trains/search/",
+                query={
+                    "source": ROUTE_SOURCE,
+                    "destination": ROUTE_DESTINATION,
+                    "date": "{{travelDate}}",
+                    "limit": "100",
+                },
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    FIND_OUR_TRAIN,
+                    'pm.test("not listed any more", () => pm.expect(ourTrain).to.be.undefined);',
+                ],
+            ),
+        ],
+    )
+
+
+# --- Collection and environment -------------------------------------------------------------------
+
+RUNTIME_VARIABLES = [
+    "access",
+    "refresh",
+    "usedRefresh",
+    "adminAccess",
+    "otherAccess",
+    "userId",
+    "username",
+    "email",
+    "trainId",
+    "trainNumber",
+    "trainRunsOn",
+    "travelDate",
+    "travelDate2",
+    "offDate",
+    "bookingId",
+    "pnr",
+    "waitlistedBookingId",
+    "idempotencyKey",
+    "idempotentBookingId",
+    "heldSeats",
+    "holdId",
+    "spareHoldId",
+    "bookingsToCancel",
+    "cancelId",
+    "createAttempts",
+    "throttleRetries",
+]
+
+DESCRIPTION = """The IRCTC mini backend's API (contract: API.md), ready to run.
+
+1. Start the demo: `scripts/demo.sh` (http://127.0.0.1:8000, prints the demo logins).
+2. Import this collection and `irctc.postman_environment.json`; select the environment "IRCTC local".
+3. Run collection. Each run registers new passengers, creates its own train, books, holds, reads analytics
+   and deletes the train at the end, so it can be run again.
+
+Tokens, ids and travel dates are kept in collection variables ({{access}}, {{adminAccess}}, {{trainId}},
+{{travelDate}}, ...) by the test scripts. Requests send `Authorization: Bearer {{access}}` unless they say
+otherwise. The collection is generated by postman/build_collection.py: edit that, not the JSON."""
+
+
+def build_collection() -> dict:
+    folders = [
+        auth_folder(),
+        trains_folder(),
+        bookings_folder(),
+        holds_folder(),
+        analytics_folder(),
+        operations_folder(),
+        cleanup_folder(),
+    ]
+    defaults = {"baseUrl": "http://127.0.0.1:8000", "adminLogin": DEMO_ADMIN_LOGIN, "userPassword": USER_PASSWORD}
+    variables = [{"key": key, "value": value, "type": "string"} for key, value in defaults.items()]
+    variables += [{"key": key, "value": "", "type": "string"} for key in RUNTIME_VARIABLES]
+    return {
+        "info": {
+            "_postman_id": COLLECTION_ID,
+            "name": "IRCTC mini backend",
+            "description": DESCRIPTION,
+            "schema": SCHEMA_V21,
+        },
+        "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{access}}", "type": "string"}]},
+        "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": js(COLLECTION_PRE_REQUEST)}}],
+        "item": folders,
+        "variable": variables,
+    }
+
+
+def build_environment() -> dict:
+    values = {
+        "baseUrl": ("http://127.0.0.1:8000", "default"),
+        "adminLogin": (DEMO_ADMIN_LOGIN, "default"),
+        "adminPassword": (DEMO_ADMIN_PASSWORD, "secret"),
+        "userPassword": (USER_PASSWORD, "secret"),
+    }
+    return {
+        "id": ENVIRONMENT_ID,
+        "name": "IRCTC local",
+        "values": [
+            {"key": key, "value": value, "type": kind, "enabled": True} for key, (value, kind) in values.items()
+        ],
+        "_postman_variable_scope": "environment",
+    }
+
+
+def rendered() -> dict[Path, str]:
+    def dump(document: dict) -> str:
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+    return {COLLECTION_FILE: dump(build_collection()), ENVIRONMENT_FILE: dump(build_environment())}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the JSON files are not what this writes")
+    args = parser.parse_args()
+    stale = []
+    for path, text in rendered().items():
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(path.name)
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    if stale:
+        print(f"stale: {', '.join(stale)}; run python postman/build_collection.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
