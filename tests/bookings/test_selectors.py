@@ -1,0 +1,102 @@
+"""The contract the trains app builds on: availability, seat maps and sold-seat checks."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bookings import selectors, services
+from bookings.models import Booking, Hold
+from tests.bookings.helpers import book, tomorrow
+from tests.factories import make_train
+
+pytestmark = pytest.mark.django_db
+
+
+def test_availability_of_untouched_runs_is_the_whole_train(train):
+    assert selectors.available_seats_for([(train, tomorrow())]) == {(train.id, tomorrow()): 50}
+    assert selectors.available_seats_for([]) == {}
+
+
+def test_availability_counts_confirmed_and_live_held_seats_only(user):
+    train = make_train(total_seats=10)
+    book(user, train, 6)
+    book(user, train, 4)
+    book(user, train, 2, allow_waitlist=True)
+    cancelled = book(user, train, 1, travel_date=tomorrow() + timedelta(days=1))
+    services.cancel_booking(booking_id=cancelled.id, by=user)
+    services.hold_seats(user=user, train=train, travel_date=tomorrow() + timedelta(days=1), seats=3)
+
+    availability = selectors.available_seats_for([(train, tomorrow()), (train, tomorrow() + timedelta(days=1))])
+
+    assert availability == {(train.id, tomorrow()): 0, (train.id, tomorrow() + timedelta(days=1)): 7}
+
+
+def test_availability_for_a_page_is_one_query_however_many_runs(user):
+    trains = [make_train() for _ in range(6)]
+    for train in trains:
+        book(user, train, 2)
+    page = [(train, tomorrow() + timedelta(days=offset)) for train in trains for offset in range(3)]
+
+    with CaptureQueriesContext(connection) as captured:
+        availability = selectors.available_seats_for(page)
+
+    assert len(captured) == 1
+    assert availability[(trains[0].id, tomorrow())] == 48
+    assert availability[(trains[0].id, tomorrow() + timedelta(days=1))] == 50
+
+
+def test_seat_map_lists_free_seats_in_order(user):
+    train = make_train(total_seats=6)
+    book(user, train, 2)
+    services.hold_seats(user=user, train=train, travel_date=tomorrow(), seat_numbers=[5])
+
+    assert selectors.seat_map(train=train, travel_date=tomorrow()) == {
+        "total_seats": 6,
+        "available_seats": 3,
+        "free_seat_numbers": [3, 4, 6],
+    }
+
+
+def test_max_seats_sold_looks_at_the_busiest_future_run_with_live_holds(user):
+    train = make_train(total_seats=20)
+    book(user, train, 3)
+    book(user, train, 6, travel_date=tomorrow() + timedelta(days=2))
+    hold = services.hold_seats(user=user, train=train, travel_date=tomorrow(), seats=2)
+    assert selectors.max_seats_sold_on_future_runs(train) == 6
+
+    book(user, train, 2)
+    assert selectors.max_seats_sold_on_future_runs(train) == 7
+
+    Hold.objects.filter(pk=hold.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert selectors.max_seats_sold_on_future_runs(train) == 6
+    assert selectors.max_seats_sold_on_future_runs(make_train()) == 0
+
+
+def test_past_runs_do_not_count_as_sold_or_active(user):
+    train = make_train()
+    booking = book(user, train, 4)
+    run = booking.run
+    run.travel_date = timezone.localdate() - timedelta(days=1)
+    run.save()
+
+    assert selectors.max_seats_sold_on_future_runs(train) == 0
+    assert selectors.has_active_future_bookings(train) is False
+
+
+def test_active_future_bookings_are_confirmed_or_waitlisted(user):
+    train = make_train(total_seats=5)
+    assert selectors.has_active_future_bookings(train) is False
+
+    booking = book(user, train, 5)
+    assert selectors.has_active_future_bookings(train) is True
+
+    waiting = book(user, train, 1, allow_waitlist=True)
+    assert waiting.status == Booking.Status.WAITLISTED
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    assert selectors.has_active_future_bookings(train) is True
+
+    Booking.objects.filter(pk=waiting.pk).update(status=Booking.Status.CANCELLED)
+    assert selectors.has_active_future_bookings(train) is False
