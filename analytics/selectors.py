@@ -11,6 +11,7 @@ from pymongo.errors import PyMongoError
 
 from analytics import pipelines
 from analytics.log_store import search_logs
+from bookings.models import Booking
 from irctc.errors import ServiceUnavailable
 
 PERCENTILES = (50, 95, 99)
@@ -66,8 +67,6 @@ def _aggregate(pipeline: list[dict]) -> list[dict]:
 
 def booking_figures() -> dict:
     """Booking totals by status and the trains that sold most seats, in two queries."""
-    from bookings.models import Booking
-
     confirmed = Q(status=Booking.Status.CONFIRMED)
     totals = Booking.objects.aggregate(
         bookings=Count("id"),

@@ -1,0 +1,80 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from analytics import selectors
+from bookings.services import book_seats, cancel_booking
+from tests.factories import make_train
+
+pytestmark = pytest.mark.django_db
+
+BOOKING_FIGURES = "/api/analytics/bookings/"
+
+
+def test_figures_count_bookings_by_status_and_rank_trains_by_seats_sold(user, admin_client):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    rajdhani = make_train(train_number="12951", name="Rajdhani", total_seats=10)
+    shatabdi = make_train(train_number="12002", name="Shatabdi")
+    duronto = make_train(train_number="12260", name="Duronto")
+    garib_rath = make_train(train_number="12216", name="Garib Rath")
+    book_seats(user=user, train=rajdhani, travel_date=tomorrow, seats=6)
+    book_seats(user=user, train=rajdhani, travel_date=tomorrow, seats=4)
+    book_seats(user=user, train=rajdhani, travel_date=tomorrow, seats=2, allow_waitlist=True)
+    changed_mind = book_seats(user=user, train=shatabdi, travel_date=tomorrow, seats=2)
+    cancel_booking(booking_id=changed_mind.id, by=user)
+    book_seats(user=user, train=shatabdi, travel_date=tomorrow, seats=3)
+    book_seats(user=user, train=duronto, travel_date=tomorrow, seats=1)
+    book_seats(user=user, train=garib_rath, travel_date=tomorrow, seats=1)
+
+    response = admin_client.get(BOOKING_FIGURES)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "bookings": 7,
+        "confirmed": 5,
+        "waitlisted": 1,
+        "cancelled": 1,
+        "seats_sold": 15,
+        "top_trains": [
+            {"train_number": "12951", "name": "Rajdhani", "bookings": 3, "seats_sold": 10},
+            {"train_number": "12002", "name": "Shatabdi", "bookings": 2, "seats_sold": 3},
+            # Equal sales and bookings: by train number.
+            {"train_number": "12216", "name": "Garib Rath", "bookings": 1, "seats_sold": 1},
+            {"train_number": "12260", "name": "Duronto", "bookings": 1, "seats_sold": 1},
+        ],
+    }
+
+
+def test_top_trains_are_the_five_best_sellers(user, admin_client):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    for seats in range(1, 7):
+        book_seats(user=user, train=make_train(name=f"Express {seats}"), travel_date=tomorrow, seats=seats)
+
+    top_trains = admin_client.get(BOOKING_FIGURES).json()["top_trains"]
+
+    assert [train["seats_sold"] for train in top_trains] == [6, 5, 4, 3, 2]
+
+
+def test_no_bookings_means_zeros(admin_client):
+    response = admin_client.get(BOOKING_FIGURES)
+
+    assert response.json() == {
+        "bookings": 0,
+        "confirmed": 0,
+        "waitlisted": 0,
+        "cancelled": 0,
+        "seats_sold": 0,
+        "top_trains": [],
+    }
+
+
+def test_figures_take_the_same_two_queries_however_many_bookings(user, django_assert_num_queries):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    for _ in range(3):
+        train = make_train()
+        for _ in range(3):
+            book_seats(user=user, train=train, travel_date=tomorrow, seats=2)
+
+    with django_assert_num_queries(2):
+        selectors.booking_figures()
