@@ -6,6 +6,8 @@ import time
 from datetime import UTC, date, datetime
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.http import QueryDict
 
 from analytics.log_store import record_search
 from trains.models import normalize_station
@@ -39,7 +41,7 @@ class SearchTimingMiddleware:
 
 def search_log_document(request, response, execution_time_ms: float) -> dict:
     """The `search_logs` document of API.md for one finished request."""
-    query = request.GET
+    query = _query(request)
     # DRF puts the user it authenticated on the underlying request, so after the view has run
     # this is the JWT user (or anonymous), not the session's.
     user = getattr(request, "user", None)
@@ -56,6 +58,14 @@ def search_log_document(request, response, execution_time_ms: float) -> dict:
         "execution_time_ms": round(execution_time_ms, 3),
         "timestamp": datetime.now(UTC),
     }
+
+
+def _query(request) -> QueryDict:
+    try:
+        return request.GET
+    except SuspiciousOperation:
+        # Too many fields: Django has answered 400 already; the attempt is still worth a log line.
+        return QueryDict()
 
 
 def _bounded_params(query) -> dict:

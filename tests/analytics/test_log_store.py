@@ -1,5 +1,7 @@
 import logging
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -119,3 +121,32 @@ def test_health_names_an_unreachable_mongodb(anon):
     assert response.status_code == 503
     assert response.json()["mongo"] == "down"
     assert response.json()["database"] == "ok"
+
+
+EXITING_PROCESS = """
+import atexit, sys, threading
+from analytics.log_store import SearchLogStore
+
+class FileStore(SearchLogStore):
+    exiting = threading.Event()
+
+    def write_batch(self, documents):
+        # Hold every batch until the interpreter is shutting down.
+        self.exiting.wait(30)
+        with open(sys.argv[1], "a") as out:
+            out.writelines(f"{document['n']}\\n" for document in documents)
+
+store = FileStore(uri="mongomock://")
+# atexit runs last-registered first: this lets the writer go just before the store's own flush.
+atexit.register(FileStore.exiting.set)
+for n in range(3):
+    store.record({"n": n})
+"""
+
+
+def test_entries_still_queued_at_exit_are_written_before_the_process_ends(tmp_path):
+    written = tmp_path / "written.txt"
+
+    subprocess.run([sys.executable, "-c", EXITING_PROCESS, str(written)], cwd=settings.BASE_DIR, check=True, timeout=60)
+
+    assert sorted(written.read_text().split()) == ["0", "1", "2"]

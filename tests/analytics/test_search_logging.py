@@ -65,6 +65,14 @@ def test_huge_or_hostile_query_strings_are_stored_bounded(search_logs, user_clie
     assert entry["params"]["_where"] == "1"
 
 
+def test_a_query_string_django_refuses_is_a_400_and_still_logged(search_logs, user_client):
+    response = user_client.get(SEARCH + "?" + "&".join(f"p{index}=x" for index in range(1500)))
+
+    assert response.status_code == 400
+    [entry] = logged(search_logs)
+    assert (entry["status_code"], entry["params"]) == (400, {})
+
+
 def test_each_request_gets_its_own_entry(search_logs, user_client):
     for source in ("Delhi", " delhi ", "DELHI"):
         user_client.get(SEARCH, {"source": source, "destination": "Agra"})
