@@ -24,7 +24,9 @@ import time
 import weakref
 from urllib.parse import parse_qs, urlsplit
 
+import pymongo
 from django.conf import settings
+from pymongo.errors import OperationFailure
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ def _shared_mongomock_client():
     global _mongomock_client
     with _mongomock_client_lock:
         if _mongomock_client is None:
+            # Imported only here: a deployment on a real MongoDB never loads the stand-in.
             import mongomock
 
             _mongomock_client = mongomock.MongoClient(tz_aware=True)
@@ -60,8 +63,6 @@ def _shared_mongomock_client():
 def _new_client(uri: str):
     if uses_embedded_stand_in(uri):
         return _shared_mongomock_client()
-    import pymongo
-
     # Options written in the URI win over our defaults (pymongo would let keywords win).
     in_uri = {name.lower() for name in parse_qs(urlsplit(uri).query)}
     timeouts = {name: value for name, value in CONNECT_TIMEOUTS_MS.items() if name.lower() not in in_uri}
@@ -200,8 +201,6 @@ class SearchLogStore:
         return True
 
     def _create_indexes(self, collection) -> None:
-        from pymongo.errors import OperationFailure
-
         ttl_seconds = self.retention_days * 86400
         try:
             collection.create_index("timestamp", name="timestamp_ttl", expireAfterSeconds=ttl_seconds)

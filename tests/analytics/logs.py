@@ -8,6 +8,9 @@ from django.conf import settings
 
 from analytics.log_store import SearchLogStore, use_store
 
+# Nothing listens on port 1: connections are refused at once, and pymongo gives up after 200 ms.
+REFUSING_MONGO_URI = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"
+
 
 def new_store(store_class=SearchLogStore, *, uri: str = "mongomock://", **options) -> SearchLogStore:
     """A store on a database of its own, so no test sees another's logs."""

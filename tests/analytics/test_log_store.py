@@ -8,9 +8,7 @@ import pytest
 from django.conf import settings
 
 from analytics.log_store import SearchLogStore, record_search
-from tests.analytics.logs import installed, log_entry, logged, new_store
-
-REFUSING_MONGO_URI = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"
+from tests.analytics.logs import REFUSING_MONGO_URI, installed, log_entry, logged, new_store
 
 
 class StalledStore(SearchLogStore):

@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.analytics.logs import installed, log_entry, new_store
+from tests.analytics.logs import REFUSING_MONGO_URI, installed, log_entry, new_store
 
 pytestmark = [pytest.mark.urls("tests.analytics.urls"), pytest.mark.django_db]
 
 TOP_ROUTES = "/api/analytics/top-routes/"
 SEARCH_STATS = "/api/analytics/search-stats/"
-REFUSING_MONGO_URI = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"
 
 
 def insert(store, entries) -> None:
