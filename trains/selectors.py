@@ -24,8 +24,9 @@ def get_active_train(train_id: int) -> Train:
 def search_trains(*, source: str, destination: str, travel_date: date | None = None) -> QuerySet[Train]:
     """Active trains of a route, by departure time; with `travel_date`, only those running that day.
 
-    Equality on the normalized key columns lets the database walk `train_route_idx`, which also
-    yields rows already in departure order.
+    Equality on the normalized key columns lets the database walk `train_route_idx` (checked with
+    EXPLAIN on MariaDB: `ref` on source, destination, is_active); the weekday bit is tested on the
+    few rows of that one route.
     """
     trains = Train.objects.filter(
         source_key=normalize_station(source), destination_key=normalize_station(destination), is_active=True

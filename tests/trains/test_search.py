@@ -146,6 +146,14 @@ def test_missing_destination_alone_is_named(user_client):
     assert set(response.json()["fields"]) == {"destination"}
 
 
+@pytest.mark.parametrize("source", ["New\x00Delhi", "x" * 65])
+def test_a_station_no_train_could_have_is_a_400_not_a_crash(user_client, source):
+    response = search(user_client, source=source, destination="Mumbai Central")
+
+    assert response.status_code == 400
+    assert "source" in response.json()["fields"]
+
+
 def test_same_source_and_destination_is_a_400(user_client):
     response = search(user_client, source="Delhi", destination=" delhi")
 
