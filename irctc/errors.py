@@ -7,8 +7,10 @@ the JSON of API.md, and the `handler*` views do the same for errors Django raise
 
 import logging
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -69,13 +71,25 @@ def _first_message(detail) -> str:
 def _code_of(exc: exceptions.APIException) -> str:
     if isinstance(exc, DomainError):
         return exc.code
+    if isinstance(exc.detail, dict) and "code" in exc.detail:
+        # simplejwt's errors carry their own {detail, code, messages}: keep its precise code
+        # (`user_inactive`, `token_not_valid`) rather than the class's generic one.
+        return str(exc.detail["code"])
     codes = exc.get_codes()
     if isinstance(codes, str):
         return codes
     return exc.default_code
 
 
+# Every 401 names the scheme to use, as HTTP asks, including those raised by the public sign-in
+# views (which authenticate nobody, so DRF has no authenticator to take the header from).
+WWW_AUTHENTICATE = 'Bearer realm="api"'
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        # A model's own validation (full_clean, a validator) is bad input too, never a 500.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         # Not an API exception: let Django log it and render handler500.
@@ -85,16 +99,21 @@ def exception_handler(exc, context):
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         body = {"code": "validation_error", "detail": _first_message(detail), "fields": fields}
     else:
-        detail = getattr(exc, "detail", str(exc))
+        detail = exc.detail
+        if isinstance(detail, dict) and "detail" in detail:
+            detail = detail["detail"]
         body = {"code": _code_of(exc), "detail": _first_message(detail)}
         if isinstance(exc, DomainError):
             body.update(exc.extra)
     response.data = body
+    if response.status_code == status.HTTP_401_UNAUTHORIZED and not response.has_header("WWW-Authenticate"):
+        response["WWW-Authenticate"] = WWW_AUTHENTICATE
     return response
 
 
-def json_error(status_code: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": detail}, status=status_code)
+def json_error(status_code: int, code: str, detail: str, **extra) -> JsonResponse:
+    """The error format, for the few answers given outside DRF (middleware, Django's handlers)."""
+    return JsonResponse({"code": code, "detail": detail, **extra}, status=status_code)
 
 
 def handler400(request, exception=None):

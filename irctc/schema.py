@@ -1,0 +1,135 @@
+"""The OpenAPI side of the error format: every operation documents the errors it can answer with.
+
+Clients and the schema-driven fuzzing step check each response against the schema, so an error
+the schema doesn't mention looks like a defect. `document_error_responses` adds the errors that
+follow from how a view is built (needs a token, needs a role, takes a body, has an `{id}`, is
+throttled); errors that follow from business rules (409, 410, 422, 503) are declared by the view
+itself with `extend_schema(responses={..., **error_responses(409)})`.
+"""
+
+from django.http import HttpRequest
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+
+from accounts.permissions import IsAdminRoleOrReadOnly
+
+ERROR_COMPONENT = "Error"
+ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+
+DESCRIPTIONS = {
+    400: "Bad input: malformed JSON or a field failed validation (`fields` says which).",
+    401: "No token, or a bad or expired one (or wrong credentials when signing in).",
+    403: "Signed in, but this needs another role.",
+    404: "No such resource, or not yours.",
+    405: "This method is not allowed here.",
+    409: "Conflicts with the current state.",
+    410: "Gone: it has expired.",
+    411: "A chunked body without Content-Length.",
+    413: "The request body is larger than the server accepts.",
+    415: "The body is not JSON.",
+    422: "The Idempotency-Key was reused with a different request.",
+    429: "Too many requests; retry after `Retry-After` seconds.",
+    503: "A dependency is down.",
+}
+
+# Not refused by any permission class, or only refused for writes.
+_PERMISSIONS_WITHOUT_403 = (AllowAny, IsAuthenticated)
+_READ_ONLY_FRIENDLY = (IsAuthenticatedOrReadOnly, IsAdminRoleOrReadOnly)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error format of API.md. Some errors add keys of their own (say, the seats still free)."""
+
+    code = serializers.CharField(help_text="Stable, machine-readable, e.g. `validation_error`, `not_found`.")
+    detail = serializers.CharField(help_text="For humans.")
+    fields = serializers.DictField(
+        required=False, help_text="Validation errors only: the messages for each field that failed."
+    )
+
+    class Meta:
+        ref_name = ERROR_COMPONENT
+
+
+def error_responses(*status_codes: int) -> dict:
+    """`extend_schema(responses=...)` entries for errors a view raises by its own rules."""
+    return {code: OpenApiResponse(response=ErrorSerializer, description=DESCRIPTIONS[code]) for code in status_codes}
+
+
+def _error_response(status_code: int) -> dict:
+    response = {"description": DESCRIPTIONS[status_code], "content": {"application/json": {"schema": ERROR_REF}}}
+    if status_code == 401:
+        response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Bearer`."}}
+    if status_code == 429:
+        response["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
+    return response
+
+
+def _permissions(view) -> list:
+    try:
+        return view.get_permissions()
+    except Exception:  # noqa: BLE001 - a view's own logic must not break the whole schema
+        return [permission() for permission in view.permission_classes]
+
+
+def _refuses_by_role(view, method: str) -> bool:
+    for permission in _permissions(view):
+        if isinstance(permission, _PERMISSIONS_WITHOUT_403):
+            continue
+        if isinstance(permission, _READ_ONLY_FRIENDLY) and method in SAFE_METHODS:
+            continue
+        return True
+    return False
+
+
+def _generic_error_codes(view, path: str, method: str, operation: dict) -> set[int]:
+    codes = {405}
+    takes_body = "requestBody" in operation
+    if takes_body:
+        codes |= {400, 411, 413, 415}
+    if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
+        codes.add(400)
+    if "{" in path:
+        codes.add(404)
+    # A bad Bearer token is refused wherever a view authenticates, even on views open to anyone.
+    if any(requirement for requirement in operation.get("security", [])):
+        codes.add(401)
+    if _refuses_by_role(view, method):
+        codes.add(403)
+    if view.get_throttles():
+        codes.add(429)
+    return codes
+
+
+def _error_component() -> dict:
+    """The same shape `ErrorSerializer` produces, for a schema in which no view references it."""
+    return {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "detail": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {}},
+        },
+        "required": ["code", "detail"],
+    }
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: add the generic error responses to every operation."""
+    for path, _regex, method, callback in generator.endpoints:
+        operation = result["paths"].get(path, {}).get(method.lower())
+        if operation is None:
+            continue
+        view = generator.create_view(callback, method, request)
+        if view.request is None:
+            # `manage.py spectacular` has no request, but views may pick permissions by method.
+            http_request = HttpRequest()
+            http_request.method, http_request.path = method, path
+            view.request = Request(http_request)
+        responses = operation.setdefault("responses", {})
+        for status_code in sorted(_generic_error_codes(view, path, method, operation)):
+            responses.setdefault(str(status_code), _error_response(status_code))
+        operation["responses"] = dict(sorted(responses.items()))
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault(ERROR_COMPONENT, _error_component())
+    return result
