@@ -1,22 +1,19 @@
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenRefreshView
 
-from accounts import selectors, services
+from accounts import services
 from accounts.serializers import (
     LoginSerializer,
     RefreshTokenSerializer,
     RegisterSerializer,
     TokenPairSerializer,
+    TokensSerializer,
     UserSerializer,
 )
-
-User = get_user_model()
+from irctc.schema import error_responses
 
 
 def _signed_in_response(user, status_code: int) -> Response:
@@ -24,12 +21,21 @@ def _signed_in_response(user, status_code: int) -> Response:
     return Response(body, status=status_code)
 
 
-class RegisterApi(APIView):
+class PublicAuthApi(APIView):
+    # Deaf to any Authorization header: an expired access token must not stop its owner from
+    # signing in again or refreshing it.
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_scope = "auth"
 
-    @extend_schema(request=RegisterSerializer, responses={201: TokenPairSerializer}, tags=["auth"])
+
+class RegisterApi(PublicAuthApi):
+    @extend_schema(
+        description="Create a passenger (role `USER`, whatever the body says) and sign them in.",
+        request=RegisterSerializer,
+        responses={201: TokenPairSerializer, **error_responses(409)},
+        tags=["auth"],
+    )
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -37,34 +43,40 @@ class RegisterApi(APIView):
         return _signed_in_response(user, status.HTTP_201_CREATED)
 
 
-class LoginApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_scope = "auth"
-
-    @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer}, tags=["auth"])
+class LoginApi(PublicAuthApi):
+    @extend_schema(
+        description="Sign in with `email` or `username` and `password`.",
+        request=LoginSerializer,
+        responses={200: TokenPairSerializer, **error_responses(401)},
+        tags=["auth"],
+    )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = selectors.user_for_login(serializer.validated_data["identifier"])
-        if user is None or not user.is_active or not user.check_password(serializer.validated_data["password"]):
-            raise AuthenticationFailed("Wrong email/username or password.", code="invalid_credentials")
-        services.record_login(user)
+        user = services.authenticate(**serializer.validated_data)
         return _signed_in_response(user, status.HTTP_200_OK)
 
 
-class RefreshApi(TokenRefreshView):
-    """Rotate a refresh token: the answer carries a new pair and the old refresh is blacklisted."""
-
-    throttle_scope = "auth"
-
-    @extend_schema(tags=["auth"])
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+class RefreshApi(PublicAuthApi):
+    @extend_schema(
+        description="A new access/refresh pair; the refresh token sent is blacklisted, so it works once.",
+        request=RefreshTokenSerializer,
+        responses={200: TokensSerializer, **error_responses(401)},
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.rotate_refresh_token(refresh=serializer.validated_data["refresh"]))
 
 
 class LogoutApi(APIView):
-    @extend_schema(request=RefreshTokenSerializer, responses={205: None}, tags=["auth"])
+    @extend_schema(
+        description="Revoke one of your refresh tokens.",
+        request=RefreshTokenSerializer,
+        responses={205: None},
+        tags=["auth"],
+    )
     def post(self, request):
         serializer = RefreshTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -5,6 +5,11 @@ from django.db.models.functions import Lower
 
 
 class UserManager(DjangoUserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are unique case-insensitively, so the admin login and createsuperuser's
+        # "already taken" check must match them that way too.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", User.Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)

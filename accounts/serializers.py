@@ -31,15 +31,15 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
+    """Sign in with `email` or with `username` (email wins when both are given)."""
+
     email = serializers.CharField(max_length=254, required=False)
-    username = serializers.CharField(max_length=254, required=False)
+    username = serializers.CharField(max_length=150, required=False)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
 
     def validate(self, attrs):
-        identifier = attrs.get("email") or attrs.get("username")
-        if not identifier:
+        if not (attrs.get("email") or attrs.get("username")):
             raise serializers.ValidationError({"email": ["Give your email or your username."]})
-        attrs["identifier"] = identifier
         return attrs
 
 
@@ -53,3 +53,10 @@ class TokenPairSerializer(serializers.Serializer):
 
 class RefreshTokenSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=2048)
+
+
+class TokensSerializer(serializers.Serializer):
+    """What a refresh answers with: a new pair, since the old refresh token is now spent."""
+
+    access = serializers.CharField()
+    refresh = serializers.CharField()
