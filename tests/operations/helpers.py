@@ -1,0 +1,10 @@
+def assert_json_error(response, status_code: int, code: str | None = None) -> dict:
+    """The error format of API.md: JSON with a string `code` and `detail`; returns the body."""
+    assert response.status_code == status_code, response.content
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert isinstance(body.get("code"), str) and body["code"], body
+    assert isinstance(body.get("detail"), str) and body["detail"], body
+    if code is not None:
+        assert body["code"] == code, body
+    return body
