@@ -71,14 +71,15 @@ class Booking(models.Model):
 
 class HoldQuerySet(models.QuerySet):
     def live(self, now=None):
-        return self.filter(booking__isnull=True, expires_at__gt=now or timezone.now())
+        return self.filter(booking__isnull=True, released_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 class Hold(models.Model):
     """Seats reserved for one user until `expires_at`, while they pay.
 
     The row outlives its seats: after expiry the allocations go, but the hold stays so that a late
-    confirm is told 410 rather than 404. Once confirmed, `booking` points at the result.
+    confirm is told 410 rather than 404. Once confirmed, `booking` points at the result; once
+    released by its owner, `released_at` is set and the hold no longer exists for the API.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="holds")
@@ -87,6 +88,7 @@ class Hold(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     booking = models.OneToOneField(Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="from_hold")
+    released_at = models.DateTimeField(null=True, blank=True)
 
     objects = HoldQuerySet.as_manager()
 
@@ -99,7 +101,7 @@ class Hold(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.booking_id is None and self.expires_at > timezone.now()
+        return self.booking_id is None and self.released_at is None and self.expires_at > timezone.now()
 
 
 class SeatAllocation(models.Model):

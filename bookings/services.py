@@ -168,10 +168,22 @@ def _allocate(run: TrainRun, seat_numbers: list[int], *, booking=None, hold=None
         ) from None
 
 
+def _free_seats(allocations) -> int:
+    """Delete allocations by primary key; how many seats were freed.
+
+    A DELETE or UPDATE that scans an index range (`WHERE run_id = ...`) takes gap locks on
+    MariaDB, and another run's insert into that gap then deadlocks with us. The ids are read with
+    a plain read under the run lock, and only those rows are touched.
+    """
+    ids = list(allocations.values_list("pk", flat=True))
+    if ids:
+        SeatAllocation.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
 def _sweep_expired_holds(run: TrainRun) -> int:
     """Free the seats of the run's expired holds; how many seats were freed."""
-    freed, _ = SeatAllocation.objects.filter(run=run, hold__isnull=False, hold__expires_at__lte=timezone.now()).delete()
-    return freed
+    return _free_seats(SeatAllocation.objects.filter(run=run, hold__isnull=False, hold__expires_at__lte=timezone.now()))
 
 
 def _promote_waitlist(run: TrainRun) -> list[Booking]:
@@ -274,7 +286,7 @@ def cancel_booking(*, booking_id: int, by: User) -> Booking:
             raise AlreadyCancelled(pnr=booking.pnr)
         if run.travel_date < timezone.localdate():
             raise JourneyPast(pnr=booking.pnr)
-        booking.allocations.all().delete()
+        _free_seats(booking.allocations.all())
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = timezone.now()
         booking.save(update_fields=["status", "cancelled_at"])
@@ -330,7 +342,7 @@ def hold_seats(
 def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:
     """The user's own hold; anyone else's, or one released meanwhile, does not exist."""
     holds = Hold.objects.select_for_update() if for_update else Hold.objects.all()
-    hold = holds.filter(pk=hold_id, user=by).first()
+    hold = holds.filter(pk=hold_id, user=by, released_at__isnull=True).first()
     if hold is None:
         raise NotFound("No such hold.")
     return hold
@@ -347,21 +359,24 @@ def confirm_hold(*, hold_id: int, by: User) -> Booking:
         if hold.expires_at <= timezone.now():
             raise HoldExpired()
         booking = _create_booking(user=by, run=run, status=Booking.Status.CONFIRMED, seats=len(hold.seat_numbers))
-        hold.allocations.update(hold=None, booking=booking)
+        held = list(hold.allocations.values_list("pk", flat=True))
+        SeatAllocation.objects.filter(pk__in=held).update(hold=None, booking=booking)
         hold.booking = booking
         hold.save(update_fields=["booking"])
     return booking
 
 
 def release_hold(*, hold_id: int, by: User) -> None:
-    """Give a hold's seats back (to the waitlist first) and forget the hold."""
+    """Give a hold's seats back, to the waitlist first; the hold is gone for its owner."""
     run_id = _owned_hold(hold_id, by).run_id
     with transaction.atomic():
         run = _lock_run(run_id)
         hold = _owned_hold(hold_id, by, for_update=True)
         if hold.booking_id is not None:
             raise HoldAlreadyConfirmed("This hold is now a booking; cancel the booking instead.")
-        hold.allocations.all().delete()
-        hold.delete()
+        _free_seats(hold.allocations.all())
+        # Kept, not deleted: deleting would cascade to allocations by `hold_id`, a range scan.
+        hold.released_at = timezone.now()
+        hold.save(update_fields=["released_at"])
         _sweep_expired_holds(run)
         _promote_waitlist(run)
