@@ -3,33 +3,10 @@ from rest_framework import serializers
 from bookings.models import Booking, Hold
 from bookings.services import MAX_SEATS_PER_BOOKING
 from trains.models import Train
+from trains.serializers import TrainSerializer
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
 MAX_ID = 2**63 - 1
-
-
-class TrainSummarySerializer(serializers.ModelSerializer):
-    """The `train` object of API.md, as nested in bookings and holds."""
-
-    departure_time = serializers.TimeField(format="%H:%M")
-    arrival_time = serializers.TimeField(format="%H:%M")
-    runs_on = serializers.ListField(child=serializers.CharField())
-
-    class Meta:
-        model = Train
-        fields = [
-            "id",
-            "train_number",
-            "name",
-            "source",
-            "destination",
-            "departure_time",
-            "arrival_time",
-            "arrival_day_offset",
-            "total_seats",
-            "runs_on",
-        ]
-        read_only_fields = fields
 
 
 class TrainField(serializers.IntegerField):
@@ -80,7 +57,7 @@ class BookingSerializer(serializers.ModelSerializer):
     seat_numbers = serializers.SerializerMethodField()
     waitlist_position = serializers.SerializerMethodField()
     travel_date = serializers.DateField(source="run.travel_date")
-    train = TrainSummarySerializer(source="run.train")
+    train = TrainSerializer(source="run.train", read_only=True)
 
     class Meta:
         model = Booking
@@ -107,7 +84,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
 class HoldSerializer(serializers.ModelSerializer):
     travel_date = serializers.DateField(source="run.travel_date")
-    train = TrainSummarySerializer(source="run.train")
+    train = TrainSerializer(source="run.train", read_only=True)
     seat_numbers = serializers.ListField(child=serializers.IntegerField())
 
     class Meta:
