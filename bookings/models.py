@@ -39,6 +39,12 @@ class TrainRun(models.Model):
         return max(0, self.train.total_seats * settings.WAITLIST_PERCENT // 100)
 
 
+class BookingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An ADMIN sees every booking; anyone else only their own (others' are "not found")."""
+        return self if user.is_admin_role else self.filter(user=user)
+
+
 class Booking(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "CONFIRMED", "Confirmed"
@@ -53,6 +59,8 @@ class Booking(models.Model):
     # The waitlist is served in this order, so it must never be rewritten after creation.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,7 +13,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from bookings.models import Booking, Hold, SeatAllocation
 from trains.models import Train
 
 
@@ -119,9 +119,7 @@ def booking_for_display(booking_id: int) -> Booking:
 
 
 def visible_booking(*, booking_id: int, user) -> Booking | None:
-    """The booking if `user` owns it or is an ADMIN, else None (the API answers 404 either way)."""
-    bookings = Booking.objects.all() if user.is_admin_role else Booking.objects.filter(user=user)
-    return _with_display_data(bookings.filter(pk=booking_id)).first()
+    return _with_display_data(Booking.objects.visible_to(user).filter(pk=booking_id)).first()
 
 
 def bookings_of(user) -> QuerySet:
@@ -136,7 +134,3 @@ def all_bookings() -> QuerySet:
 
 def hold_for_display(hold_id: int) -> Hold:
     return Hold.objects.select_related("run__train").get(pk=hold_id)
-
-
-def run_of(*, train: Train, travel_date: date) -> TrainRun | None:
-    return TrainRun.objects.filter(train=train, travel_date=travel_date).first()

@@ -268,9 +268,7 @@ def book_seats(*, user: User, train: Train, travel_date: date, seats: int, allow
 
 
 def _visible_booking(booking_id: int, by: User) -> Booking:
-    """The booking if `by` owns it or is an ADMIN; anyone else is told it does not exist."""
-    bookings = Booking.objects.all() if by.is_admin_role else Booking.objects.filter(user=by)
-    booking = bookings.filter(pk=booking_id).first()
+    booking = Booking.objects.visible_to(by).filter(pk=booking_id).first()
     if booking is None:
         raise NotFound("No such booking.")
     return booking
