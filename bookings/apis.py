@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminRole
 from bookings import selectors, services
+from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from bookings.models import Booking
 from bookings.serializers import (
     MAX_ID,
@@ -17,6 +18,7 @@ from bookings.serializers import (
     HoldCreateSerializer,
     HoldSerializer,
 )
+from irctc.schema import error_responses
 
 
 class BookingFilter(django_filters.FilterSet):
@@ -56,7 +58,13 @@ class BookingsApi(GenericAPIView):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(BookingSerializer(page, many=True).data)
 
-    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer}, tags=["bookings"])
+    @extend_schema(
+        request=BookingCreateSerializer,
+        responses={201: BookingSerializer, **error_responses(409, 422)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        tags=["bookings"],
+    )
+    @idempotent
     def post(self, request):
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -91,7 +99,13 @@ class BookingCancelApi(APIView):
 class HoldsApi(APIView):
     throttle_scope = "booking"
 
-    @extend_schema(request=HoldCreateSerializer, responses={201: HoldSerializer}, tags=["holds"])
+    @extend_schema(
+        request=HoldCreateSerializer,
+        responses={201: HoldSerializer, **error_responses(409, 422)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        tags=["holds"],
+    )
+    @idempotent
     def post(self, request):
         serializer = HoldCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -109,7 +123,13 @@ class HoldDetailApi(APIView):
 class HoldConfirmApi(APIView):
     throttle_scope = "booking"
 
-    @extend_schema(request=None, responses={201: BookingSerializer}, tags=["holds"])
+    @extend_schema(
+        request=None,
+        responses={201: BookingSerializer, **error_responses(409, 410, 422)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        tags=["holds"],
+    )
+    @idempotent
     def post(self, request, hold_id: int):
         booking = services.confirm_hold(hold_id=hold_id, by=request.user)
         return _booking_response(booking, status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ Freeing a seat deletes its row, because MariaDB has no partial unique indexes.
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -133,3 +134,27 @@ class SeatAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"Seat {self.seat_number} of run {self.run_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a (user, Idempotency-Key) pair, replayed to retries for 24 hours."""
+
+    class State(models.TextChoices):
+        PENDING = "PENDING"
+        DONE = "DONE"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=7, choices=State.choices, default=State.PENDING)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    # Not auto_now_add: taking over a stale PENDING record restarts its clock.
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+        indexes = [models.Index(fields=["user", "created_at"], name="idempotency_user_age_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.state})"
