@@ -81,6 +81,20 @@ def has_active_future_bookings(train: Train) -> bool:
     ).exists()
 
 
+def weekdays_with_active_future_bookings(train: Train) -> set[int]:
+    """The weekdays (`date.weekday()`) of future runs of `train` that have active bookings."""
+    dates = (
+        Booking.objects.filter(
+            run__train=train,
+            run__travel_date__gte=timezone.localdate(),
+            status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITLISTED],
+        )
+        .values_list("run__travel_date", flat=True)
+        .distinct()
+    )
+    return {travel_date.weekday() for travel_date in dates}
+
+
 # --- Bookings as the API shows them ------------------------------------------------------------
 
 

@@ -133,6 +133,22 @@ def _lock_run(run_id: int) -> TrainRun:
     return run
 
 
+def lock_future_runs(train: Train) -> None:
+    """Lock every run of `train` from today on, for a change to the train that depends on them.
+
+    The caller holds the train's lock; runs follow it, in id order, as everywhere. A booking in
+    flight on one of them finishes first, and a booking that starts later sees the change: it
+    re-reads the train under its run lock, and a brand-new run can't be inserted while the
+    train row is locked (InnoDB's foreign-key check waits for it).
+    """
+    list(
+        TrainRun.objects.select_for_update()
+        .filter(train=train, travel_date__gte=timezone.localdate())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 # --- Seats -------------------------------------------------------------------------------------
 
 
@@ -248,6 +264,8 @@ def book_seats(*, user: User, train: Train, travel_date: date, seats: int, allow
     run = get_or_create_run(train=train, travel_date=travel_date)
     with transaction.atomic():
         run = _lock_run(run.pk)
+        # Again under the lock: the train may have been retired or rescheduled meanwhile.
+        validate_journey(train=run.train, travel_date=travel_date)
         taken = _prepare_run(run)
         seat_numbers = choose_seats(taken=taken, total_seats=run.train.total_seats, count=seats)
         if seat_numbers is not None:
@@ -315,6 +333,7 @@ def hold_seats(
     run = get_or_create_run(train=train, travel_date=travel_date)
     with transaction.atomic():
         run = _lock_run(run.pk)
+        validate_journey(train=run.train, travel_date=travel_date)
         taken = _prepare_run(run)
         if seat_numbers is not None:
             clashing = sorted(set(seat_numbers) & taken)

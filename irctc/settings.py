@@ -123,6 +123,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Serve the apps' static files straight from where they live, so the admin and Swagger UI are
+# styled without a collectstatic step (the demo and the tests never run one).
+WHITENOISE_USE_FINDERS = True
 
 # --- HTTPS -------------------------------------------------------------------------------------
 # Off by default so the embedded demo works over plain HTTP; switch on where TLS terminates in
@@ -168,6 +171,10 @@ elif DB_ENGINE == "mysql":
                 "collation": "utf8mb4_unicode_ci",
                 # The backend would otherwise turn every server note into an exception under DEBUG.
                 "raise_on_warnings": False,
+                # Every statement sees what is committed, so reads made after taking the run's
+                # lock see the writes of whoever held it before (REPEATABLE READ would show the
+                # transaction's older snapshot), as on PostgreSQL and as Django recommends.
+                "isolation_level": "read committed",
                 "use_pure": True,
                 "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
             },

@@ -11,9 +11,14 @@ from datetime import time
 from django.db import IntegrityError, transaction
 from rest_framework import status
 
-from bookings.selectors import has_active_future_bookings, max_seats_sold_on_future_runs
+from bookings.selectors import (
+    has_active_future_bookings,
+    max_seats_sold_on_future_runs,
+    weekdays_with_active_future_bookings,
+)
+from bookings.services import lock_future_runs
 from irctc.errors import Conflict, DomainError
-from trains.models import EVERY_DAY_MASK, Train, normalize_station
+from trains.models import EVERY_DAY_MASK, WEEKDAYS, Train, normalize_station, weekday_bit
 
 
 class InvalidTrain(DomainError):
@@ -60,6 +65,22 @@ def check_seats_not_below_sold(train: Train, *, total_seats: int) -> None:
             f"total_seats can't go below that.",
             code="seats_already_sold",
             seats_sold=sold,
+        )
+
+
+def check_no_bookings_on_dropped_days(train: Train) -> None:
+    dropped = sorted(
+        weekday
+        for weekday in weekdays_with_active_future_bookings(train)
+        if not train.runs_on_mask & weekday_bit(weekday)
+    )
+    if dropped:
+        days = ", ".join(WEEKDAYS[weekday] for weekday in dropped)
+        raise Conflict(
+            f"Train {train.train_number} has active bookings on future {days} runs; "
+            "cancel them before taking those days out of runs_on.",
+            code="runs_on_has_bookings",
+            weekdays=[WEEKDAYS[weekday] for weekday in dropped],
         )
 
 
@@ -117,6 +138,7 @@ def update_train(*, train_id: int, **changes) -> Train:
     with transaction.atomic():
         train = _lock_active_train(train_id)
         old_total_seats = train.total_seats
+        old_runs_on_mask = train.runs_on_mask
         for field, value in changes.items():
             setattr(train, field, value)
         check_schedule(train)
@@ -124,8 +146,12 @@ def update_train(*, train_id: int, **changes) -> Train:
             Train.objects.filter(train_number=train.train_number).exclude(pk=train.pk).exists()
         ):
             raise _duplicate_number(train.train_number)
+        if train.total_seats < old_total_seats or train.runs_on_mask != old_runs_on_mask:
+            lock_future_runs(train)
         if train.total_seats < old_total_seats:
             check_seats_not_below_sold(train, total_seats=train.total_seats)
+        if train.runs_on_mask != old_runs_on_mask:
+            check_no_bookings_on_dropped_days(train)
         _save(train)
     return train
 
@@ -134,6 +160,7 @@ def retire_train(*, train_id: int) -> Train:
     """Take a train out of service. The row stays, because past bookings point at it."""
     with transaction.atomic():
         train = _lock_active_train(train_id)
+        lock_future_runs(train)
         if has_active_future_bookings(train):
             raise Conflict(
                 f"Train {train.train_number} has active bookings on future runs; cancel them before retiring it.",
