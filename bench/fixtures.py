@@ -1,0 +1,112 @@
+"""The benchmark's Django-side steps, run in a subprocess with the server's environment.
+
+    python bench/fixtures.py setup                  -> trains the booking phases sell, routes to search
+    python bench/fixtures.py verify TRAIN_ID DATE   -> what the database holds for one run
+
+Each prints one JSON object as its last line of output.
+"""
+
+import json
+import os
+import sys
+from datetime import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "irctc.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db.models import Count, Sum  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from trains.models import EVERY_DAY_MASK, Train  # noqa: E402
+
+HOT_SEATS = 1000
+SPREAD_TRAINS = 50
+SPREAD_SEATS = 100
+# Stations no seeded train uses, so the benchmark's trains never show up in search results.
+HOT_ROUTE = ("Benchpur Junction", "Loadnagar")
+SPREAD_ROUTE = ("Benchpur Junction", "Spreadganj")
+
+
+def _free_numbers(count: int) -> list[str]:
+    taken = set(Train.objects.values_list("train_number", flat=True))
+    numbers = [f"{n:05d}" for n in range(99999, 10000, -1) if f"{n:05d}" not in taken]
+    return numbers[:count]
+
+
+def _bench_train(number: str, name: str, route: tuple[str, str], seats: int) -> Train:
+    train, _ = Train.objects.update_or_create(
+        train_number=number,
+        defaults=dict(
+            name=name,
+            source=route[0],
+            destination=route[1],
+            departure_time=time(23, 55),
+            arrival_time=time(6, 0),
+            arrival_day_offset=1,
+            total_seats=seats,
+            runs_on_mask=EVERY_DAY_MASK,
+            is_active=True,
+        ),
+    )
+    return train
+
+
+def setup() -> dict:
+    numbers = _free_numbers(1 + SPREAD_TRAINS)
+    hot = _bench_train(numbers[0], "Bench Hot Express", HOT_ROUTE, HOT_SEATS)
+    spread = [
+        _bench_train(number, f"Bench Spread {index}", SPREAD_ROUTE, SPREAD_SEATS)
+        for index, number in enumerate(numbers[1:], start=1)
+    ]
+    routes = (
+        Train.objects.active()
+        .exclude(source__startswith="Benchpur")
+        .values("source", "destination")
+        .annotate(trains=Count("id"))
+        .order_by("-trains", "source", "destination")
+    )
+    return {
+        "today": timezone.localdate().isoformat(),
+        "hot_train": hot.pk,
+        "hot_seats": HOT_SEATS,
+        "spread_trains": [train.pk for train in spread],
+        "spread_seats": SPREAD_SEATS,
+        "routes": [[route["source"], route["destination"], route["trains"]] for route in routes],
+        "trains_total": Train.objects.count(),
+    }
+
+
+def verify(train_id: int, travel_date: str) -> dict:
+    """Seats the database says are sold on one run, counted three independent ways."""
+    from bookings.models import Booking, SeatAllocation
+
+    bookings = Booking.objects.filter(run__train_id=train_id, run__travel_date=travel_date)
+    confirmed = bookings.filter(status=Booking.Status.CONFIRMED)
+    allocations = SeatAllocation.objects.filter(run__train_id=train_id, run__travel_date=travel_date)
+    confirmed_allocations = allocations.filter(booking__status=Booking.Status.CONFIRMED)
+    total_seats = Train.objects.get(pk=train_id).total_seats
+    return {
+        "total_seats": total_seats,
+        "bookings_by_status": dict(bookings.values_list("status").annotate(n=Count("id")).order_by()),
+        "confirmed_bookings": confirmed.count(),
+        "confirmed_seats": confirmed.aggregate(seats=Sum("seats"))["seats"] or 0,
+        "allocated_seats": confirmed_allocations.count(),
+        "distinct_seat_numbers": confirmed_allocations.values("seat_number").distinct().count(),
+        "seats_out_of_range": allocations.exclude(seat_number__range=(1, total_seats)).count(),
+    }
+
+
+if __name__ == "__main__":
+    command, *arguments = sys.argv[1:]
+    if command == "setup":
+        output = setup()
+    elif command == "verify":
+        output = verify(int(arguments[0]), arguments[1])
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    print(json.dumps(output, default=str))
