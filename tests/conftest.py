@@ -19,6 +19,13 @@ def client_for(user) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness protects stored passwords, not tests: it cost ~1 s of set-up
+    per test that makes users. Password *validation* rules are unchanged."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def no_throttling(settings):
     """Throttling is tested on its own (tests/security); elsewhere it would only get in the way."""
     settings.THROTTLE_RATES = dict.fromkeys(settings.THROTTLE_RATES)
