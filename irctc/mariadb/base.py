@@ -5,11 +5,18 @@ The stock backend reads the server version from the handshake, where MariaDB ann
 MySQL 5.5: datetimes lose their microseconds, `select_for_update(of=...)` renders MySQL-8 syntax
 that MariaDB rejects, and any server warning crashes `migrate` on the broken `display_name`.
 Reading `SELECT VERSION()` once per connection fixes all of it.
+
+It also opens cursors without the driver's `is_connected()` check, which sends a COM_PING and
+waits for the answer before *every* query: two round trips per statement, with a booking's run
+lock held across all of them. Django checks a reused connection once per request instead
+(`CONN_HEALTH_CHECKS`), which is where a dead connection is worth noticing.
 """
 
 import re
 
 from django.utils.functional import cached_property
+from mysql.connector.cursor import MySQLCursor
+from mysql.connector.django.base import CursorWrapper
 from mysql.connector.django.base import DatabaseWrapper as ConnectorDatabaseWrapper
 
 
@@ -36,6 +43,10 @@ class DatabaseWrapper(ConnectorDatabaseWrapper):
     @cached_property
     def mysql_version(self) -> tuple[int, int, int]:
         return parse_server_version(self.mysql_server_info)
+
+    def create_cursor(self, name=None):
+        self.connection.handle_unread_result()
+        return CursorWrapper(MySQLCursor(self.connection))
 
     @property
     def display_name(self) -> str:
