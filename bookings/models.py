@@ -22,8 +22,6 @@ class TrainRun(models.Model):
     # A run without bookings (say, only expired holds) may go with its train; booking history may not.
     train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="runs")
     travel_date = models.DateField()
-    # Bumped by every locked write on the run; see `bookings.services._lock_run`.
-    version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,10 +6,10 @@ consequences matter on MariaDB:
 
 - Lock order is always the run first, then its bookings and holds, on every path, so two
   operations can wait for each other but never deadlock.
-- Under REPEATABLE READ a transaction reads from the snapshot taken at its first plain read, so
-  the run is looked up or created outside the transaction and the lock is its first statement.
-  A caller that wraps a service in its own transaction and reads before it gets `RunBusy` (409)
-  when the run moved on meanwhile, never a decision taken on stale seats.
+- Connections read committed data (`isolation_level` in settings; SQLite serializes writers
+  anyway), so whatever a transaction reads after taking the lock includes every write of the
+  transaction that held it before, even if the caller's own transaction read earlier (the
+  idempotency wrapper validates the request before the service runs).
 
 Expired holds need no background job: every operation that allocates on a run first sweeps the
 run's expired holds under the lock, and the freed seats go to the run's waitlist first, exactly
@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
@@ -112,23 +112,15 @@ def get_or_create_run(*, train: Train, travel_date: date) -> TrainRun:
 
 
 def _lock_run(run_id: int) -> TrainRun:
-    """Lock a run's row for the rest of the transaction.
+    """Lock a run's row for the rest of the transaction, and read its train as it is now.
 
     This is the one place the lock is taken, and it is always taken before any booking, hold or
     seat of the run is touched: run first, then its rows, everywhere, so there is no deadlock.
-
-    Under REPEATABLE READ the plain reads that follow see the snapshot of the transaction's first
-    plain read. Comparing the locked (latest) version with the snapshot's version proves that
-    snapshot is not older than the last write on this run; if a caller read something before
-    the lock and the run has moved on since, acting on what we would see could sell a seat twice,
-    so the request is refused for a retry instead.
+    The train is read separately, without a lock: locking it here too would serialize bookings
+    on every run of the train and take the train after the run, against the order train
+    changes use (`lock_future_runs`).
     """
     run = TrainRun.objects.select_for_update().get(pk=run_id)
-    seen_version = TrainRun.objects.filter(pk=run_id).values_list("version", flat=True).get()
-    if seen_version != run.version:
-        raise RunBusy()
-    TrainRun.objects.filter(pk=run_id).update(version=F("version") + 1)
-    run.version += 1
     run.train = Train.objects.get(pk=run.train_id)
     return run
 
