@@ -6,8 +6,6 @@ next write to sweep expired holds away.
 """
 
 from datetime import date
-from functools import reduce
-from operator import or_
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -29,11 +27,16 @@ def available_seats_for(runs: list[tuple[Train, date]]) -> dict[tuple[int, date]
     """
     if not runs:
         return {}
-    wanted = reduce(or_, (Q(run__train_id=train.id, run__travel_date=travel_date) for train, travel_date in runs))
+    # Two IN lists, not one OR branch per run: Django compiled those branches slower than MariaDB
+    # ran the query (38% of a search's CPU). The few extra (train, date) pairs the cross product
+    # admits are simply not looked up below.
     occupied = {
         (row["run__train_id"], row["run__travel_date"]): row["seats"]
         for row in _occupied_seats()
-        .filter(wanted)
+        .filter(
+            run__train_id__in={train.id for train, _ in runs},
+            run__travel_date__in={travel_date for _, travel_date in runs},
+        )
         .order_by()
         .values("run__train_id", "run__travel_date")
         .annotate(seats=Count("id"))
