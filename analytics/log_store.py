@@ -22,6 +22,7 @@ import queue
 import threading
 import time
 import weakref
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pymongo
@@ -35,6 +36,7 @@ QUEUE_SIZE = 10_000
 BATCH_SIZE = 500
 SHUTDOWN_WAIT_SECONDS = 5.0
 DROP_WARNING_INTERVAL_SECONDS = 60.0
+EMBEDDED_EXPIRY_INTERVAL_SECONDS = 60.0
 # Long enough for a healthy server across a network, short enough that a health check or a
 # failing batch gives up quickly.
 CONNECT_TIMEOUTS_MS = {"serverSelectionTimeoutMS": 2000, "connectTimeoutMS": 2000, "socketTimeoutMS": 10000}
@@ -110,6 +112,7 @@ class SearchLogStore:
         self.batch_size = batch_size
         self._state_lock = threading.Lock()
         self._state: _ProcessState | None = None
+        self._last_embedded_expiry = -math.inf
         _stores.add(self)
         atexit.register(self.close)
 
@@ -166,7 +169,19 @@ class SearchLogStore:
 
     def write_batch(self, documents: list[dict]) -> None:
         """Insert one batch; the writer thread's only contact with MongoDB."""
-        self.collection().insert_many(documents, ordered=False)
+        collection = self.collection()
+        collection.insert_many(documents, ordered=False)
+        if self.embedded:
+            self._expire_embedded_logs(collection)
+
+    def _expire_embedded_logs(self, collection) -> None:
+        """Do the TTL index's job for the stand-in, at most once a minute (see `_create_indexes`)."""
+        now = time.monotonic()
+        if now - self._last_embedded_expiry < EMBEDDED_EXPIRY_INTERVAL_SECONDS:
+            return
+        self._last_embedded_expiry = now
+        cutoff = datetime.now(UTC) - timedelta(days=self.retention_days)
+        collection.delete_many({"timestamp": {"$lt": cutoff}})
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -201,6 +216,12 @@ class SearchLogStore:
         return True
 
     def _create_indexes(self, collection) -> None:
+        collection.create_index([("source", 1), ("destination", 1), ("timestamp", 1)], name="route_timestamp")
+        if self.embedded:
+            # mongomock enforces a TTL index by scanning every stored document on every insert and
+            # read, which made logging cost a quarter of search throughput as logs piled up; the
+            # writer expires the stand-in's old logs itself instead.
+            return
         ttl_seconds = self.retention_days * 86400
         try:
             collection.create_index("timestamp", name="timestamp_ttl", expireAfterSeconds=ttl_seconds)
@@ -213,7 +234,6 @@ class SearchLogStore:
                 collection.name,
                 index={"keyPattern": {"timestamp": 1}, "expireAfterSeconds": ttl_seconds},
             )
-        collection.create_index([("source", 1), ("destination", 1), ("timestamp", 1)], name="route_timestamp")
 
     # --- per-process state ------------------------------------------------------------------
 
