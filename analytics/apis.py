@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminRole
 from analytics import selectors
+from irctc.schema import error_responses
 
 MAX_DAYS = 3650
 
@@ -67,7 +68,11 @@ def _params(serializer_class, request) -> dict:
 class TopRoutesApi(APIView):
     permission_classes = [IsAdminRole]
 
-    @extend_schema(parameters=[TopRoutesParamsSerializer], responses=TopRouteSerializer(many=True), tags=["analytics"])
+    @extend_schema(
+        parameters=[TopRoutesParamsSerializer],
+        responses={200: TopRouteSerializer(many=True), **error_responses(503)},
+        tags=["analytics"],
+    )
     def get(self, request):
         return Response(selectors.top_routes(**_params(TopRoutesParamsSerializer, request)))
 
@@ -75,7 +80,11 @@ class TopRoutesApi(APIView):
 class SearchStatsApi(APIView):
     permission_classes = [IsAdminRole]
 
-    @extend_schema(parameters=[WindowParamsSerializer], responses=SearchStatsSerializer, tags=["analytics"])
+    @extend_schema(
+        parameters=[WindowParamsSerializer],
+        responses={200: SearchStatsSerializer, **error_responses(503)},
+        tags=["analytics"],
+    )
     def get(self, request):
         return Response(selectors.search_stats(**_params(WindowParamsSerializer, request)))
 

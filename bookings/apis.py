@@ -90,7 +90,7 @@ class BookingDetailApi(APIView):
 
 
 class BookingCancelApi(APIView):
-    @extend_schema(request=None, responses=BookingSerializer, tags=["bookings"])
+    @extend_schema(request=None, responses={200: BookingSerializer, **error_responses(409)}, tags=["bookings"])
     def post(self, request, booking_id: int):
         booking = services.cancel_booking(booking_id=booking_id, by=request.user)
         return _booking_response(booking)
@@ -114,7 +114,7 @@ class HoldsApi(APIView):
 
 
 class HoldDetailApi(APIView):
-    @extend_schema(responses={204: None}, tags=["holds"])
+    @extend_schema(responses={204: None, **error_responses(409)}, tags=["holds"])
     def delete(self, request, hold_id: int):
         services.release_hold(hold_id=hold_id, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -88,7 +88,8 @@ def _generic_error_codes(view, path: str, method: str, operation: dict) -> set[i
     takes_body = "requestBody" in operation
     if takes_body:
         codes |= {400, 411, 413, 415}
-    if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
+    # Query parameters and headers (Idempotency-Key) are validated like a body.
+    if any(parameter.get("in") in {"query", "header"} for parameter in operation.get("parameters", [])):
         codes.add(400)
     if "{" in path:
         codes.add(404)

@@ -1,10 +1,11 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminRoleOrReadOnly
 from irctc.pagination import LimitOffsetPagination
+from irctc.schema import error_responses
 from trains import selectors, services
 from trains.serializers import (
     SeatMapParamsSerializer,
@@ -17,14 +18,16 @@ from trains.serializers import (
 
 class TrainListApi(APIView):
     permission_classes = [IsAdminRoleOrReadOnly]
+    # Also tells the schema that the list is paginated.
+    pagination_class = LimitOffsetPagination
 
     @extend_schema(responses=TrainSerializer(many=True), tags=["trains"])
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.active_trains(), request, view=self)
         return paginator.get_paginated_response(TrainSerializer(page, many=True).data)
 
-    @extend_schema(request=TrainSerializer, responses={201: TrainSerializer}, tags=["trains"])
+    @extend_schema(request=TrainSerializer, responses={201: TrainSerializer, **error_responses(409)}, tags=["trains"])
     def post(self, request):
         serializer = TrainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -39,15 +42,15 @@ class TrainDetailApi(APIView):
     def get(self, request, train_id: int):
         return Response(TrainSerializer(selectors.get_active_train(train_id)).data)
 
-    @extend_schema(request=TrainSerializer, responses=TrainSerializer, tags=["trains"])
+    @extend_schema(request=TrainSerializer, responses={200: TrainSerializer, **error_responses(409)}, tags=["trains"])
     def put(self, request, train_id: int):
         return self._update(request, train_id, partial=False)
 
-    @extend_schema(request=TrainSerializer, responses=TrainSerializer, tags=["trains"])
+    @extend_schema(request=TrainSerializer, responses={200: TrainSerializer, **error_responses(409)}, tags=["trains"])
     def patch(self, request, train_id: int):
         return self._update(request, train_id, partial=True)
 
-    @extend_schema(responses={204: None}, tags=["trains"])
+    @extend_schema(responses={204: None, **error_responses(409)}, tags=["trains"])
     def delete(self, request, train_id: int):
         services.retire_train(train_id=train_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -64,8 +67,10 @@ class TrainDetailApi(APIView):
 class TrainSearchApi(APIView):
     """Kept at exactly /api/trains/search/: the search-timing middleware keys on that path."""
 
+    pagination_class = LimitOffsetPagination
+
     @extend_schema(
-        parameters=[TrainSearchParamsSerializer, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        parameters=[TrainSearchParamsSerializer],
         responses=TrainSearchResultSerializer(many=True),
         tags=["trains"],
     )
@@ -78,7 +83,7 @@ class TrainSearchApi(APIView):
             destination=params.validated_data["destination"],
             travel_date=travel_date,
         )
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = selectors.with_availability(
             paginator.paginate_queryset(trains, request, view=self), travel_date=travel_date
         )

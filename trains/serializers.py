@@ -10,6 +10,7 @@ from datetime import time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from trains.models import MAX_TOTAL_SEATS, WEEKDAYS, codes_from_mask, mask_from_codes, normalize_station
@@ -23,6 +24,7 @@ NAME_MAX_LENGTH = 100
 STATION_MAX_LENGTH = 64
 
 
+@extend_schema_field({"type": "string", "pattern": f"^{CLOCK_TIME_RE.pattern}$", "example": "06:05"})
 class ClockTimeField(serializers.Field):
     """A time of day as `HH:MM`, 24-hour, in and out. Seconds are refused, not silently dropped."""
 
@@ -57,6 +59,9 @@ class StationField(TidyTextField):
         return station
 
 
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "enum": list(WEEKDAYS)}, "minItems": 1, "uniqueItems": True}
+)
 class WeekdaysField(serializers.Field):
     """`runs_on` as a list of `MON`..`SUN` on the wire, `runs_on_mask` in the database."""
 
