@@ -13,6 +13,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,7 +36,21 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def seeded(db):
+def in_test_transaction():
+    """Keep the test's database connection across requests, as Django's test client does.
+
+    schemathesis calls the WSGI app directly, and Django's request signals would close the
+    connection that holds the test's transaction (on MariaDB, where closing it is real).
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def seeded(db, in_test_transaction):
     """Two small trains, a passenger with a booking and a hold, and an operator."""
     passenger = make_user("fuzz-passenger")
     operator = make_user("fuzz-operator", role="ADMIN")
