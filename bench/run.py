@@ -84,12 +84,6 @@ def parse_args():
     add("--reuse-db", action="store_true", help="skip drop/migrate/seed (iterating on the harness)")
     add("--profile", default="", help="comma-separated phases to py-spy (repetition 1 only)")
     add("--profile-gil", action="store_true", help="py-spy --gil: CPU (GIL-holding) samples only, not waits")
-    add(
-        "--app",
-        choices=["production", "experiment"],
-        default="production",
-        help="experiment: serve bench/experiment_no_cursor_ping.py instead of irctc.wsgi",
-    )
     add("--output", type=Path, help="results file (default bench/results.json)")
     add("--db-name", default=os.environ.get("BENCH_DB_NAME", "irctc_bench"))
     add("--db-user", default=os.environ.get("BENCH_DB_USER", "irctc"))
@@ -196,8 +190,8 @@ ACCESS_LINE = re.compile(rb'"(\w+) (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
 class Server:
     """gunicorn with the repository's gunicorn.conf.py, its output in bench/out/<name>.log."""
 
-    def __init__(self, name: str, env: dict, app: str = "production"):
-        self.name, self.env, self.app = name, env, app
+    def __init__(self, name: str, env: dict):
+        self.name, self.env = name, env
         self.port = int(env["BIND"].rsplit(":", 1)[1])
         self.log_path = OUT / f"gunicorn-{name}.log"
         self.process = None
@@ -206,8 +200,6 @@ class Server:
         # --max-requests 0: the config recycles a worker every ~10,000 requests, and a worker
         # re-importing Django in the middle of a 20 s phase would be measured as the app's cost.
         command = [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--max-requests", "0"]
-        if self.app == "experiment":
-            command += ["--pythonpath", "bench", "experiment_no_cursor_ping:application"]
         self.log_handle = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=self.log_handle, stderr=subprocess.STDOUT, start_new_session=True
@@ -790,8 +782,8 @@ def main():
     log(f"{setup['trains_total']} trains, {len(setup['routes'])} routes; hot train id {setup['hot_train']}")
 
     servers = {
-        "A": Server("A-log-on", bench_env(args, secret_key, search_log=True, port=free_port()), args.app),
-        "B": Server("B-log-off", bench_env(args, secret_key, search_log=False, port=free_port()), args.app),
+        "A": Server("A-log-on", bench_env(args, secret_key, search_log=True, port=free_port())),
+        "B": Server("B-log-off", bench_env(args, secret_key, search_log=False, port=free_port())),
     }
     samplers = {}
     try:
@@ -869,7 +861,6 @@ def main():
             "search_log": "in-process MongoDB stand-in (MONGO_URI unset): each worker keeps its own logs",
             "throttles": "off",
             "profiled_phase": args.profile,
-            "app": args.app,
         },
         "figures": figures,
         "targets": targets,
@@ -880,7 +871,7 @@ def main():
     }
     if args.output:
         output = args.output
-    elif args.profile or args.app != "production" or args.reuse_db:
+    elif args.profile or args.reuse_db:
         output = OUT / "results-partial.json"
     else:
         output = BENCH / "results.json"
