@@ -10,6 +10,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -86,6 +87,12 @@ def _code_of(exc: exceptions.APIException) -> str:
 WWW_AUTHENTICATE = 'Bearer realm="api"'
 
 
+def _render_as_json(request) -> None:
+    """Errors are JSON even from views whose negotiated format is another (the schema's YAML)."""
+    if request is not None and not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         # A model's own validation (full_clean, a validator) is bad input too, never a 500.
@@ -106,6 +113,7 @@ def exception_handler(exc, context):
         if isinstance(exc, DomainError):
             body.update(exc.extra)
     response.data = body
+    _render_as_json(context.get("request"))
     if response.status_code == status.HTTP_401_UNAUTHORIZED and not response.has_header("WWW-Authenticate"):
         response["WWW-Authenticate"] = WWW_AUTHENTICATE
     return response
