@@ -47,7 +47,8 @@ def env_rate(key: str, default: str) -> str | None:
 # --- Core --------------------------------------------------------------------------------------
 
 DEV_SECRET_KEY = "django-insecure-irctc-dev-key-change-me-in-production-0123456789"
-SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
+# Empty counts as unset, as for every other key: `SECRET_KEY=` must not mean an empty key.
+SECRET_KEY = env("SECRET_KEY") or DEV_SECRET_KEY
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip() for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()
@@ -56,9 +57,9 @@ ALLOWED_HOSTS = [
 # pytest imports itself before it imports these settings.
 TESTING = "pytest" in sys.modules
 
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and not (TESTING or env_bool("ALLOW_DEV_SECRET_KEY", False)):
-    # The embedded demo (scripts/demo.sh) sets ALLOW_DEV_SECRET_KEY; a real deployment must bring
-    # its own key, because the development key is public in this repository.
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and not TESTING:
+    # The development key is public in this repository: with it, anyone could sign tokens for any
+    # user. No flag lets it through; the demo and test scripts generate a throwaway key instead.
     raise ImproperlyConfigured(
         "SECRET_KEY is the public development key while DEBUG is off. "
         "Set SECRET_KEY in the environment (or DEBUG=true for local development)."

@@ -9,9 +9,15 @@ source scripts/_venv.sh
 ensure_venv requirements.txt
 
 # DEBUG stays off, so the demo answers exactly as a deployment would (JSON errors, no debug
-# pages); that needs leave to use the public development key. --insecure lets runserver serve
-# the Swagger UI's static files with DEBUG off.
-export ALLOW_DEV_SECRET_KEY=1
+# pages); that needs a SECRET_KEY of its own. Unless one is given (environment or .env), the demo
+# makes a random one, kept in .venv (which git ignores) so tokens survive a restart of the demo.
+# --insecure lets runserver serve the Swagger UI's static files with DEBUG off.
+if [[ -z ${SECRET_KEY:-} ]] && ! grep -qs '^[[:space:]]*SECRET_KEY=' .env; then
+    key_file=.venv/demo-secret-key
+    [[ -s $key_file ]] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' >"$key_file"
+    SECRET_KEY=$(<"$key_file")
+    export SECRET_KEY
+fi
 port=${PORT:-8000}
 
 echo "==> Migrating the database"

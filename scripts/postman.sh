@@ -36,7 +36,9 @@ cleanup() {
 trap cleanup EXIT
 
 # Every key the server depends on is pinned, so a developer's .env can't change what is tested.
-export ALLOW_DEV_SECRET_KEY=1 DEBUG= DB_ENGINE=sqlite DB_NAME="$workdir/postman.sqlite3" MONGO_URI=mongomock:// \
+# A throwaway SECRET_KEY for this run: with DEBUG off, the public development key is refused.
+SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
+export SECRET_KEY DEBUG= DB_ENGINE=sqlite DB_NAME="$workdir/postman.sqlite3" MONGO_URI=mongomock:// \
     REDIS_URL= THROTTLE_AUTH=off THROTTLE_BOOKING=off THROTTLE_USER=off THROTTLE_ANON=off
 port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base_url="http://127.0.0.1:$port"
