@@ -93,20 +93,16 @@ class BookingMachine(RuleBasedStateMachine):
 
     @rule(who=picks, where=picks, seat_numbers=st.lists(st.integers(1, 8), min_size=1, max_size=6, unique=True))
     def hold_given_seats(self, who, where, seat_numbers):
-        train, travel_date = self.journeys[where % len(self.journeys)]
-        try:
-            hold = services.hold_seats(
-                user=self._passenger(who), train=train, travel_date=travel_date, seat_numbers=seat_numbers
-            )
-        except Conflict:
-            return
-        self.hold_ids.append(hold.pk)
+        self._hold(who, where, seat_numbers=seat_numbers)
 
     @rule(who=picks, where=picks, seats=seat_counts)
     def hold_a_count(self, who, where, seats):
+        self._hold(who, where, seats=seats)
+
+    def _hold(self, who, where, **seats_wanted):
         train, travel_date = self.journeys[where % len(self.journeys)]
         try:
-            hold = services.hold_seats(user=self._passenger(who), train=train, travel_date=travel_date, seats=seats)
+            hold = services.hold_seats(user=self._passenger(who), train=train, travel_date=travel_date, **seats_wanted)
         except Conflict:
             return
         self.hold_ids.append(hold.pk)
