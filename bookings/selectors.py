@@ -7,11 +7,12 @@ next write to sweep expired holds away.
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bookings.models import Booking, Hold, SeatAllocation
+from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from trains.models import Train
 
 
@@ -45,6 +46,24 @@ def available_seats_for(runs: list[tuple[Train, date]]) -> dict[tuple[int, date]
         (train.id, travel_date): max(0, train.total_seats - occupied.get((train.id, travel_date), 0))
         for train, travel_date in runs
     }
+
+
+def occupied_seats_sql(*, train_id: str, travel_date: str) -> tuple[str, list]:
+    """A correlated subquery counting the taken seats of the run of `train_id` on `travel_date`.
+
+    Both arguments are SQL expressions of the enclosing query. The same rule as
+    `_occupied_seats`, for a statement written out by hand (the train search); change both
+    together.
+    """
+    allocation, run, hold = (model._meta.db_table for model in (SeatAllocation, TrainRun, Hold))
+    sql = (
+        f"SELECT COUNT(*) FROM {allocation} sa"
+        f" INNER JOIN {run} sr ON sr.id = sa.run_id"
+        f" LEFT OUTER JOIN {hold} sh ON sh.id = sa.hold_id"
+        f" WHERE sr.train_id = {train_id} AND sr.travel_date = {travel_date}"
+        " AND (sa.booking_id IS NOT NULL OR sh.expires_at > %s)"
+    )
+    return sql, [connection.ops.adapt_datetimefield_value(timezone.now())]
 
 
 def seat_map(*, train: Train, travel_date: date) -> dict:

@@ -1,3 +1,5 @@
+import functools
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -13,6 +15,7 @@ from trains.serializers import (
     TrainSearchParamsSerializer,
     TrainSearchResultSerializer,
     TrainSerializer,
+    search_results_data,
 )
 
 
@@ -64,10 +67,22 @@ class TrainDetailApi(APIView):
         return Response(TrainSerializer(train).data)
 
 
+class SearchPagination(LimitOffsetPagination):
+    """The usual `{count, next, previous, results}` for a search that counts its own matches."""
+
+    def paginate_search(self, request, search) -> list:
+        """`search(offset=, limit=)` returns `(count, page)`; the page is returned, the count kept."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        self.count, page = search(offset=self.offset, limit=self.limit)
+        return page
+
+
 class TrainSearchApi(APIView):
     """Kept at exactly /api/trains/search/: the search-timing middleware keys on that path."""
 
-    pagination_class = LimitOffsetPagination
+    pagination_class = SearchPagination
 
     @extend_schema(
         parameters=[TrainSearchParamsSerializer],
@@ -77,17 +92,15 @@ class TrainSearchApi(APIView):
     def get(self, request):
         params = TrainSearchParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        travel_date = params.validated_data.get("date")
-        trains = selectors.search_trains(
+        search = functools.partial(
+            selectors.search_page,
             source=params.validated_data["source"],
             destination=params.validated_data["destination"],
-            travel_date=travel_date,
+            travel_date=params.validated_data.get("date"),
         )
         paginator = self.pagination_class()
-        page = selectors.with_availability(
-            paginator.paginate_queryset(trains, request, view=self), travel_date=travel_date
-        )
-        return paginator.get_paginated_response(TrainSearchResultSerializer(page, many=True).data)
+        page = paginator.paginate_search(request, search)
+        return paginator.get_paginated_response(search_results_data(page))
 
 
 class TrainSeatsApi(APIView):

@@ -1,11 +1,12 @@
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bookings import services
+from bookings.models import Hold
 from tests.factories import make_train
 from tests.trains.helpers import next_weekday
 from trains.models import WEEKDAYS
@@ -80,17 +81,42 @@ def test_without_a_date_each_train_is_shown_on_its_next_run(user_client):
     assert results[only_tomorrow.id]["travel_date"] == tomorrow.isoformat()
 
 
-def test_available_seats_come_from_one_call_for_the_whole_page(user_client):
-    first, second = make_train(departure_time="06:00"), make_train(departure_time="07:00")
-    travel_date = next_weekday("FRI")
+def test_free_seats_count_bookings_and_live_holds_but_not_expired_ones(user_client, user):
+    travel_date = timezone.localdate() + timedelta(days=1)
+    busy, quiet = make_train(departure_time="06:00", total_seats=10), make_train(departure_time="07:00")
+    services.book_seats(user=user, train=busy, travel_date=travel_date, seats=3)
+    services.hold_seats(user=user, train=busy, travel_date=travel_date, seats=2)
+    expired = services.hold_seats(user=user, train=busy, travel_date=travel_date, seat_numbers=[9])
+    Hold.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    # Another date of the same train is another run.
+    services.book_seats(user=user, train=busy, travel_date=travel_date + timedelta(days=1), seats=4)
 
-    with mock.patch(
-        "trains.selectors.available_seats_for", return_value={(first.id, travel_date): 3, (second.id, travel_date): 0}
-    ) as available:
-        response = search(user_client, **ROUTE, date=travel_date.isoformat())
+    for params in ({"date": travel_date.isoformat()}, {}):
+        results = search(user_client, **ROUTE, **params).json()["results"]
+        free = {r["id"]: (r["travel_date"], r["available_seats"]) for r in results}
+        if params:
+            assert free == {busy.id: (str(travel_date), 5), quiet.id: (str(travel_date), quiet.total_seats)}
+        else:  # today's runs are empty
+            assert free[busy.id] == (str(timezone.localdate()), 10)
 
-    available.assert_called_once_with([(first, travel_date), (second, travel_date)])
-    assert [r["available_seats"] for r in response.json()["results"]] == [3, 0]
+
+def test_without_a_date_free_seats_are_those_of_each_trains_next_run(user_client, user):
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    only_tomorrow = make_train(runs_on_mask=1 << tomorrow.weekday(), total_seats=10)
+    services.book_seats(user=user, train=only_tomorrow, travel_date=tomorrow, seats=4)
+
+    (result,) = search(user_client, **ROUTE).json()["results"]
+
+    assert (result["travel_date"], result["available_seats"]) == (tomorrow.isoformat(), 6)
+
+
+def test_a_page_far_past_the_end_is_empty_with_the_true_count(user_client):
+    make_train()
+
+    for offset in (1, 10**30):
+        body = search(user_client, **ROUTE, offset=offset).json()
+        assert (body["count"], body["results"]) == (1, [])
 
 
 def test_results_are_ordered_by_departure_time_then_number(user_client):
