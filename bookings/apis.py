@@ -69,7 +69,9 @@ class BookingsApi(GenericAPIView):
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         booking = services.book_seats(user=request.user, **serializer.validated_data)
-        return _booking_response(booking, status.HTTP_201_CREATED)
+        return Response(
+            BookingSerializer(selectors.new_booking_for_display(booking)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class MyBookingsApi(ListAPIView):

@@ -136,7 +136,9 @@ def _with_display_data(bookings: QuerySet) -> QuerySet:
     )
     return (
         bookings.select_related("run__train")
-        .prefetch_related(Prefetch("allocations", queryset=SeatAllocation.objects.order_by("seat_number")))
+        .prefetch_related(
+            Prefetch("allocations", queryset=SeatAllocation.objects.order_by("seat_number"), to_attr="seat_allocations")
+        )
         .annotate(
             waitlist_position=Case(
                 When(
@@ -152,6 +154,18 @@ def _with_display_data(bookings: QuerySet) -> QuerySet:
 
 def booking_for_display(booking_id: int) -> Booking:
     return _with_display_data(Booking.objects.filter(pk=booking_id)).get()
+
+
+def new_booking_for_display(booking: Booking) -> Booking:
+    """A booking `book_seats` just returned, ready to show.
+
+    A confirmed one already carries all `_with_display_data` would read back (its run and train
+    as read under the run lock, its `seat_allocations`, no waitlist position), and reading it
+    back cost as much CPU as making it. A waitlisted one needs its position counted.
+    """
+    if booking.status == Booking.Status.CONFIRMED and hasattr(booking, "seat_allocations"):
+        return booking
+    return booking_for_display(booking.pk)
 
 
 def visible_booking(*, booking_id: int, user) -> Booking | None:

@@ -76,7 +76,7 @@ class BookingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_seat_numbers(self, booking: Booking) -> list[int]:
-        return sorted(allocation.seat_number for allocation in booking.allocations.all())
+        return sorted(allocation.seat_number for allocation in booking.seat_allocations)
 
     def get_waitlist_position(self, booking: Booking) -> int | None:
         return getattr(booking, "waitlist_position", None)
