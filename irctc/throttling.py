@@ -10,6 +10,7 @@ local-memory cache (one process) both do atomically.
 
 import logging
 import time
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,7 +43,7 @@ def client_ip(request) -> str:
     return addresses[-min(settings.NUM_PROXIES, len(addresses))]
 
 
-class WindowThrottle(BaseThrottle):
+class WindowThrottle(BaseThrottle, ABC):
     """At most N requests per period for one identity, counted in fixed windows."""
 
     scope: str = ""
@@ -50,8 +51,9 @@ class WindowThrottle(BaseThrottle):
     def applies_to(self, request, view) -> bool:
         return True
 
+    @abstractmethod
     def identity(self, request) -> str | None:
-        raise NotImplementedError
+        """Whose budget this request spends; None means it isn't counted by this throttle."""
 
     def allow_request(self, request, view) -> bool:
         rate = settings.THROTTLE_RATES.get(self.scope)
