@@ -1,6 +1,6 @@
 """Reads over runs, bookings and holds.
 
-The first four functions are the contract the trains app relies on. A seat counts as taken when a
+The seat map and the sold-seat checks are what the trains app relies on. A seat counts as taken when a
 confirmed booking owns it or a hold that has not expired yet does: a read never waits for the
 next write to sweep expired holds away.
 """
@@ -21,39 +21,12 @@ def _occupied_seats(now=None) -> QuerySet:
     return SeatAllocation.objects.filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=now or timezone.now()))
 
 
-def available_seats_for(runs: list[tuple[Train, date]]) -> dict[tuple[int, date], int]:
-    """Free seats of each `(train, travel_date)` run, keyed by `(train.id, travel_date)`.
-
-    Answers for a whole page of search results with one query, however many runs it holds.
-    """
-    if not runs:
-        return {}
-    # Two IN lists, not one OR branch per run: Django compiled those branches slower than MariaDB
-    # ran the query (38% of a search's CPU). The few extra (train, date) pairs the cross product
-    # admits are simply not looked up below.
-    occupied = {
-        (row["run__train_id"], row["run__travel_date"]): row["seats"]
-        for row in _occupied_seats()
-        .filter(
-            run__train_id__in={train.id for train, _ in runs},
-            run__travel_date__in={travel_date for _, travel_date in runs},
-        )
-        .order_by()
-        .values("run__train_id", "run__travel_date")
-        .annotate(seats=Count("id"))
-    }
-    return {
-        (train.id, travel_date): max(0, train.total_seats - occupied.get((train.id, travel_date), 0))
-        for train, travel_date in runs
-    }
-
-
 def occupied_seats_sql(*, train_id: str, travel_date: str) -> tuple[str, list]:
     """A correlated subquery counting the taken seats of the run of `train_id` on `travel_date`.
 
     Both arguments are SQL expressions of the enclosing query. The same rule as
     `_occupied_seats`, for a statement written out by hand (the train search); change both
-    together.
+    together (the booking state machine checks that search and the seat map agree).
     """
     allocation, run, hold = (model._meta.db_table for model in (SeatAllocation, TrainRun, Hold))
     sql = (

@@ -39,8 +39,8 @@ def search_page(
     compiling the page, COUNT and availability querysets cost about twice what running them did
     (three round trips and ~2.3 ms of CPU against ~0.5 ms for this). The total rides on the page
     as `COUNT(*) OVER ()`, computed over every match before LIMIT applies, and each row's free
-    seats come from `bookings.selectors.occupied_seats_sql`, the same rule `available_seats_for`
-    applies. Only a page past the end has no row to carry the total, and counts separately.
+    seats come from `bookings.selectors.occupied_seats_sql`, the same rule the seat map
+    (`bookings.selectors.seat_map`) applies. Only a page past the end has no row to carry the total, and counts separately.
 
     The equalities on the normalized key columns let the database walk `train_route_idx`
     (checked with EXPLAIN on MariaDB: `ref` on source, destination, is_active); the weekday bit

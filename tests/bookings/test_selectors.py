@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings import selectors, services
@@ -15,9 +13,12 @@ from tests.factories import make_train
 pytestmark = pytest.mark.django_db
 
 
-def test_availability_of_untouched_runs_is_the_whole_train(train):
-    assert selectors.available_seats_for([(train, tomorrow())]) == {(train.id, tomorrow()): 50}
-    assert selectors.available_seats_for([]) == {}
+def free_on(train, travel_date) -> int:
+    return selectors.seat_map(train=train, travel_date=travel_date)["available_seats"]
+
+
+def test_an_untouched_run_has_the_whole_train_free(train):
+    assert free_on(train, tomorrow()) == 50
 
 
 def test_availability_counts_confirmed_and_live_held_seats_only(user):
@@ -29,23 +30,8 @@ def test_availability_counts_confirmed_and_live_held_seats_only(user):
     services.cancel_booking(booking_id=cancelled.id, by=user)
     services.hold_seats(user=user, train=train, travel_date=tomorrow() + timedelta(days=1), seats=3)
 
-    availability = selectors.available_seats_for([(train, tomorrow()), (train, tomorrow() + timedelta(days=1))])
-
-    assert availability == {(train.id, tomorrow()): 0, (train.id, tomorrow() + timedelta(days=1)): 7}
-
-
-def test_availability_for_a_page_is_one_query_however_many_runs(user):
-    trains = [make_train() for _ in range(6)]
-    for train in trains:
-        book(user, train, 2)
-    page = [(train, tomorrow() + timedelta(days=offset)) for train in trains for offset in range(3)]
-
-    with CaptureQueriesContext(connection) as captured:
-        availability = selectors.available_seats_for(page)
-
-    assert len(captured) == 1
-    assert availability[(trains[0].id, tomorrow())] == 48
-    assert availability[(trains[0].id, tomorrow() + timedelta(days=1))] == 50
+    assert free_on(train, tomorrow()) == 0
+    assert free_on(train, tomorrow() + timedelta(days=1)) == 7
 
 
 def test_seat_map_lists_free_seats_in_order(user):
