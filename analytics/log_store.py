@@ -37,9 +37,12 @@ BATCH_SIZE = 500
 SHUTDOWN_WAIT_SECONDS = 5.0
 DROP_WARNING_INTERVAL_SECONDS = 60.0
 EMBEDDED_EXPIRY_INTERVAL_SECONDS = 60.0
-# Long enough for a healthy server across a network, short enough that a health check or a
-# failing batch gives up quickly.
+# Long enough for a healthy server across a network, short enough that a failing batch or an
+# analytics query gives up quickly, also on a server that accepts connections but never answers
+# (paused, or a network that drops packets): socketTimeoutMS bounds every wait on a reply.
 CONNECT_TIMEOUTS_MS = {"serverSelectionTimeoutMS": 2000, "connectTimeoutMS": 2000, "socketTimeoutMS": 10000}
+# A load balancer's probe must hear "down" well before its own timeout, whatever MongoDB is doing.
+PING_TIMEOUT_SECONDS = 1.0
 # MongoDB's codes for "an index with these keys already exists with other options".
 INDEX_OPTIONS_CONFLICT_CODES = {85, 86}
 
@@ -77,10 +80,12 @@ class _ProcessState:
     def __init__(self, queue_size: int):
         self.pid = os.getpid()
         self.queue: queue.Queue = queue.Queue(maxsize=queue_size)
-        # `lock` guards quick bookkeeping a request may need; `connect_lock` may be held for as
-        # long as MongoDB takes to answer, so no request path ever takes it.
+        # `lock` guards quick bookkeeping a request may need; `connect_lock` only the client's
+        # creation (no I/O, short of a DNS lookup for mongodb+srv); `index_lock` is held for as
+        # long as MongoDB takes to answer, so nobody ever waits for it.
         self.lock = threading.Lock()
         self.connect_lock = threading.Lock()
+        self.index_lock = threading.Lock()
         self.idle = threading.Condition()
         self.unfinished = 0
         self.writer: threading.Thread | None = None
@@ -186,31 +191,39 @@ class SearchLogStore:
     # --- reading ----------------------------------------------------------------------------
 
     def collection(self):
-        """`search_logs` of this process's client, its indexes created at first use."""
+        """`search_logs` of this process's client, its indexes created at first use.
+
+        They are created again after a batch failed: the server that comes back may be a new,
+        empty one, and a log collection without its TTL index would grow forever. Whoever finds
+        another thread creating them goes on without waiting (creating them is idempotent, and
+        the next caller tries again if that attempt fails).
+        """
         state = self._current_state()
-        with state.connect_lock:
-            collection = self._client_of(state)[self.db_name][self.collection_name]
-            if not state.indexed:
-                self._create_indexes(collection)
-                state.indexed = True
+        collection = self._client(state)[self.db_name][self.collection_name]
+        if not state.indexed and state.index_lock.acquire(blocking=False):
+            try:
+                if not state.indexed:
+                    self._create_indexes(collection)
+                    state.indexed = True
+            finally:
+                state.index_lock.release()
         return collection
 
-    def _client(self):
-        state = self._current_state()
-        with state.connect_lock:
-            return self._client_of(state)
-
-    def _client_of(self, state: _ProcessState):
+    def _client(self, state: _ProcessState | None = None):
+        state = state or self._current_state()
         if state.client is None:
-            state.client = _new_client(self.uri)
+            with state.connect_lock:
+                if state.client is None:
+                    state.client = _new_client(self.uri)
         return state.client
 
     def ping(self) -> bool:
-        """Whether MongoDB answers; the stand-in lives in this process, so it always does."""
+        """Whether MongoDB answers within a second; the stand-in lives in this process, so it always does."""
         if self.embedded:
             return True
         try:
-            self._client().admin.command("ping")
+            with pymongo.timeout(PING_TIMEOUT_SECONDS):
+                self._client().admin.command("ping")
         except Exception:  # noqa: BLE001 - to a health check any failure means "down"
             return False
         return True
@@ -268,6 +281,7 @@ class SearchLogStore:
             try:
                 self.write_batch(batch)
             except Exception as exc:  # noqa: BLE001 - the writer must outlive any failure of MongoDB
+                state.indexed = False
                 self._note_dropped(state, _failed_count(exc, len(batch)), f"MongoDB refused a batch: {exc}")
             finally:
                 self._finished(state, len(batch))

@@ -1,24 +1,25 @@
 """Each test gets its own search-log store (a fresh database) and installs it as the one in use.
 
-`search_logs` is the in-process stand-in; `any_search_logs` is parametrized to run the same test
-against a real MongoDB too when MONGO_TEST_URI is set (the contract run), and skips that run
-otherwise.
+`search_logs` is on the MongoDB the app is configured with (the in-process stand-in unless
+MONGO_URI names a server); `any_search_logs` is parametrized to run the same test against the
+stand-in and against a real MongoDB when MONGO_TEST_URI is set (the contract run). Without it
+that run is skipped, except in CI, where a contract that silently did not run would pass for one
+that holds: there it fails.
 """
-
-import os
 
 import pytest
 
 from tests.analytics.logs import installed, new_store
-
-MONGO_TEST_URI = os.environ.get("MONGO_TEST_URI", "").strip()
+from tests.analytics.wire_server import MONGO_TEST_URI, missing_in_ci
 
 BACKENDS = [
     pytest.param("mongomock://", id="mongomock"),
     pytest.param(
         MONGO_TEST_URI,
         id="mongodb",
-        marks=pytest.mark.skipif(not MONGO_TEST_URI, reason="MONGO_TEST_URI is not set: no real MongoDB to check"),
+        marks=pytest.mark.skipif(
+            not MONGO_TEST_URI and not missing_in_ci(), reason="MONGO_TEST_URI is not set: no real MongoDB to check"
+        ),
     ),
 ]
 
@@ -31,5 +32,7 @@ def search_logs():
 
 @pytest.fixture(params=BACKENDS)
 def any_search_logs(request):
+    if not request.param:
+        pytest.fail("CI must run the MongoDB contract: set MONGO_TEST_URI (.ci/run starts scripts/mongo.sh)")
     with installed(new_store(uri=request.param)) as store:
         yield store

@@ -12,8 +12,13 @@ from analytics.log_store import SearchLogStore, use_store
 REFUSING_MONGO_URI = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"
 
 
-def new_store(store_class=SearchLogStore, *, uri: str = "mongomock://", **options) -> SearchLogStore:
-    """A store on a database of its own, so no test sees another's logs."""
+def new_store(store_class=SearchLogStore, *, uri: str | None = None, **options) -> SearchLogStore:
+    """A store on a database of its own, so no test sees another's logs.
+
+    On the MongoDB the app is configured with (MONGO_URI) unless `uri` says otherwise: the
+    stand-in by default, a real server's socket when CI points MONGO_URI at one.
+    """
+    uri = settings.MONGO_URI if uri is None else uri
     db_name = f"test_irctc_logs_{uuid.uuid4().hex[:12]}"
     return store_class(uri=uri, db_name=db_name, retention_days=settings.LOG_RETENTION_DAYS, **options)
 

@@ -105,23 +105,24 @@ def test_first_use_creates_the_retention_and_route_indexes(any_search_logs):
         assert indexes[(("timestamp", 1),)]["expireAfterSeconds"] == settings.LOG_RETENTION_DAYS * 86400
 
 
-def test_the_stand_in_drops_logs_older_than_the_retention_when_it_writes(search_logs):
+def test_the_stand_in_drops_logs_older_than_the_retention_when_it_writes():
     from datetime import UTC, datetime, timedelta
 
     old = log_entry(source="old")
     old["timestamp"] = datetime.now(UTC) - timedelta(days=settings.LOG_RETENTION_DAYS + 1)
     recent = log_entry(source="recent")
-    search_logs.write_batch([old])
-    search_logs._last_embedded_expiry = float("-inf")
+    with installed(new_store(uri="mongomock://")) as stand_in:
+        stand_in.write_batch([old])
+        stand_in._last_embedded_expiry = float("-inf")
 
-    search_logs.write_batch([recent])
+        stand_in.write_batch([recent])
 
-    assert [doc["source"] for doc in search_logs.collection().find()] == ["recent"]
+        assert [doc["source"] for doc in stand_in.collection().find()] == ["recent"]
 
 
 @pytest.mark.urls("tests.analytics.urls")
 @pytest.mark.django_db
-def test_health_reports_the_stand_in_as_up(search_logs, anon):
+def test_health_reports_the_search_log_as_up(search_logs, anon):
     response = anon.get("/api/health/")
 
     assert response.status_code == 200
