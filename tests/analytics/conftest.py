@@ -10,7 +10,7 @@ that holds: there it fails.
 import pytest
 
 from tests.analytics.logs import installed, new_store
-from tests.analytics.wire_server import MONGO_TEST_URI, missing_in_ci
+from tests.analytics.wire_server import MONGO_TEST_URI, WireServer, missing_in_ci
 
 BACKENDS = [
     pytest.param("mongomock://", id="mongomock"),
@@ -36,3 +36,11 @@ def any_search_logs(request):
         pytest.fail("CI must run the MongoDB contract: set MONGO_TEST_URI (.ci/run starts scripts/mongo.sh)")
     with installed(new_store(uri=request.param)) as store:
         yield store
+
+
+@pytest.fixture
+def wire_server(tmp_path):
+    """A MongoDB wire-protocol server process of the test's own (see wire_server.py)."""
+    server = WireServer(tmp_path).start()
+    yield server
+    server.stop()

@@ -94,10 +94,11 @@ def test_a_forked_worker_logs_through_a_writer_of_its_own(search_logs):
     assert os.waitstatus_to_exitcode(status) == 0
 
 
-def test_first_use_creates_the_retention_and_route_indexes(any_search_logs):
+def test_first_use_creates_the_retention_index_and_no_other(any_search_logs):
     indexes = {tuple(spec["key"]): spec for spec in any_search_logs.collection().index_information().values()}
 
-    assert (("source", 1), ("destination", 1), ("timestamp", 1)) in indexes
+    # Every index costs every insert; `_id` is MongoDB's own.
+    assert set(indexes) <= {(("_id", 1),), (("timestamp", 1),)}
     if any_search_logs.embedded:
         # The stand-in expires old logs from its writer instead (see the next test).
         assert (("timestamp", 1),) not in indexes

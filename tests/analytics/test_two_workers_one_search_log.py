@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.analytics.wire_server import WireServer, free_port
+from tests.analytics.wire_server import free_port
 
 ROOT = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -37,13 +37,6 @@ ROUTES = [("Pune", "Goa"), ("Agra", "Jaipur"), ("Surat", "Kota")]
 SEARCHES_PER_WAVE = 12
 MAX_WAVES = 20
 WORKER_LINE = re.compile(r"^<?(\d+)>? (\S+) (\d{3})$")
-
-
-@pytest.fixture
-def wire_server(tmp_path):
-    server = WireServer(tmp_path).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -24,13 +24,6 @@ SOCKET_TIMEOUT_SECONDS = CONNECT_TIMEOUTS_MS["socketTimeoutMS"] / 1000
 
 
 @pytest.fixture
-def wire_server(tmp_path):
-    server = WireServer(tmp_path).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def store_on(wire_server):
     with installed(new_store(uri=wire_server.uri)) as store:
         yield store
