@@ -5,15 +5,18 @@ One run, on this machine, against MariaDB and the production server (gunicorn + 
 1. a fresh database `irctc_bench` (dropped, created, migrated), seeded with `seed_demo --trains
    10000 --users 1000`, plus the benchmark's own trains (bench/fixtures.py): one 1,000-seat train
    for the hot run and 50 100-seat trains for the spread;
-2. two gunicorn instances on free ports: A with the MongoDB search log on (production), B with
-   `SEARCH_LOG_ENABLED=false`, idle while A is measured and vice versa, so the logging cost is
-   measured side by side in every repetition rather than before/after a restart;
+2. a MongoDB wire-protocol server (`scripts/mongo.sh start`, a process of its own, stopped at the
+   end) and two gunicorn instances on free ports: A with the search log on and going to that
+   server (production), B with `SEARCH_LOG_ENABLED=false`, idle while A is measured and vice
+   versa, so the logging cost is measured side by side in every repetition rather than
+   before/after a restart;
 3. users log in over HTTP (a sample spread evenly over loaduser1..N) for bearer tokens;
 4. each repetition measures, on fresh runs for the booking phases:
    ceiling   GET /api/auth/me/, 16 clients, 20 s: JWT auth + one user lookup + a tiny serializer,
              the least any authenticated DRF endpoint here can cost;
    search    GET /api/trains/search/ over varied routes and dates, 16 clients, 20 s (A, log on);
-   search_nolog  the same against B (log off);
+   search_nolog  the same against B (log off), right before or after (the order alternates), so
+             each repetition gives one paired log cost, 1 - on/off, whose median is reported;
    hot       32 clients book 1 seat each on one 1,000-seat run until sold out, then 500 more
              attempts; the database is checked afterwards (confirmed seats must be exactly 1,000);
    spread    32 clients book 1 seat each across 500 different runs (50 trains x 10 dates).
@@ -49,7 +52,7 @@ OUT = BENCH / "out"
 sys.path.insert(0, str(BENCH))
 
 from loadgen import PhaseResult, build_head, closed_loop  # noqa: E402
-from procstats import CpuMeter, MemorySampler  # noqa: E402
+from procstats import CpuMeter, MemorySampler, children_of, cpu_seconds  # noqa: E402
 
 PYTHON = sys.executable
 VENV_BIN = Path(PYTHON).parent
@@ -99,7 +102,7 @@ def log(message: str):
 # --- Environment, database, Django-side steps ------------------------------------------------------
 
 
-def bench_env(args, secret_key: str, *, search_log: bool = True, port: int | None = None) -> dict:
+def bench_env(args, secret_key: str, *, search_log: bool = True, port: int | None = None, mongo_uri: str = "") -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "THROTTLE_", "MONGO_", "REDIS_"))}
     env.update(
         DB_ENGINE="mysql",
@@ -117,6 +120,8 @@ def bench_env(args, secret_key: str, *, search_log: bool = True, port: int | Non
         # Tokens are minted once at the start and must outlive the whole run.
         ACCESS_TOKEN_MINUTES="120",
         SEARCH_LOG_ENABLED="true" if search_log else "false",
+        MONGO_URI=mongo_uri,
+        MONGO_DB=SEARCH_LOG_DB,
         WEB_CONCURRENCY=str(args.workers),
         WEB_THREADS=str(args.threads),
         LOG_LEVEL="WARNING",
@@ -173,6 +178,71 @@ def load_user_password() -> str:
     if not match:
         raise SystemExit("seed_demo.py defines no LOAD_USER_PASSWORD")
     return match.group(1)
+
+
+# --- The search log's MongoDB -----------------------------------------------------------------------
+
+SEARCH_LOG_DB = "irctc_bench_logs"
+SEARCH_PATH = "/api/trains/search/"
+
+
+class SearchLogServer:
+    """The MongoDB wire-protocol server of `scripts/mongo.sh`, in a process of its own."""
+
+    def start(self):
+        completed = subprocess.run(
+            [str(ROOT / "scripts/mongo.sh"), "start"], cwd=ROOT, check=True, text=True, stdout=subprocess.PIPE
+        )
+        self.uri = completed.stdout.strip().splitlines()[-1]
+        self.port = int(self.uri.rsplit(":", 1)[1])
+        self.pid = int((ROOT / ".mongo-run" / f"{self.port}.pid").read_text())
+        return self
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds([self.pid])
+
+    def stored_logs(self) -> int:
+        import pymongo
+
+        with pymongo.MongoClient(self.uri, serverSelectionTimeoutMS=5000) as client:
+            return client[SEARCH_LOG_DB]["search_logs"].count_documents({})
+
+    def stop(self):
+        subprocess.run([str(ROOT / "scripts/mongo.sh"), "stop", str(self.port)], cwd=ROOT, check=False)
+
+
+def connections_per_worker(server) -> list[int]:
+    """Established client connections each gunicorn worker holds, most first (from /proc).
+
+    gunicorn leaves the split to whichever worker accepts first; a log-on/log-off pair is only a
+    measure of the log when both phases had the same split.
+    """
+    sockets_by_worker = []
+    for pid in children_of(server.pid):
+        inodes = set()
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                if link.startswith("socket:["):
+                    inodes.add(link[8:-1])
+        except FileNotFoundError:
+            continue
+        sockets_by_worker.append(inodes)
+    established = set()
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == server.port and fields[3] == "01":
+                established.add(fields[9])
+    return sorted((len(inodes & established) for inodes in sockets_by_worker), reverse=True)
+
+
+async def split_during(server, seconds: float, into: dict):
+    await asyncio.sleep(seconds)
+    into["split"] = connections_per_worker(server)
 
 
 # --- The server ------------------------------------------------------------------------------------
@@ -532,6 +602,49 @@ def median_of(records: list[dict], key: str):
     return statistics.median(values) if values else None
 
 
+def search_pairs(reps: dict, *, same_split: bool = False) -> list[tuple[dict, dict]]:
+    """(log on, log off) of each repetition, whose two phases ran back to back."""
+    pairs = zip(reps["search"], reps["search_nolog"], strict=False)
+    return [
+        (on, off)
+        for on, off in pairs
+        if off["rps"] and (not same_split or on.get("connections_per_worker") == off.get("connections_per_worker"))
+    ]
+
+
+def logging_cost_pairs(reps: dict, *, same_split: bool = False) -> list[float]:
+    return [1 - on["rps"] / off["rps"] for on, off in search_pairs(reps, same_split=same_split)]
+
+
+def logging_cpu_cost_pairs(reps: dict) -> list[float]:
+    """1 - CPU per search with the log off / on, the on side counting the MongoDB server's CPU too.
+
+    On a machine shared with other work this is what the log takes from a CPU-bound server,
+    whatever the connection split and the other processes did to the throughput.
+    """
+    return [
+        1 - off["server_cpu_ms_per_request"] / (on["server_cpu_ms_per_request"] + on["mongo_cpu_ms_per_request"])
+        for on, off in search_pairs(reps)
+        if on.get("server_cpu_ms_per_request") and off.get("server_cpu_ms_per_request")
+    ]
+
+
+def median_or_none(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
+
+
+def check_search_logs(server: Server, search_log: SearchLogServer) -> dict:
+    """Searches A answered (warm-up included) against the logs its workers wrote to MongoDB."""
+    for _ in range(50):  # the workers' writers are asynchronous: give them a moment
+        answered = sum(1 for path, _s, _ms in server.access_log(0, server.log_offset()) if path.startswith(SEARCH_PATH))
+        stored = search_log.stored_logs()
+        if stored >= answered:
+            break
+        time.sleep(0.2)
+    log(f"search logs in MongoDB: {stored} of the {answered} searches the log-on instance answered")
+    return {"searches_answered": answered, "logs_stored": stored}
+
+
 def machine_info(args) -> dict:
     import django
     import gunicorn
@@ -573,6 +686,7 @@ def summarize(reps: dict, memory: dict, hot_checks: list[dict], args) -> tuple[d
             "elapsed_s",
             "server_cpu_ms_per_request",
             "mariadb_cpu_ms_per_request",
+            "mongo_cpu_ms_per_request",
         ]
         figures[phase] = {k: median_of(records, k) for k in keys if median_of(records, k) is not None}
     figures["memory"] = memory
@@ -590,8 +704,14 @@ def summarize(reps: dict, memory: dict, hot_checks: list[dict], args) -> tuple[d
         "hot_vs_ceiling": ratio(hot, ceiling),
         "spread_vs_ceiling": ratio(spread, ceiling),
         "search_log_on_vs_off": ratio(search, search_nolog),
-        "logging_cost": round(1 - search / search_nolog, 3) if search and search_nolog else None,
+        "logging_cost": median_or_none(logging_cost_pairs(reps)),
+        "logging_cost_same_split": median_or_none(logging_cost_pairs(reps, same_split=True)),
+        "logging_cpu_cost": median_or_none(logging_cpu_cost_pairs(reps)),
     }
+    figures["logging_cost_pairs"] = [round(cost, 3) for cost in logging_cost_pairs(reps)]
+    figures["logging_cost_splits"] = [
+        [on.get("connections_per_worker"), off.get("connections_per_worker")] for on, off in search_pairs(reps)
+    ]
     targets = {}
     if hot_checks:
         hot_5xx = sum(r["server_5xx"] + sum(v for k, v in r["statuses"].items() if int(k) >= 500) for r in reps["hot"])
@@ -652,10 +772,23 @@ def figures_table(figures: dict, targets: dict) -> str:
         ("search_vs_ceiling", "search / ceiling"),
         ("hot_vs_ceiling", "hot bookings / ceiling"),
         ("spread_vs_ceiling", "spread bookings / ceiling"),
-        ("logging_cost", "search-log cost (1 - on/off)"),
+        ("logging_cost", "search-log cost (1 - on/off, median of paired reps)"),
+        ("logging_cost_same_split", "search-log cost, pairs whose phases split connections alike"),
+        ("logging_cpu_cost", "search-log CPU cost (app + MongoDB server, median of paired reps)"),
     ]:
         if ratios.get(key) is not None:
             rows.append(f"| {label} | {100 * ratios[key]:.1f}% |")
+    if figures.get("logging_cost_pairs"):
+        pairs = ", ".join(
+            f"{100 * cost:.1f}% ({'/'.join(map(str, on or []))} vs {'/'.join(map(str, off or []))})"
+            for cost, (on, off) in zip(figures["logging_cost_pairs"], figures["logging_cost_splits"], strict=True)
+        )
+        on, off = figures["search"], figures["search_nolog"]
+        rows.append(
+            f"| search log, per request: app CPU on / off; MongoDB server CPU | "
+            f"{fmt(on.get('server_cpu_ms_per_request'), '.2f')} / {fmt(off.get('server_cpu_ms_per_request'), '.2f')} ms; "
+            f"{fmt(on.get('mongo_cpu_ms_per_request'), '.3f')} ms (pairs {pairs}) |"
+        )
     memory = figures.get("memory", {})
     if memory.get("peak_rss_mib"):
         rows.append(
@@ -670,7 +803,9 @@ def figures_table(figures: dict, targets: dict) -> str:
 # --- Main ------------------------------------------------------------------------------------------
 
 
-async def benchmark(args, servers: dict, setup: dict, tokens: list[str], profiler) -> tuple[dict, list]:
+async def benchmark(
+    args, servers: dict, setup: dict, tokens: list[str], profiler, search_log: SearchLogServer
+) -> tuple[dict, list]:
     only = set(args.only.split(","))
     today = date.fromisoformat(setup["today"])
     paths = search_paths(setup["routes"], today)
@@ -702,21 +837,26 @@ async def benchmark(args, servers: dict, setup: dict, tokens: list[str], profile
                     a, "ceiling", lambda: closed_loop("ceiling", HOST, a.port, clients, me_a, duration=seconds), prof
                 )
             )
-        if "search" in only:
-            reps["search"].append(
-                await measured(
-                    a, "search", lambda: closed_loop("search", HOST, a.port, clients, search_a, duration=seconds), prof
-                )
-            )
-        if "search_nolog" in only:
-            reps["search_nolog"].append(
-                await measured(
-                    b,
-                    "search_nolog",
-                    lambda: closed_loop("search_nolog", HOST, b.port, clients, search_b, duration=seconds),
+        search_phases = [("search", a, search_a), ("search_nolog", b, search_b)]
+        # Back to back, in alternating order, so a drift in the machine's load favours neither.
+        for phase, server, search in search_phases[:: -1 if rep % 2 else 1]:
+            if phase in only:
+                log_cpu_before = search_log.cpu_seconds()
+                split = {}
+                sampler = asyncio.create_task(split_during(server, min(2.0, seconds / 2), split))
+                record = await measured(
+                    server,
+                    phase,
+                    lambda phase=phase, server=server, search=search: closed_loop(
+                        phase, HOST, server.port, clients, search, duration=seconds
+                    ),
                     prof,
                 )
-            )
+                await sampler
+                record["connections_per_worker"] = split.get("split")
+                record["mongo_cpu_s"] = round(search_log.cpu_seconds() - log_cpu_before, 2)
+                record["mongo_cpu_ms_per_request"] = round(1000 * record["mongo_cpu_s"] / max(1, record["requests"]), 3)
+                reps[phase].append(record)
         if "hot" in only:
             hot_date = (today + timedelta(days=1 + rep)).isoformat()
             record = await measured(
@@ -781,8 +921,11 @@ def main():
     setup = fixtures(base_env, "setup")
     log(f"{setup['trains_total']} trains, {len(setup['routes'])} routes; hot train id {setup['hot_train']}")
 
+    search_log = SearchLogServer().start()
+    log(f"search log: MongoDB wire-protocol server (scripts/mongo.sh) on {search_log.uri}, PID {search_log.pid}")
+    on_env = bench_env(args, secret_key, search_log=True, port=free_port(), mongo_uri=search_log.uri)
     servers = {
-        "A": Server("A-log-on", bench_env(args, secret_key, search_log=True, port=free_port())),
+        "A": Server("A-log-on", on_env),
         "B": Server("B-log-off", bench_env(args, secret_key, search_log=False, port=free_port())),
     }
     samplers = {}
@@ -812,12 +955,14 @@ def main():
         )
 
         profiler = Profiler(args.profile, args.profile_gil) if args.profile else None
-        reps, hot_checks = asyncio.run(benchmark(args, servers, setup, tokens, profiler))
+        reps, hot_checks = asyncio.run(benchmark(args, servers, setup, tokens, profiler, search_log))
+        search_log_check = check_search_logs(servers["A"], search_log)
     finally:
         for sampler in samplers.values():
             sampler.stop()
         for server in servers.values():
             server.stop()
+        search_log.stop()
 
     memory = {
         "peak_rss_mib": round(samplers["A"].peak_rss_kib / 1024, 1),
@@ -858,7 +1003,9 @@ def main():
             "repetitions": args.reps,
             "spread": {"runs": args.spread_runs, "bookings": args.spread_bookings},
             "hot": {"seats": setup["hot_seats"], "attempts_after_soldout": args.after_soldout},
-            "search_log": "in-process MongoDB stand-in (MONGO_URI unset): each worker keeps its own logs",
+            "search_log": "MongoDB wire-protocol server (SecantusDB 0.7.0b3, in memory; scripts/mongo.sh) "
+            "on this machine, shared by both workers of A",
+            "search_log_check": search_log_check,
             "throttles": "off",
             "profiled_phase": args.profile,
         },
