@@ -137,7 +137,7 @@ def lock_future_runs(train: Train) -> None:
     """
     list(
         TrainRun.objects.select_for_update()
-        .filter(train=train, travel_date__gte=timezone.localdate())
+        .filter(train=train, run_date__gte=timezone.localdate() - timedelta(days=3))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
