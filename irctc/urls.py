@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import apis as account_apis
 from irctc import health
+from trains import apis as train_apis
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("api/register/", account_apis.RegisterApi.as_view(), name="register-alias"),
     path("api/login/", account_apis.LoginApi.as_view(), name="login-alias"),
     path("api/trains/", include("trains.urls")),
+    path("api/stations/", train_apis.StationsApi.as_view(), name="stations"),
     path("api/", include("bookings.urls")),
     path("api/analytics/", include("analytics.urls")),
     path("api/health/", health.HealthApi.as_view(), name="health"),

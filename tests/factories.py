@@ -3,6 +3,7 @@ from datetime import time
 
 from django.contrib.auth import get_user_model
 
+from trains import services
 from trains.models import Train
 
 _numbers = itertools.count(10001)
@@ -16,7 +17,12 @@ def make_user(username: str, *, role: str = "USER", password: str = PASSWORD, **
     )
 
 
-def make_train(**fields) -> Train:
+def _clock(value):
+    return time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def make_train(*, is_active: bool = True, **fields) -> Train:
+    """A train through `trains.services.create_train`, so it has its stops and classes."""
     defaults = dict(
         train_number=f"{next(_numbers):05d}",
         name="Test Express",
@@ -27,5 +33,17 @@ def make_train(**fields) -> Train:
         arrival_day_offset=1,
         total_seats=50,
     )
+    if "stops" in fields:
+        for field in ("source", "destination", "departure_time", "arrival_time", "arrival_day_offset"):
+            defaults.pop(field)
+    if "classes" in fields:
+        defaults.pop("total_seats")
     defaults.update(fields)
-    return Train.objects.create(**defaults)
+    for field in ("departure_time", "arrival_time"):
+        if field in defaults:
+            defaults[field] = _clock(defaults[field])
+    train = services.create_train(**defaults)
+    if not is_active:
+        Train.objects.filter(pk=train.pk).update(is_active=False)
+        train.is_active = False
+    return train
