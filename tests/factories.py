@@ -18,6 +18,7 @@ def make_user(username: str, *, role: str = "USER", password: str = PASSWORD, **
 
 
 def _clock(value):
+    """Tests write times as "HH:MM", as the API does."""
     return time.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -42,6 +43,11 @@ def make_train(*, is_active: bool = True, **fields) -> Train:
     for field in ("departure_time", "arrival_time"):
         if field in defaults:
             defaults[field] = _clock(defaults[field])
+    if "stops" in defaults:
+        defaults["stops"] = [
+            {**stop, "arrival_time": _clock(stop["arrival_time"]), "departure_time": _clock(stop["departure_time"])}
+            for stop in defaults["stops"]
+        ]
     train = services.create_train(**defaults)
     if not is_active:
         Train.objects.filter(pk=train.pk).update(is_active=False)

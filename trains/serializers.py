@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from trains.layouts import LAYOUTS
 from trains.models import (
@@ -128,7 +129,13 @@ def _flat_errors(detail, prefix: str = "") -> dict:
     if isinstance(detail, dict):
         flat = {}
         for key, value in detail.items():
-            flat.update(_flat_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+            if isinstance(key, int) or str(key).isdigit():  # an entry of a list
+                name = f"{prefix}[{key}]"
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and prefix:  # the list itself
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flat_errors(value, name))
         return flat
     if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
         flat = {}

@@ -1,3 +1,4 @@
+import copy
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -92,3 +93,41 @@ def sell(
             for segment in range(from_index, to_index)
         )
     return booking
+
+
+def stop(station, arrival=None, departure=None, day=0, km=None) -> dict:
+    return {
+        "station": station,
+        "arrival_time": arrival,
+        "departure_time": departure,
+        "day_offset": day,
+        "distance_km": km,
+    }
+
+
+# 12951 as it runs: over midnight between Vadodara and Ratlam, arriving the next morning.
+RAJDHANI_STOPS = [
+    stop("Mumbai Central", departure="17:00", km=0),
+    stop("Surat", "19:43", "19:48", km=263),
+    stop("Vadodara", "21:06", "21:16", km=392),
+    stop("Ratlam", "23:58", "00:01", day=1, km=652),
+    stop("Kota", "03:15", "03:25", day=1, km=919),
+    stop("New Delhi", arrival="08:32", day=1, km=1386),
+]
+RAJDHANI_CLASSES = [
+    {"code": "1A", "coaches": 1, "fare_per_km": "2.90"},
+    {"code": "2A", "coaches": 5, "fare_per_km": "1.75"},
+    {"code": "3A", "coaches": 11, "fare_per_km": "1.20"},
+]
+RAJDHANI_SEATS = 24 + 5 * 48 + 11 * 64
+RAJDHANI_BODY = {
+    "train_number": "12951",
+    "name": "Mumbai Rajdhani Express",
+    "runs_on": ["MON", "WED", "FRI"],
+    "stops": RAJDHANI_STOPS,
+    "classes": RAJDHANI_CLASSES,
+}
+
+
+def rajdhani_body(**changes) -> dict:
+    return copy.deepcopy({**RAJDHANI_BODY, **changes})
