@@ -47,9 +47,9 @@ BERTH_TYPE_NAMES = {
     "M": "Middle",
     "A": "Aisle",
 }
-# Berth types a passenger aged 60 or more is given when free and they asked for nothing else.
-LOWER_BERTHS = frozenset({"LB", "SL"})
+# A passenger this old who asks for nothing in particular is given a lower berth where one is free.
 SENIOR_AGE = 60
+SENIOR_BERTH = "LB"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,12 @@ class Berth:
     berth_type: str | None
 
     def as_dict(self) -> dict:
-        return {"seat_number": self.seat_number, "coach": self.coach, "berth": self.berth, "berth_type": self.berth_type}
+        return {
+            "seat_number": self.seat_number,
+            "coach": self.coach,
+            "berth": self.berth,
+            "berth_type": self.berth_type,
+        }
 
 
 def berth_of(code: str, seat_number: int) -> Berth:
