@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
@@ -125,17 +125,24 @@ def get_or_create_run(*, train: Train, run_date: date) -> TrainRun:
     raise RunBusy()
 
 
-def _lock_run(run_id: int) -> TrainRun:
+def _lock_run(run_id: int, train: Train | None = None) -> TrainRun:
     """Lock a run's row for the rest of the transaction, and read its train as it is now.
 
     This is the one place the lock is taken, and it is always taken before any booking, hold or
     seat of the run is touched: run first, then its rows, everywhere, so there is no deadlock.
     The train is read separately, without a lock: locking it here too would serialize bookings
     on every run of the train and take the train after the run, against the order train
-    changes use (`lock_future_runs`). Its stops and classes come with it, as they are now.
+    changes use (`lock_future_runs`). Its stops and classes come with it, as they are now: from
+    `train` (read before the lock) if the train row has not been saved since — every change to
+    stops or classes saves it (`trains.services`) — else read again.
     """
     run = TrainRun.objects.select_for_update().get(pk=run_id)
-    run.train = Train.objects.prefetch_related("stops", "classes").get(pk=run.train_id)
+    current = Train.objects.get(pk=run.train_id)
+    if train is not None and train.pk == current.pk and train.updated_at == current.updated_at:
+        current = train
+    else:
+        prefetch_related_objects([current], "stops", "classes")
+    run.train = current
     return run
 
 
@@ -589,7 +596,7 @@ def book_seats(
     _check_preferences(journey, requests)
     run = get_or_create_run(train=train, run_date=journey.run_date)
     with transaction.atomic():
-        run = _lock_run(run.pk)
+        run = _lock_run(run.pk, train)
         journey = _journey_under_lock(run, journey)
         open_seats = _prepare_run(run, journey)
         if requests:
@@ -673,7 +680,7 @@ def hold_seats(
             raise ValidationError({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
     run = get_or_create_run(train=train, run_date=journey.run_date)
     with transaction.atomic():
-        run = _lock_run(run.pk)
+        run = _lock_run(run.pk, train)
         journey = _journey_under_lock(run, journey)
         open_seats = _prepare_run(run, journey)
         free = {seat for first, last in open_seats.blocks for seat in range(first, last + 1)}
