@@ -47,9 +47,9 @@ BERTH_TYPE_NAMES = {
     "M": "Middle",
     "A": "Aisle",
 }
-# Berth types a passenger aged 60 or more is given when free and they asked for nothing else.
-LOWER_BERTHS = frozenset({"LB", "SL"})
+# A passenger this old who asks for nothing in particular is given a lower berth where one is free.
 SENIOR_AGE = 60
+SENIOR_BERTH = "LB"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,12 @@ class Berth:
     berth_type: str | None
 
     def as_dict(self) -> dict:
-        return {"seat_number": self.seat_number, "coach": self.coach, "berth": self.berth, "berth_type": self.berth_type}
+        return {
+            "seat_number": self.seat_number,
+            "coach": self.coach,
+            "berth": self.berth,
+            "berth_type": self.berth_type,
+        }
 
 
 def berth_of(code: str, seat_number: int) -> Berth:
@@ -72,6 +77,14 @@ def berth_of(code: str, seat_number: int) -> Berth:
     berth = seat_number - coach_index * layout.seats_per_coach
     berth_type = layout.berth_types[(berth - 1) % len(layout.berth_types)]
     return Berth(seat_number, f"{layout.coach_prefix}{coach_index + 1}", berth, berth_type)
+
+
+def berth_type_of(code: str, seat_number: int) -> str | None:
+    """`berth_of(code, seat_number).berth_type`, without building the rest (seat choice asks often)."""
+    layout = LAYOUTS[code]
+    if not layout.has_coaches:
+        return None
+    return layout.berth_types[((seat_number - 1) % layout.seats_per_coach) % len(layout.berth_types)]
 
 
 def coach_index_of(code: str, seat_number: int) -> int:
