@@ -1,4 +1,4 @@
-"""The `train` representation of API.md, and the query parameters of search and the seat map.
+"""The `train` representation of API.md, and the fields that search and the seat map share with it.
 
 Serializers check the shape of each field on its own; rules that look at several fields or at
 the database (distinct stations, arrival after departure, sold seats) live in `trains/services.py`
@@ -218,58 +218,3 @@ class TravelDateField(serializers.DateField):
                 f"Journeys can be planned up to {settings.BOOKING_WINDOW_DAYS} days ahead (until {last})."
             )
         return travel_date
-
-
-class TrainSearchParamsSerializer(serializers.Serializer):
-    source = StationField(error_messages={"required": "Give the station to travel from."})
-    destination = StationField(error_messages={"required": "Give the station to travel to."})
-    date = TravelDateField(required=False)
-
-    def validate(self, attrs):
-        if normalize_station(attrs["source"]) == normalize_station(attrs["destination"]):
-            raise serializers.ValidationError({"destination": ["The destination must differ from the source."]})
-        return attrs
-
-
-class SeatMapParamsSerializer(serializers.Serializer):
-    date = TravelDateField(error_messages={"required": "Give the travel date, YYYY-MM-DD."})
-
-
-class TrainSearchResultSerializer(TrainSerializer):
-    travel_date = serializers.DateField(read_only=True)
-    available_seats = serializers.IntegerField(read_only=True)
-
-
-def search_results_data(trains: list[dict]) -> list[dict]:
-    """`TrainSearchResultSerializer(many=True).data` for the rows of `search_page`, built directly.
-
-    Search is the busiest read, and DRF renders a page of 20 trains field by field (a deep copy
-    of every field, then a `to_representation` call per value), a fifth of a search's CPU once
-    the queries were cheap. The serializer stays the documented shape, the schema is built from
-    it, and tests/trains/test_search_rendering.py checks that both give the same JSON.
-    """
-    return [
-        {
-            "id": train["id"],
-            "train_number": train["train_number"],
-            "name": train["name"],
-            "source": train["source"],
-            "destination": train["destination"],
-            "departure_time": train["departure_time"].strftime("%H:%M"),
-            "arrival_time": train["arrival_time"].strftime("%H:%M"),
-            "arrival_day_offset": train["arrival_day_offset"],
-            "total_seats": train["total_seats"],
-            "runs_on": codes_from_mask(train["runs_on_mask"]),
-            "travel_date": train["travel_date"].isoformat(),
-            "available_seats": train["available_seats"],
-        }
-        for train in trains
-    ]
-
-
-class SeatMapSerializer(serializers.Serializer):
-    train = TrainSerializer(read_only=True)
-    travel_date = serializers.DateField(read_only=True)
-    total_seats = serializers.IntegerField(read_only=True)
-    available_seats = serializers.IntegerField(read_only=True)
-    free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)
