@@ -185,6 +185,12 @@ class TrainSerializer(serializers.Serializer):
             for field in required:
                 if field not in data and field not in errors:
                     errors[field] = [self.fields[field].error_messages["required"]]
+        if validated is not None:
+            # A PATCH makes DRF skip required fields inside the lists too; an entry still needs them.
+            for field, key in (("stops", "station"), ("classes", "code")):
+                for index, entry in enumerate(validated.get(field) or ()):
+                    if key not in entry:
+                        errors[f"{field}[{index}].{key}"] = ["This field is required."]
         if errors:
             raise serializers.ValidationError(_flat_errors(errors))
         return validated

@@ -350,3 +350,33 @@ def test_a_page_of_trains_costs_the_same_queries_as_one(user_client):
     assert response.json()["count"] == 6
     assert all(len(train["stops"]) == 6 and len(train["classes"]) == 3 for train in response.json()["results"])
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"stops": [{"departure_time": "06:00"}, {"station": "Kota", "arrival_time": "11:00"}]}, "stops[0].station"),
+        ({"classes": [{"coaches": 2}]}, "classes[0].code"),
+    ],
+)
+def test_a_patch_still_needs_the_station_of_each_stop_and_the_code_of_each_class(admin_client, rajdhani, body, field):
+    response = patch_train(admin_client, rajdhani, body)
+
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["fields"]) == [field]
+
+
+def test_a_patch_of_stops_alone_fills_in_what_an_entry_leaves_out(admin_client, rajdhani):
+    stops = [
+        {"station": "Mumbai Central", "departure_time": "17:00"},
+        {"station": "New Delhi", "arrival_time": "08:32", "day_offset": 1},
+    ]
+
+    response = patch_train(admin_client, rajdhani, {"stops": stops})
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["stops"][1] == stop("New Delhi", "08:32", day=1)
+
+
+def patch_train(client, train, body):
+    return client.patch(f"/api/trains/{train.id}/", body, format="json")
