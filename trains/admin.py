@@ -12,6 +12,7 @@ from django.db import transaction
 
 from irctc.errors import DomainError
 from trains import services
+from trains.layouts import GENERAL
 from trains.models import WEEKDAYS, Stop, Train, TrainClass, codes_from_mask, mask_from_codes
 from trains.serializers import TRAIN_NUMBER_RE
 
@@ -47,6 +48,8 @@ class TrainAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if "runs_on" in cleaned:
             cleaned["runs_on_mask"] = mask_from_codes(cleaned["runs_on"])
+            # The inlines' check of the whole train reads it from the instance they share.
+            self.instance.runs_on_mask = cleaned["runs_on_mask"]
         return cleaned
 
     def _get_validation_exclusions(self):
@@ -133,7 +136,8 @@ def save_through_services(train: Train) -> Train:
         stops=train.proposed_stops,
         classes=train.proposed_classes,
     )
-    if train.total_seats is not None:
+    # The form shows total_seats on every train, but only a GEN train's seats are set by it.
+    if train.total_seats is not None and [c["code"] for c in train.proposed_classes] == [GENERAL]:
         fields["total_seats"] = train.total_seats
     if train.pk:
         return services.update_train(train_id=train.pk, partial=False, **fields)
@@ -198,7 +202,6 @@ class TrainAdmin(admin.ModelAdmin):
 
     def save_model(self, request, train, form, change):
         # The inlines' checks ran the service already; this is the same call, for real.
-        train.runs_on_mask = form.cleaned_data["runs_on_mask"]
         try:
             saved = save_through_services(train)
         except DomainError as exc:  # a booking or another edit came in since the form was checked

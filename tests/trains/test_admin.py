@@ -128,6 +128,33 @@ def test_admin_cannot_take_coaches_below_a_sold_seat(admin_site):
     assert train.classes.get(code="3A").coaches == 11
 
 
+def test_admin_edits_classes_of_a_train_whatever_its_total_seats_field_says(admin_site):
+    train = make_train(stops=RAJDHANI_STOPS, classes=RAJDHANI_CLASSES, train_number="12951")
+    classes = [*RAJDHANI_CLASSES[:2], {**RAJDHANI_CLASSES[2], "coaches": 12}]
+
+    response = admin_site.post(
+        f"/admin/trains/train/{train.id}/change/", form_data(classes=classes, train=train, total_seats="968")
+    )
+
+    assert response.status_code == 302, errors_of(response)
+    train.refresh_from_db()
+    assert train.total_seats == 968 + 64
+
+
+def test_admin_cannot_drop_a_booked_weekday(admin_site):
+    train = make_train(stops=RAJDHANI_STOPS, classes=RAJDHANI_CLASSES, train_number="12951")
+    booking = sell(train, user=make_user("rider"), class_code="2A")
+    booked_day = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"][booking.run.run_date.weekday()]
+    other_days = [day for day in ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] if day != booked_day]
+
+    response = admin_site.post(f"/admin/trains/train/{train.id}/change/", form_data(train=train, runs_on=other_days))
+
+    assert response.status_code == 200
+    assert "active bookings on future" in errors_of(response)
+    train.refresh_from_db()
+    assert train.runs_on_mask == 127
+
+
 def test_changelist_searches_by_number_name_and_any_station(admin_site):
     rajdhani = make_train(stops=RAJDHANI_STOPS, classes=RAJDHANI_CLASSES, train_number="12951", name="Mumbai Rajdhani")
     make_train(train_number="12002", name="Bhopal Shatabdi", source="New Delhi", destination="Bhopal")
