@@ -13,9 +13,10 @@ import pytest
 from django.utils import timezone
 
 from bookings import services
-from bookings.models import Booking, SeatAllocation
+from bookings.models import Booking, SeatAllocation, TrainRun
 from tests.concurrency.test_booking_races import ON_MARIADB, make_users, race
 from tests.factories import make_train, route
+from trains.models import Train
 
 pytestmark = [
     pytest.mark.mariadb,
@@ -125,40 +126,71 @@ def test_thirty_overlapping_journeys_at_once_sell_each_seat_once_per_segment():
     assert Booking.objects.count() == sum(confirmed.values())
 
 
-def test_200_random_journeys_at_once_never_share_a_seat_on_a_segment():
-    stations = ["A", "B", "C", "D", "E", "F"]
-    total = 20
-    train = make_train(stops=route(*stations), total_seats=total)
-    users = make_users(40)
-    chance = random.Random(200)
-    requests = []
-    for _ in range(200):
-        first = chance.randrange(len(stations) - 1)
-        last = chance.randrange(first + 1, len(stations))
-        requests.append((first, last, chance.randint(1, 3)))
+STATIONS = ["A", "B", "C", "D", "E", "F"]
 
+
+def _race_random_journeys(train, count: int = 200):
+    """`count` random journeys of 1..3 seats on `train`, at once: the requests and their outcomes."""
+    users = make_users(40)
+    chance = random.Random(count)
+    requests = []
+    for _ in range(count):
+        first = chance.randrange(len(STATIONS) - 1)
+        last = chance.randrange(first + 1, len(STATIONS))
+        requests.append((first, last, chance.randint(1, 3)))
     outcomes = race(
         [
-            _booker(users[i % len(users)], train, stations[first], stations[last], seats)
+            _booker(users[i % len(users)], train, STATIONS[first], STATIONS[last], seats)
             for i, (first, last, seats) in enumerate(requests)
         ],
         threads=32,
     )
+    return requests, outcomes
 
-    counts = Counter(map(str, outcomes))
-    assert set(counts) <= {"CONFIRMED", "sold_out"}, counts
+
+def _assert_no_seat_sold_twice_on_a_segment(train, total):
     places = _places_of_confirmed_bookings(train)
     doubled = {place: owners for place, owners in places.items() if len(owners) > 1}
     assert not doubled, f"(segment, seat) sold twice: {doubled}"
     assert all(1 <= seat <= total for _segment, seat in places)
+
+
+def test_200_random_journeys_at_once_never_share_a_seat_on_a_segment():
+    total = 20
+    train = make_train(stops=route(*STATIONS), total_seats=total)
+
+    requests, outcomes = _race_random_journeys(train)
+
+    counts = Counter(map(str, outcomes))
+    assert set(counts) <= {"CONFIRMED", "sold_out"}, counts
+    _assert_no_seat_sold_twice_on_a_segment(train, total)
     # Seats are only ever taken here, so a seat free at the end was free when any request was refused.
     wrongly_refused = [
-        (stations[first], stations[last], seats, _free_on_every_segment(train, first, last, total))
+        (STATIONS[first], STATIONS[last], seats, _free_on_every_segment(train, first, last, total))
         for (first, last, seats), outcome in zip(requests, outcomes, strict=True)
         if outcome == "sold_out" and _free_on_every_segment(train, first, last, total) >= seats
     ]
     assert not wrongly_refused, f"refused with seats free for the journey: {wrongly_refused}"
     assert Booking.objects.count() == counts["CONFIRMED"]
+
+
+def test_a_path_that_forgot_the_run_lock_still_cannot_sell_a_seat_twice_on_a_segment(monkeypatch):
+    """The unique (run, class, segment, seat) key is the second line of defence behind the lock."""
+    total = 20
+    train = make_train(stops=route(*STATIONS), total_seats=total)
+
+    def read_the_run_without_locking_it(run_id):
+        run = TrainRun.objects.get(pk=run_id)
+        run.train = Train.objects.prefetch_related("stops", "classes").get(pk=run.train_id)
+        return run
+
+    monkeypatch.setattr(services, "_lock_run", read_the_run_without_locking_it)
+
+    _requests, outcomes = _race_random_journeys(train)
+
+    # Without the lock, requests lose races (seats_unavailable, even deadlocks), but none double-sells.
+    assert "CONFIRMED" in set(map(str, outcomes))
+    _assert_no_seat_sold_twice_on_a_segment(train, total)
 
 
 def test_concurrent_bookings_in_two_classes_of_one_run_fill_each_class_exactly():
