@@ -23,7 +23,8 @@ answers from:
   segments (or it would have been promoted); one that does touch an earlier one waits behind it.
   An expired hold that no write has swept yet still has its rows, and its seats go to the
   waitlist at the next write on the run (every write sweeps first), so those seats are not
-  counted as free for this rule: expiry alone is not a write.
+  counted as free for this rule: expiry alone is not a write. And a booking promoted by a step
+  had no earlier booking of its run and class, overlapping it, left waiting after that step.
 
 A refused booking (409 sold_out) is checked on the spot: fewer seats than asked were free.
 
@@ -352,6 +353,24 @@ class BookingMachine(RuleBasedStateMachine):
                         )
                         assert booking.seats > unallocated, (booking.pnr, booking.seats, unallocated)
                     closed |= segments
+
+    @invariant()
+    def no_promotion_passed_an_earlier_overlapping_booking(self):
+        """A booking confirmed from the waitlist in the last step was ahead of every overlapping one left waiting."""
+        waiting = {
+            booking.pk: booking
+            for booking in Booking.objects.filter(run__in=self._runs(), status=Booking.Status.WAITLISTED)
+        }
+        promoted = Booking.objects.filter(
+            pk__in=set(getattr(self, "_waiting", ())) - set(waiting), status=Booking.Status.CONFIRMED
+        )
+        for booking in promoted:
+            for other in waiting.values():
+                if (other.run_id, other.class_code) != (booking.run_id, booking.class_code):
+                    continue
+                earlier = (other.created_at, other.pk) < (booking.created_at, booking.pk)
+                assert not (earlier and set(other.segments) & set(booking.segments)), (other.pnr, booking.pnr)
+        self._waiting = list(waiting)
 
     # --- Helpers ---------------------------------------------------------------------------------
 
