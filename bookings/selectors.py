@@ -95,7 +95,10 @@ def search_journeys(
         for days_back in range(4):
             where_params += [days_back, weekday_bit((travel_date - timedelta(days=days_back)).weekday())]
         travel_day = (travel_date - today).days
-        run_day, run_day_params = "(%s - a.day_offset)", [travel_day]
+        # Stated per offset, not as `%s - a.day_offset`: MariaDB computes with the column's
+        # UNSIGNED type and refuses a negative intermediate result.
+        run_day = "(CASE a.day_offset " + " ".join("WHEN %s THEN %s" for _ in range(4)) + " END)"
+        run_day_params = [value for days_back in range(4) for value in (days_back, travel_day - days_back)]
         order = "{t}.departure_time, {t}.train_number"
     else:
         # The SQL twin of "the next departure from `source` still ahead": the first candidate run
@@ -103,13 +106,13 @@ def search_journeys(
         whens, run_day_params = [], []
         for day in _RUN_DAYS_WITHOUT_DATE:
             whens.append(
-                "WHEN (t.runs_on_mask & %s) > 0 AND (%s + a.day_offset > 0"
-                " OR (%s + a.day_offset = 0 AND a.departure_time > %s)) THEN %s"
+                "WHEN (t.runs_on_mask & %s) > 0 AND (a.day_offset > %s"
+                " OR (a.day_offset = %s AND a.departure_time > %s)) THEN %s"
             )
             run_day_params += [
                 weekday_bit((today + timedelta(days=day)).weekday()),
-                day,
-                day,
+                -day,
+                -day,
                 ops.adapt_timefield_value(now.time().replace(microsecond=0)),
                 day,
             ]
@@ -131,7 +134,9 @@ def search_journeys(
     sql = (
         "WITH q AS ("
         " SELECT t.id, t.updated_at, a.{index} AS from_index, a.station AS from_station,"
-        "  a.departure_time, a.day_offset AS departure_day, a.distance_km AS from_km,"
+        # Signed copies of the day offsets, for the same reason as `run_day`.
+        "  a.departure_time, (CASE a.day_offset WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 3 ELSE 0 END) AS departure_day,"
+        "  a.distance_km AS from_km,"
         "  b.{index} AS to_index, b.station AS to_station, b.arrival_time,"
         "  b.departure_time AS arrival_stop_departure, b.day_offset AS arrival_day, b.distance_km AS to_km,"
         f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total"

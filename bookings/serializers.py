@@ -86,6 +86,10 @@ class HoldCreateSerializer(JourneySerializer):
     seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_BOOKING, required=False)
 
     def validate(self, attrs):
+        if "seat_numbers" in attrs and "seats" in attrs:
+            raise serializers.ValidationError(
+                {"seat_numbers": ["Give either seat_numbers (specific seats) or seats (a count), not both."]}
+            )
         if "seat_numbers" not in attrs and "seats" not in attrs and "passengers" not in attrs:
             raise serializers.ValidationError(
                 {"seat_numbers": ["Give seat_numbers (specific seats), seats (a count) or passengers."]}

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
@@ -36,7 +36,7 @@ from accounts.models import User
 from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
 from irctc.errors import Conflict, Gone
 from trains.journeys import Journey, plan_journey
-from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_of, coach_index_of
+from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coach_index_of
 from trains.models import Train
 
 MAX_SEATS_PER_BOOKING = 6
@@ -125,17 +125,24 @@ def get_or_create_run(*, train: Train, run_date: date) -> TrainRun:
     raise RunBusy()
 
 
-def _lock_run(run_id: int) -> TrainRun:
+def _lock_run(run_id: int, train: Train | None = None) -> TrainRun:
     """Lock a run's row for the rest of the transaction, and read its train as it is now.
 
     This is the one place the lock is taken, and it is always taken before any booking, hold or
     seat of the run is touched: run first, then its rows, everywhere, so there is no deadlock.
     The train is read separately, without a lock: locking it here too would serialize bookings
     on every run of the train and take the train after the run, against the order train
-    changes use (`lock_future_runs`). Its stops and classes come with it, as they are now.
+    changes use (`lock_future_runs`). Its stops and classes come with it, as they are now: from
+    `train` (read before the lock) if the train row has not been saved since — every change to
+    stops or classes saves it (`trains.services`) — else read again.
     """
     run = TrainRun.objects.select_for_update().get(pk=run_id)
-    run.train = Train.objects.prefetch_related("stops", "classes").get(pk=run.train_id)
+    current = Train.objects.get(pk=run.train_id)
+    if train is not None and train.pk == current.pk and train.updated_at == current.updated_at:
+        current = train
+    else:
+        prefetch_related_objects([current], "stops", "classes")
+    run.train = current
     return run
 
 
@@ -224,7 +231,7 @@ def _assign_in(pool: list[int], code: str, passengers: list[PassengerRequest]) -
         wish = _wish(passenger)
         if wish is None:
             continue
-        seat = next((seat for seat in free if berth_of(code, seat).berth_type in wish), None)
+        seat = next((seat for seat in free if berth_type_of(code, seat) in wish), None)
         if seat is not None:
             seats[position] = seat
             free.remove(seat)
@@ -263,6 +270,7 @@ def choose_for_passengers(
     free = [seat for first, last in blocks for seat in range(first, last + 1)]
     if len(free) < len(passengers):
         return None
+    wanted = sum(1 for wish in wishes if wish)
     by_coach: dict[int, list[int]] = {}
     for seat in free:
         by_coach.setdefault(coach_index_of(code, seat), []).append(seat)
@@ -271,6 +279,8 @@ def choose_for_passengers(
         assigned = _assign_in(pool, code, passengers)
         if assigned is not None and (best is None or assigned[0] > best[0]):
             best = assigned
+            if best[0] == wanted:
+                return best[1]  # no coach can do better than every wish met
     whole_class = _assign_in(free, code, passengers)
     if best is None or whole_class[0] > best[0]:
         best = whole_class
@@ -399,19 +409,19 @@ def _promote_waitlist(run: TrainRun, code: str | None = None) -> list[Booking]:
     segments: once a booking can't be confirmed, its segments are closed to everyone behind it.
     A later booking on other segments only may still be confirmed first.
     """
+    queue = list(
+        Booking.objects.filter(run=run, status=Booking.Status.WAITLISTED)
+        .prefetch_related("passengers")
+        .order_by("created_at", "id")
+    )
     promoted = []
-    classes = [train_class for train_class in run.train.classes.all() if code in (None, train_class.code)]
-    for train_class in classes:
-        queue = list(
-            Booking.objects.filter(run=run, class_code=train_class.code, status=Booking.Status.WAITLISTED)
-            .prefetch_related("passengers")
-            .order_by("created_at", "id")
-        )
-        if not queue:
+    for train_class in run.train.classes.all():
+        waiting = [booking for booking in queue if booking.class_code == train_class.code]
+        if not waiting or code not in (None, train_class.code):
             continue
         occupancy = _Occupancy(run, train_class.code, train_class.seats)
         closed: set[int] = set()
-        for booking in queue:
+        for booking in waiting:
             segments = booking.segments
             if closed.intersection(segments):
                 closed.update(segments)
@@ -552,21 +562,19 @@ def _passenger_requests(seats: int | None, passengers: list[dict] | None, *, fie
 
 def _check_preferences(journey: Journey, passengers: list[PassengerRequest]) -> None:
     types = journey.berth_types
-    for position, passenger in enumerate(passengers):
-        if passenger.berth_preference and passenger.berth_preference not in types:
-            offered = ", ".join(dict.fromkeys(types)) or "none (no berth types in this class)"
-            raise ValidationError(
-                {
-                    "passengers": {
-                        position: {
-                            "berth_preference": [
-                                f"{passenger.berth_preference} is not a berth type of class {journey.class_code};"
-                                f" choose one of {offered}."
-                            ]
-                        }
-                    }
-                }
-            )
+    offered = ", ".join(dict.fromkeys(types)) or "none (no berth types in this class)"
+    errors = [
+        {
+            "berth_preference": [
+                f"{passenger.berth_preference} is not a berth type of class {journey.class_code}; choose one of {offered}."
+            ]
+        }
+        if passenger.berth_preference and passenger.berth_preference not in types
+        else {}
+        for passenger in passengers
+    ]
+    if any(errors):
+        raise ValidationError({"passengers": errors})
 
 
 def book_seats(
@@ -589,7 +597,7 @@ def book_seats(
     _check_preferences(journey, requests)
     run = get_or_create_run(train=train, run_date=journey.run_date)
     with transaction.atomic():
-        run = _lock_run(run.pk)
+        run = _lock_run(run.pk, train)
         journey = _journey_under_lock(run, journey)
         open_seats = _prepare_run(run, journey)
         if requests:
@@ -659,8 +667,8 @@ def hold_seats(
         _check_seat_count(len(seat_numbers), "seat_numbers")
         if len(set(seat_numbers)) != len(seat_numbers):
             raise ValidationError({"seat_numbers": ["A seat is listed twice."]})
-        if seats is not None and seats != len(seat_numbers):
-            raise ValidationError({"seats": [f"seats is {seats} but {len(seat_numbers)} seat number(s) are listed."]})
+        if seats is not None:
+            raise ValidationError({"seat_numbers": ["Give either seat_numbers or seats, not both."]})
         seats = len(seat_numbers)
     count, requests = _passenger_requests(seats, passengers, field="seat_numbers" if seat_numbers else "seats")
     journey = plan_journey(
@@ -673,7 +681,7 @@ def hold_seats(
             raise ValidationError({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
     run = get_or_create_run(train=train, run_date=journey.run_date)
     with transaction.atomic():
-        run = _lock_run(run.pk)
+        run = _lock_run(run.pk, train)
         journey = _journey_under_lock(run, journey)
         open_seats = _prepare_run(run, journey)
         free = {seat for first, last in open_seats.blocks for seat in range(first, last + 1)}
@@ -717,8 +725,19 @@ def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:
 
 
 def _journey_of_hold(run: TrainRun, hold: Hold) -> Journey:
+    """The held journey on the train as it is now; a route or class changed since is a conflict."""
     stops = list(run.train.stops.all())
     classes = {train_class.code: train_class for train_class in run.train.classes.all()}
+    if (
+        hold.to_index >= len(stops)
+        or hold.class_code not in classes
+        or stops[hold.from_index].station != hold.from_station
+        or stops[hold.to_index].station != hold.to_station
+    ):
+        raise Conflict(
+            "The train's route or classes changed since these seats were held; hold them again.",
+            code="hold_outdated",
+        )
     return Journey(
         train=run.train,
         from_stop=stops[hold.from_index],

@@ -32,7 +32,8 @@ def fare_for(*, fare_per_km: Decimal | None, from_km: int | None, to_km: int | N
     """A passenger's fare for the distance, in whole rupees (half up); None when anything is unknown."""
     if fare_per_km is None or from_km is None or to_km is None:
         return None
-    return (fare_per_km * (to_km - from_km)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    # A raw query on SQLite returns the rate as a float: through `str`, 1.2 stays exactly 1.2.
+    return (Decimal(str(fare_per_km)) * (to_km - from_km)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

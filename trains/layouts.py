@@ -79,6 +79,14 @@ def berth_of(code: str, seat_number: int) -> Berth:
     return Berth(seat_number, f"{layout.coach_prefix}{coach_index + 1}", berth, berth_type)
 
 
+def berth_type_of(code: str, seat_number: int) -> str | None:
+    """`berth_of(code, seat_number).berth_type`, without building the rest (seat choice asks often)."""
+    layout = LAYOUTS[code]
+    if not layout.has_coaches:
+        return None
+    return layout.berth_types[((seat_number - 1) % layout.seats_per_coach) % len(layout.berth_types)]
+
+
 def coach_index_of(code: str, seat_number: int) -> int:
     """0-based coach of a seat; every seat of a class without coaches is in "coach" 0."""
     layout = LAYOUTS[code]
