@@ -7,7 +7,6 @@ for the next write to sweep expired holds away.
 """
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -179,8 +178,6 @@ def search_journeys(
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
         code, seats, fare_per_km, taken = row[width + 2 :]
-        if fare_per_km is not None and not isinstance(fare_per_km, Decimal):
-            fare_per_km = Decimal(str(fare_per_km))  # SQLite's driver returns the column as a float
         journey = journeys.get(journey_row["id"])
         if journey is None:
             journey = journeys[journey_row["id"]] = _journey_row(journey_row, today=today)

@@ -94,10 +94,6 @@ class HoldCreateSerializer(JourneySerializer):
             raise serializers.ValidationError(
                 {"seat_numbers": ["Give seat_numbers (specific seats), seats (a count) or passengers."]}
             )
-        if "seat_numbers" in attrs and "seats" in attrs:
-            raise serializers.ValidationError(
-                {"seat_numbers": ["Give either seat_numbers (specific seats) or seats (a count), not both."]}
-            )
         seat_numbers = attrs.get("seat_numbers")
         if seat_numbers is not None and len(set(seat_numbers)) != len(seat_numbers):
             raise serializers.ValidationError({"seat_numbers": ["A seat is listed twice."]})
