@@ -97,9 +97,10 @@ def test_a_retirement_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch
     allocate = booking_services._allocate
 
     def allocate_then_linger(*args, **kwargs):
-        allocate(*args, **kwargs)
+        allocations = allocate(*args, **kwargs)
         allocated.set()
         retire_done.wait(PAUSE_SECONDS)  # still inside the booking's transaction, run locked
+        return allocations
 
     monkeypatch.setattr(booking_services, "_allocate", allocate_then_linger)
     booking_thread = _book_in_thread(passenger, train, outcome)
