@@ -1239,8 +1239,9 @@ pm.test("no names, ages or user", () => {{
             request(
                 "PNR status of an unknown PNR -> 404",
                 "GET",
-                "/api/pnr/0000000000/",
+                "/api/pnr/{{unknownPnr}}/",
                 auth="none",
+                pre='pm.collectionVariables.set("unknownPnr", "0000000000"); // PNRs are random 10-digit strings',
                 tests=expect_error(404),
             ),
             journey_booking_request(
@@ -1577,6 +1578,7 @@ RUNTIME_VARIABLES = [
     "journeyNextDate",
     "journeySeat",
     "familyPnr",
+    "unknownPnr",
     "journeyHoldId",
     "journeyHeldSeat",
 ]
