@@ -33,6 +33,18 @@ def top_routes(*, limit: int, since: datetime | None = None) -> list[dict]:
     ]
 
 
+def spellings_searched(*, end: str, stations: list[str], since: datetime | None = None) -> list[dict]:
+    """`[{_id: {station, spelling}, searches}]`: how searches typed `stations` as their `end`.
+
+    `end` is "source" or "destination"; the spelling is the query parameter as it was sent.
+    """
+    return [
+        *window(since),
+        {"$match": {end: {"$in": stations}, f"params.{end}": {"$type": "string"}}},
+        {"$group": {"_id": {"station": f"${end}", "spelling": f"$params.{end}"}, "searches": {"$sum": 1}}},
+    ]
+
+
 def searches_by_day(*, time_zone: str, since: datetime | None = None) -> list[dict]:
     """`[{_id: {year, month, day}, searches}]` per local calendar day of `time_zone`, oldest first."""
     local = {"date": "$timestamp", "timezone": time_zone}

@@ -1,6 +1,7 @@
 """Statistics for operators: searches from MongoDB's `search_logs`, bookings from the database."""
 
 import math
+from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from analytics import pipelines
 from analytics.log_store import search_logs
 from bookings.models import Booking
 from irctc.errors import ServiceUnavailable
+from trains.models import normalize_station
 from trains.selectors import station_spellings
 
 PERCENTILES = (50, 95, 99)
@@ -23,11 +25,14 @@ TOP_TRAINS = 5
 def top_routes(*, limit: int = 5, days: int | None = None) -> list[dict]:
     """`[{source, destination, search_count}]` over the last `days` days (all kept logs if None).
 
-    Logs keep stations normalized; each is shown as trains spell it ("New Delhi"), or as logged
-    when no train serves it.
+    Logs keep stations normalized; each is shown as trains spell it ("New Delhi"), or, when no
+    train serves it, as most of the window's searches naming it spelled it (API.md, Analytics).
     """
-    routes = _aggregate(pipelines.top_routes(limit=limit, since=_since(days)))
-    names = station_spellings({station for route in routes for station in (route["source"], route["destination"])})
+    since = _since(days)
+    routes = _aggregate(pipelines.top_routes(limit=limit, since=since))
+    stations = {station for route in routes for station in (route["source"], route["destination"])}
+    names = station_spellings(stations)
+    names |= _searched_spellings(sorted(stations - names.keys()), since)
     return [
         {
             **route,
@@ -36,6 +41,25 @@ def top_routes(*, limit: int = 5, days: int | None = None) -> list[dict]:
         }
         for route in routes
     ]
+
+
+def _searched_spellings(stations: list[str], since: datetime | None) -> dict[str, str]:
+    """{normalized station: its most common spelling in searches}, spaces trimmed and collapsed."""
+    if not stations:
+        return {}
+    counts: Counter = Counter()
+    for end in ("source", "destination"):
+        for row in _aggregate(pipelines.spellings_searched(end=end, stations=stations, since=since)):
+            spelling = " ".join(row["_id"]["spelling"].split())
+            # A parameter cut at its length bound may no longer be the station it was logged as.
+            if normalize_station(spelling) == row["_id"]["station"]:
+                counts[row["_id"]["station"], spelling] += row["searches"]
+    best: dict[str, tuple[int, str]] = {}
+    for (station, spelling), searches in counts.items():
+        # Most searches first; between equally common spellings, the same one every time.
+        if station not in best or (searches, spelling) > best[station]:
+            best[station] = (searches, spelling)
+    return {station: spelling for station, (_, spelling) in best.items()}
 
 
 def search_stats(*, days: int | None = None) -> dict:

@@ -32,13 +32,14 @@ def test_analytics_are_for_admins_only(path, search_logs, anon, user_client):
 
 
 def test_spellings_of_a_station_are_one_route(search_logs, user_client, admin_client):
-    for source in ("Delhi", " delhi ", "DELHI"):
+    for source in ("Delhi", " delhi ", "DELHI", " Delhi"):
         user_client.get("/api/trains/search/", {"source": source, "destination": "Agra"})
     assert search_logs.flush(10)
 
     response = admin_client.get(TOP_ROUTES)
 
-    assert response.json() == [{"source": "delhi", "destination": "agra", "search_count": 3}]
+    # One route, named (no train serves these stations) as most of its searches spelled it.
+    assert response.json() == [{"source": "Delhi", "destination": "Agra", "search_count": 4}]
 
 
 def test_top_routes_are_most_searched_first_with_ties_by_route_name(any_search_logs, admin_client):
