@@ -179,7 +179,7 @@ def test_a_path_that_forgot_the_run_lock_still_cannot_sell_a_seat_twice_on_a_seg
     total = 20
     train = make_train(stops=route(*STATIONS), total_seats=total)
 
-    def read_the_run_without_locking_it(run_id):
+    def read_the_run_without_locking_it(run_id, *_args, **_kwargs):
         run = TrainRun.objects.get(pk=run_id)
         run.train = Train.objects.prefetch_related("stops", "classes").get(pk=run.train_id)
         return run
