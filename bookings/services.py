@@ -30,6 +30,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.models import User
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from bookings.retry import retry_lock_conflicts
 from irctc.errors import Conflict, Gone
 from trains.models import Train
 
@@ -338,6 +339,7 @@ def _check_seat_count(seats: int, field: str = "seats") -> None:
         raise ValidationError({field: [f"Between 1 and {MAX_SEATS_PER_BOOKING} seats at a time."]})
 
 
+@retry_lock_conflicts
 def book_seats(*, user: User, train: Train, travel_date: date, seats: int, allow_waitlist: bool = False) -> Booking:
     """Book `seats` seats on a run: confirmed with seat numbers, waitlisted, or refused."""
     _check_seat_count(seats)
@@ -373,6 +375,7 @@ def _visible_booking(booking_id: int, by: User) -> Booking:
     return booking
 
 
+@retry_lock_conflicts
 def cancel_booking(*, booking_id: int, by: User) -> Booking:
     """Cancel a booking, free its seats and promote the run's waitlist in order."""
     run_id = _visible_booking(booking_id, by).run_id
@@ -395,6 +398,7 @@ def cancel_booking(*, booking_id: int, by: User) -> Booking:
 # --- Holds -------------------------------------------------------------------------------------
 
 
+@retry_lock_conflicts
 def hold_seats(
     *, user: User, train: Train, travel_date: date, seat_numbers: list[int] | None = None, seats: int | None = None
 ) -> Hold:
@@ -446,6 +450,7 @@ def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:
     return hold
 
 
+@retry_lock_conflicts
 def confirm_hold(*, hold_id: int, by: User) -> Booking:
     """Turn a live hold into a CONFIRMED booking of the same seats."""
     run_id = _owned_hold(hold_id, by).run_id
@@ -464,6 +469,7 @@ def confirm_hold(*, hold_id: int, by: User) -> Booking:
     return booking
 
 
+@retry_lock_conflicts
 def release_hold(*, hold_id: int, by: User) -> None:
     """Give a hold's seats back, to the waitlist first; the hold is gone for its owner."""
     run_id = _owned_hold(hold_id, by).run_id
