@@ -35,6 +35,7 @@ from rest_framework.response import Response
 
 from bookings.models import IdempotencyRecord
 from bookings.retry import retry_lock_conflicts
+from bookings.seat_clash import SeatClash
 from irctc.database_unavailable import lock_wait_timed_out
 from irctc.errors import Conflict, Unprocessable
 
@@ -150,6 +151,8 @@ def _run_once(view, request, key: str, post, args, kwargs) -> Response:
                 return claimed
             try:
                 response = post(view, request, *args, **kwargs)
+            except SeatClash:
+                raise  # not an answer: `retry_lock_conflicts` runs this transaction again
             except (APIException, Http404, PermissionDenied) as exc:
                 # A refusal (sold out, taken seats, ...) is an answer too: replays must see it again.
                 response = view.handle_exception(exc)

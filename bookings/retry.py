@@ -6,6 +6,9 @@ attempt is left and trying again is the right answer. After `ATTEMPTS` tries, or
 attempts have taken `BUDGET_SECONDS` (a request must finish well inside gunicorn's timeout), the
 error goes on and the client gets 503 `database_unavailable` with Retry-After.
 
+A `SeatClash` (the run's free-seat read and the seat insert disagreed, see `bookings.seat_clash`)
+is logged, the connection dropped and the transaction run once more on a new one.
+
 Only the outermost transaction can be retried: inside an enclosing `transaction.atomic()` (the
 idempotency wrapper's) the conflict has already rolled back the enclosing transaction too, so
 the decorator lets the error through to the enclosing block, which is retried itself.
@@ -18,6 +21,7 @@ import time
 
 from django.db import DatabaseError, connection
 
+from bookings.seat_clash import SeatClash, log_clash
 from irctc.database_unavailable import lock_conflict_cause
 
 logger = logging.getLogger(__name__)
@@ -34,10 +38,18 @@ def retry_lock_conflicts(func):
     def wrapper(*args, **kwargs):
         if connection.in_atomic_block:
             return func(*args, **kwargs)
-        started, attempt = time.monotonic(), 1
+        started, attempt, clashed = time.monotonic(), 1, False
         while True:
             try:
                 return func(*args, **kwargs)
+            except SeatClash as clash:
+                log_clash(clash, func.__qualname__)
+                if clashed:
+                    raise
+                clashed = True
+                # Whatever state made this connection see a taken seat as free goes with it.
+                connection.close()
+                continue
             except DatabaseError as exc:
                 cause = lock_conflict_cause(exc)
                 if cause is None or attempt == ATTEMPTS or time.monotonic() - started > BUDGET_SECONDS:

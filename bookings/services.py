@@ -31,6 +31,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from accounts.models import User
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from bookings.retry import retry_lock_conflicts
+from bookings.seat_clash import SeatClash
 from irctc.errors import Conflict, Gone
 from trains.models import Train
 
@@ -238,9 +239,7 @@ def _allocate(run: TrainRun, seat_numbers: list[int], *, booking=None, hold=None
         )
     except IntegrityError:
         # Only reachable if something wrote this run's seats without its lock.
-        raise SeatsUnavailable(
-            "Another request took these seats at the same moment; try again.", seat_numbers=sorted(seat_numbers)
-        ) from None
+        raise SeatClash(run_id=run.pk, seat_numbers=seat_numbers) from None
 
 
 def _free_seats(allocations) -> int:
