@@ -163,9 +163,9 @@ elif DB_ENGINE == "mysql":
     DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
     DB_READ_TIMEOUT = env_int("DB_READ_TIMEOUT", 10)
     DB_LOCK_WAIT_SECONDS = env_int("DB_LOCK_WAIT_SECONDS", 5)
-    if not 0 < DB_LOCK_WAIT_SECONDS < DB_READ_TIMEOUT or DB_CONNECT_TIMEOUT <= 0:
+    if DB_CONNECT_TIMEOUT <= 0 or DB_LOCK_WAIT_SECONDS <= 0 or 0 < DB_READ_TIMEOUT <= DB_LOCK_WAIT_SECONDS:
         raise ImproperlyConfigured(
-            "DB_CONNECT_TIMEOUT and DB_LOCK_WAIT_SECONDS must be positive and DB_READ_TIMEOUT must exceed "
+            "DB_CONNECT_TIMEOUT and DB_LOCK_WAIT_SECONDS must be positive and DB_READ_TIMEOUT (0: none) must exceed "
             f"DB_LOCK_WAIT_SECONDS (got {DB_CONNECT_TIMEOUT}, {DB_LOCK_WAIT_SECONDS}, {DB_READ_TIMEOUT})"
         )
     # MariaDB can't index `Lower(username)`; its utf8mb4_unicode_ci collation already makes the
@@ -196,8 +196,8 @@ elif DB_ENGINE == "mysql":
                     f"SET sql_mode='STRICT_TRANS_TABLES', SESSION innodb_lock_wait_timeout={DB_LOCK_WAIT_SECONDS}"
                 ),
                 "connection_timeout": DB_CONNECT_TIMEOUT,
-                "read_timeout": DB_READ_TIMEOUT,
-                "write_timeout": DB_READ_TIMEOUT,
+                "read_timeout": DB_READ_TIMEOUT or None,
+                "write_timeout": DB_READ_TIMEOUT or None,
             },
             "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }

@@ -240,9 +240,11 @@ class App:
         return f"http://127.0.0.1:{self.port}"
 
     def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True, timeout=300
-        )
+        # As scripts/serve.sh migrates: without a read timeout, on a machine as slow as it is.
+        env = {**self.env, "DB_READ_TIMEOUT": "0"}
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr.decode(errors='replace')[-3000:]}")
 
     def prepare(self) -> None:
         self.manage("migrate", "--noinput")
