@@ -1,6 +1,7 @@
 """A free-seat read that disagrees with the seat insert (issue 15's clash) is logged with the run
 and the seats, and the booking re-reads under the lock on a new connection instead of failing."""
 
+import dataclasses
 import logging
 
 import pytest
@@ -15,15 +16,16 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the retry runs outside a
 
 
 def reads_that_hide_every_taken_seat(monkeypatch, times: int) -> None:
-    """The run's free-seat read answers as a stale snapshot would: the whole run free."""
+    """The run's free-seat read answers as a stale snapshot would: every seat free."""
     real_open_seats = services._open_seats
     lies = []
 
-    def stale(run):
+    def stale(run, *args):
+        seats = real_open_seats(run, *args)
         if len(lies) < times:
             lies.append(run.pk)
-            return services.OpenSeats(blocks=[(1, run.train.total_seats)], taken=0, expired_hold_seats=0)
-        return real_open_seats(run)
+            return dataclasses.replace(seats, blocks=[(1, seats.blocks[-1][1])], taken=0)
+        return seats
 
     monkeypatch.setattr(services, "_open_seats", stale)
 
