@@ -112,3 +112,58 @@ def test_health_says_the_database_is_down(anon, database_fails):
 
     assert_database_unavailable(response)
     assert response.json()["database"] == "down"
+
+
+def _raised_from(error, cause):
+    try:
+        raise error from cause
+    except Exception as raised:  # noqa: BLE001
+        return raised
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (SERVER_GONE, True),
+        (TOO_MANY, True),
+        (OperationalError(1927, "1927 (70100): Connection was killed", "70100"), True),
+        (OperationalError(1213, "1213 (40001): Deadlock found", "40001"), True),
+        (ProgrammingError(1146, "Table doesn't exist", "42S02"), False),
+        (OperationalError(1054, "Unknown column", "42S22"), False),
+        (ValueError(2013, "not a database error"), False),
+    ],
+)
+def test_which_errors_mean_the_database_is_unavailable(error, unavailable):
+    from irctc.database_unavailable import unavailability_cause
+
+    assert (unavailability_cause(error) is not None) is unavailable
+
+
+def test_driver_errors_without_a_code_and_sqlite_s_busy_database_count_too():
+    import sqlite3
+
+    from mysql.connector import errors as connector
+
+    from irctc.database_unavailable import unavailability_cause
+
+    not_available = connector.OperationalError("MySQL Connection not available")
+    timed_out = connector.ReadTimeoutError(errno=3024)
+    assert unavailability_cause(_raised_from(OperationalError(-1, str(not_available)), not_available))
+    assert unavailability_cause(_raised_from(OperationalError(3024, str(timed_out)), timed_out))
+    locked = sqlite3.OperationalError("database is locked")
+    assert unavailability_cause(_raised_from(OperationalError(*locked.args), locked))
+    missing = sqlite3.OperationalError("no such table: bookings_booking")
+    assert unavailability_cause(_raised_from(OperationalError(*missing.args), missing)) is None
+
+
+def test_an_error_raised_while_handling_a_database_error_is_not_one():
+    from irctc.database_unavailable import unavailability_cause
+    from irctc.errors import Conflict
+
+    try:
+        try:
+            raise LOST
+        except OperationalError:
+            raise Conflict("busy") from None
+    except Conflict as conflict:
+        assert unavailability_cause(conflict) is None
