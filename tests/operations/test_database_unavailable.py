@@ -105,13 +105,15 @@ def test_a_middleware_that_loses_the_database_is_503_too(anon, settings, databas
     assert_database_unavailable(anon.get("/api/health/"))
 
 
-def test_health_says_the_database_is_down(anon, database_fails):
+def test_health_says_the_database_is_down_in_one_log_line(anon, database_fails, caplog):
     database_fails(LOST)
 
-    response = anon.get("/api/health/")
+    with caplog.at_level(logging.INFO):
+        response = anon.get("/api/health/")
 
     assert_database_unavailable(response)
     assert response.json()["database"] == "down"
+    assert [record.name for record in caplog.records if record.levelno >= logging.WARNING] == ["irctc.database"]
 
 
 def _raised_from(error, cause):
