@@ -3,24 +3,28 @@
 The same user sending the same key again gets the first response again (same status, same body)
 and nothing new is created; the same key with a different request is refused with 422.
 
-Exactly-once comes from two steps:
-1. *Claim*: insert a PENDING record for (user, key) in its own short transaction. The unique
-   constraint lets exactly one request win; a concurrent replay finds the record and waits for it
-   to finish (or, after `REPLAY_WAIT_SECONDS`, gets 409 with Retry-After).
-2. *Execute*: run the view and store its response on the record in ONE transaction, so the
-   booking and the record of it commit together. If the process dies in between, both roll back
-   and the PENDING record turns stale, so a later retry may claim it and run again.
+Exactly-once comes from one transaction that holds the claim, the work and its answer:
+1. *Claim*: insert the record for (user, key), PENDING. The unique constraint lets exactly one
+   request win. The row stays uncommitted while the request runs, so it is a lock the database
+   holds for as long as its owner lives: a concurrent replay's insert waits on it (up to
+   `DB_LOCK_WAIT_SECONDS`, then 409 with Retry-After), and sees the answer once it commits.
+2. *Execute*: run the view and store its response on the record; commit both together.
+
+If the request fails in any way (a 5xx, an exception, the database or the worker process dying)
+the transaction rolls back and the claim goes with it, so a retry runs at once instead of
+waiting for a stale claim to expire: there is nothing to clean up, and nothing that could fail
+to be cleaned up while the database is down. A committed PENDING record (left by the two-step
+claim of an earlier version) has no owner and is taken over.
 """
 
 import functools
 import hashlib
 import json
-import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -30,15 +34,14 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from bookings.models import IdempotencyRecord
+from bookings.retry import retry_lock_conflicts
+from bookings.seat_clash import SeatClash
+from irctc.database_unavailable import lock_wait_timed_out
 from irctc.errors import Conflict, Unprocessable
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 64
-# How long a replay waits for the first request with its key before answering 409.
-REPLAY_WAIT_SECONDS = 5.0
-REPLAY_POLL_SECONDS = 0.05
-# A PENDING record older than this belongs to a request that died: nothing it did committed.
-STALE_PENDING = timedelta(seconds=60)
+CLAIM_ATTEMPTS = 3
 
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
@@ -90,17 +93,35 @@ def _replay(record: IdempotencyRecord) -> Response:
     return response
 
 
-def _claim(user, key: str, fingerprint: str) -> IdempotencyRecord | Response:
-    """The PENDING record this request now owns, or the response to give instead of running."""
+def _forget_expired(user) -> None:
+    """Delete the user's keys older than `IDEMPOTENCY_KEY_HOURS`, by primary key.
+
+    Read first without locking, so a request doesn't wait on another one's claim (an uncommitted
+    row next to the range a ranged DELETE would lock).
+    """
     expired_before = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
-    IdempotencyRecord.objects.filter(user=user, created_at__lt=expired_before).delete()
-    deadline = time.monotonic() + REPLAY_WAIT_SECONDS
-    while True:
+    expired = list(IdempotencyRecord.objects.filter(user=user, created_at__lt=expired_before).values_list("pk")[:100])
+    if expired:
+        IdempotencyRecord.objects.filter(pk__in=[pk for (pk,) in expired]).delete()
+
+
+def _claim(user, key: str, fingerprint: str) -> IdempotencyRecord | Response:
+    """The PENDING record this request now owns, or the response to give instead of running.
+
+    Runs inside the request's transaction: the record is this request's for as long as that
+    transaction lasts.
+    """
+    for _ in range(CLAIM_ATTEMPTS):
         try:
             with transaction.atomic():
                 return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint)
         except IntegrityError:
-            pass
+            pass  # committed by someone else: an answer to replay
+        except DatabaseError as exc:
+            if lock_wait_timed_out(exc):
+                # The first request with this key is still running.
+                raise IdempotencyInProgress() from None
+            raise
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if record is None:
             continue  # expired and deleted by a concurrent request: claim again
@@ -108,18 +129,44 @@ def _claim(user, key: str, fingerprint: str) -> IdempotencyRecord | Response:
             raise IdempotencyKeyReused()
         if record.state == IdempotencyRecord.State.DONE:
             return _replay(record)
-        if record.created_at < timezone.now() - STALE_PENDING:
-            # The first request died before committing anything; take its place.
-            taken = IdempotencyRecord.objects.filter(
-                pk=record.pk, state=IdempotencyRecord.State.PENDING, created_at=record.created_at
-            ).update(created_at=timezone.now())
-            if taken:
-                record.refresh_from_db()
-                return record
-            continue
-        if time.monotonic() >= deadline:
-            raise IdempotencyInProgress()
-        time.sleep(REPLAY_POLL_SECONDS)
+        # A committed PENDING record has no transaction behind it, so no owner: take its place.
+        taken = IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.PENDING).update(
+            created_at=timezone.now()
+        )
+        if taken:
+            record.refresh_from_db()
+            return record
+    raise IdempotencyInProgress()
+
+
+@retry_lock_conflicts
+def _run_once(view, request, key: str, post, args, kwargs) -> Response:
+    """Claim the key, run the view and record its answer, all in one transaction."""
+    _forget_expired(request.user)
+    fingerprint = _fingerprint(request)
+    try:
+        with transaction.atomic():
+            claimed = _claim(request.user, key, fingerprint)
+            if isinstance(claimed, Response):
+                return claimed
+            try:
+                response = post(view, request, *args, **kwargs)
+            except SeatClash:
+                raise  # not an answer: `retry_lock_conflicts` runs this transaction again
+            except (APIException, Http404, PermissionDenied) as exc:
+                # A refusal (sold out, taken seats, ...) is an answer too: replays must see it again.
+                response = view.handle_exception(exc)
+            if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
+                # A server error or a dependency down: roll back the work and the claim, so the
+                # client's retry runs again.
+                raise _NotRecorded(response)
+            claimed.state = IdempotencyRecord.State.DONE
+            claimed.response_status = response.status_code
+            claimed.response_body = response.data
+            claimed.save(update_fields=["state", "response_status", "response_body"])
+    except _NotRecorded as not_recorded:
+        return not_recorded.response
+    return response
 
 
 def idempotent(post):
@@ -130,29 +177,6 @@ def idempotent(post):
         key = _read_key(request)
         if key is None:
             return post(view, request, *args, **kwargs)
-        claimed = _claim(request.user, key, _fingerprint(request))
-        if isinstance(claimed, Response):
-            return claimed
-        try:
-            with transaction.atomic():
-                try:
-                    response = post(view, request, *args, **kwargs)
-                except (APIException, Http404, PermissionDenied) as exc:
-                    # A refusal (sold out, taken seats, ...) is an answer too: replays must see it again.
-                    response = view.handle_exception(exc)
-                if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
-                    raise _NotRecorded(response)
-                claimed.state = IdempotencyRecord.State.DONE
-                claimed.response_status = response.status_code
-                claimed.response_body = response.data
-                claimed.save(update_fields=["state", "response_status", "response_body"])
-        except _NotRecorded as not_recorded:
-            claimed.delete()
-            return not_recorded.response
-        except BaseException:
-            # Nothing committed; free the key so the client's retry runs instead of waiting.
-            claimed.delete()
-            raise
-        return response
+        return _run_once(view, request, key, post, args, kwargs)
 
     return wrapper

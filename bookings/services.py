@@ -34,6 +34,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.models import User
 from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
+from bookings.retry import retry_lock_conflicts
+from bookings.seat_clash import SeatClash
 from irctc.errors import Conflict, Gone
 from trains.journeys import Journey, plan_journey
 from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coach_index_of
@@ -360,9 +362,7 @@ def _allocate(
         )
     except IntegrityError:
         # Only reachable if something wrote this run's seats without its lock.
-        raise SeatsUnavailable(
-            "Another request took these seats at the same moment; try again.", seat_numbers=sorted(seat_numbers)
-        ) from None
+        raise SeatClash(run_id=run.pk, seat_numbers=seat_numbers) from None
 
 
 def _free_seats(allocations) -> int:
@@ -577,6 +577,7 @@ def _check_preferences(journey: Journey, passengers: list[PassengerRequest]) -> 
         raise ValidationError({"passengers": errors})
 
 
+@retry_lock_conflicts
 def book_seats(
     *,
     user: User,
@@ -627,6 +628,7 @@ def _visible_booking(booking_id: int, by: User) -> Booking:
     return booking
 
 
+@retry_lock_conflicts
 def cancel_booking(*, booking_id: int, by: User) -> Booking:
     """Cancel a booking, free its seats on its segments and promote its class's waitlist in order."""
     run_id = _visible_booking(booking_id, by).run_id
@@ -650,6 +652,7 @@ def cancel_booking(*, booking_id: int, by: User) -> Booking:
 # --- Holds -------------------------------------------------------------------------------------
 
 
+@retry_lock_conflicts
 def hold_seats(
     *,
     user: User,
@@ -747,6 +750,7 @@ def _journey_of_hold(run: TrainRun, hold: Hold) -> Journey:
     )
 
 
+@retry_lock_conflicts
 def confirm_hold(*, hold_id: int, by: User) -> Booking:
     """Turn a live hold into a CONFIRMED booking of the same seats and passengers."""
     run_id = _owned_hold(hold_id, by).run_id
@@ -779,6 +783,7 @@ def confirm_hold(*, hold_id: int, by: User) -> Booking:
     return booking
 
 
+@retry_lock_conflicts
 def release_hold(*, hold_id: int, by: User) -> None:
     """Give a hold's seats back, to the waitlist first; the hold is gone for its owner."""
     run_id = _owned_hold(hold_id, by).run_id

@@ -6,6 +6,7 @@ the JSON of API.md, and the `handler*` views do the same for errors Django raise
 """
 
 import logging
+import sys
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
@@ -13,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from irctc import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,11 @@ def _render_as_json(request) -> None:
 
 
 def exception_handler(exc, context):
+    cause = database_unavailable.unavailability_cause(exc)
+    if cause is not None and not isinstance(exc, database_unavailable.DatabaseUnavailable):
+        # DRF runs authentication (the JWT user lookup) and throttling inside the view's dispatch,
+        # so a database that is down surfaces here wherever it was first touched.
+        exc = database_unavailable.database_unavailable(cause, context.get("request"))
     if isinstance(exc, DjangoValidationError):
         # A model's own validation (full_clean, a validator) is bad input too, never a 500.
         exc = exceptions.ValidationError(as_serializer_error(exc))
@@ -113,6 +121,8 @@ def exception_handler(exc, context):
         if isinstance(exc, DomainError):
             body.update(exc.extra)
     response.data = body
+    if isinstance(exc, database_unavailable.DatabaseUnavailable):
+        response._has_been_logged = True  # one line, by `database_unavailable`, is enough
     _render_as_json(context.get("request"))
     if response.status_code == status.HTTP_401_UNAUTHORIZED and not response.has_header("WWW-Authenticate"):
         response["WWW-Authenticate"] = WWW_AUTHENTICATE
@@ -136,5 +146,21 @@ def handler404(request, exception=None):
     return json_error(404, "not_found", "No such resource.")
 
 
+def database_unavailable_response(cause: str, request) -> JsonResponse:
+    """The 503 for a database failure that happened outside DRF (a middleware, a plain view)."""
+    error = database_unavailable.database_unavailable(cause, request)
+    response = json_error(error.status_code, error.default_code, str(error.detail))
+    response["Retry-After"] = str(error.wait)
+    # Logged once, by `database_unavailable`: Django would add the traceback of a 5xx.
+    response._has_been_logged = True
+    return response
+
+
 def handler500(request):
+    # Django calls this while handling the exception, so it is still the current one. Middleware
+    # that touches the database (sessions, the admin's user) fails outside every view and lands
+    # here rather than in `irctc.middleware.DatabaseUnavailableMiddleware`.
+    cause = database_unavailable.unavailability_cause(sys.exc_info()[1] or Exception())
+    if cause is not None:
+        return database_unavailable_response(cause, request)
     return json_error(500, "server_error", "Internal server error. This is a defect; it has been logged.")

@@ -5,15 +5,23 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from irctc.database_unavailable import (
+    RETRY_AFTER_SECONDS,
+    DatabaseUnavailable,
+    database_unavailable,
+    unavailability_cause,
+)
+
 DEPENDENCY_STATES = ["ok", "down"]
 
 
-def database_state() -> str:
+def database_state(request=None) -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any failure means "down" to a health check
+    except Exception as exc:  # noqa: BLE001 - any failure means "down" to a health check
+        database_unavailable(unavailability_cause(exc) or repr(exc), request)
         return "down"
     return "ok"
 
@@ -45,8 +53,14 @@ class HealthApi(APIView):
 
     @extend_schema(responses={200: HealthSerializer, 503: HealthDownSerializer}, tags=["operations"])
     def get(self, request):
-        states = {"database": database_state(), "mongo": mongo_state()}
+        states = {"database": database_state(request), "mongo": mongo_state()}
         down = [name for name, state in states.items() if state != "ok"]
         if not down:
             return Response(states)
-        return Response({**states, "code": "dependency_down", "detail": f"Down: {', '.join(down)}."}, status=503)
+        # The same code as any request that met the database down, so one alert rule fits both.
+        code = DatabaseUnavailable.default_code if states["database"] != "ok" else "dependency_down"
+        body = {**states, "code": code, "detail": f"Down: {', '.join(down)}."}
+        response = Response(body, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        # A monitor probes every few seconds: the line `database_state` logged is enough.
+        response._has_been_logged = states["database"] != "ok"
+        return response

@@ -5,7 +5,28 @@ from django.http import HttpResponsePermanentRedirect
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.utils.http import escape_leading_slashes
 
-from irctc.errors import json_error
+from irctc import database_unavailable
+from irctc.errors import database_unavailable_response, json_error
+
+
+class DatabaseUnavailableMiddleware:
+    """A view outside DRF (the admin, Django's own) that loses the database answers 503, not 500.
+
+    DRF views answer through `irctc.errors.exception_handler`; what fails in another middleware
+    never reaches a view and is answered by `irctc.errors.handler500` the same way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        cause = database_unavailable.unavailability_cause(exception)
+        if cause is None:
+            return None
+        return database_unavailable_response(cause, request)
 
 
 class BodySizeLimitMiddleware:

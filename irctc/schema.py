@@ -31,8 +31,10 @@ DESCRIPTIONS = {
     415: "The body is not JSON.",
     422: "The Idempotency-Key was reused with a different request.",
     429: "Too many requests; retry after `Retry-After` seconds.",
-    503: "A dependency is down.",
+    503: "A dependency is down (`database_unavailable`: the database); retry after `Retry-After` seconds.",
 }
+
+RETRY_AFTER_HEADER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
 
 # Not refused by any permission class, or only refused for writes.
 _PERMISSIONS_WITHOUT_403 = (AllowAny, IsAuthenticated)
@@ -61,8 +63,8 @@ def _error_response(status_code: int) -> dict:
     response = {"description": DESCRIPTIONS[status_code], "content": {"application/json": {"schema": ERROR_REF}}}
     if status_code == 401:
         response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Bearer`."}}
-    if status_code == 429:
-        response["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
+    if status_code in {429, 503}:
+        response["headers"] = dict(RETRY_AFTER_HEADER)
     return response
 
 
@@ -100,6 +102,10 @@ def _generic_error_codes(view, path: str, method: str, operation: dict) -> set[i
         codes.add(403)
     if view.get_throttles():
         codes.add(429)
+    if not type(view).__module__.startswith("drf_spectacular"):
+        # Every view but the schema's own reads the database (at least the JWT user lookup), and
+        # answers 503 `database_unavailable` when it can't (irctc/database_unavailable.py).
+        codes.add(503)
     return codes
 
 
@@ -131,6 +137,8 @@ def document_error_responses(result, generator, request, public):
         responses = operation.setdefault("responses", {})
         for status_code in sorted(_generic_error_codes(view, path, method, operation)):
             responses.setdefault(str(status_code), _error_response(status_code))
+        if "503" in responses:  # also a view's own 503 (health's names what is down)
+            responses["503"].setdefault("headers", dict(RETRY_AFTER_HEADER))
         operation["responses"] = dict(sorted(responses.items()))
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault(ERROR_COMPONENT, _error_component())
     return result

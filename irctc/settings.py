@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "irctc.middleware.BodySizeLimitMiddleware",
+    "irctc.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and Swagger UI's static files under gunicorn, which serves none itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -156,6 +157,17 @@ if DB_ENGINE == "sqlite":
         }
     }
 elif DB_ENGINE == "mysql":
+    # A database that stops answering (paused, unplugged) must cost a request seconds, not the
+    # worker: connects and every read give up after these, and the request answers 503. A lock
+    # wait has to end first, or a busy run would look like a dead server.
+    DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+    DB_READ_TIMEOUT = env_int("DB_READ_TIMEOUT", 10)
+    DB_LOCK_WAIT_SECONDS = env_int("DB_LOCK_WAIT_SECONDS", 5)
+    if DB_CONNECT_TIMEOUT <= 0 or DB_LOCK_WAIT_SECONDS <= 0 or 0 < DB_READ_TIMEOUT <= DB_LOCK_WAIT_SECONDS:
+        raise ImproperlyConfigured(
+            "DB_CONNECT_TIMEOUT and DB_LOCK_WAIT_SECONDS must be positive and DB_READ_TIMEOUT (0: none) must exceed "
+            f"DB_LOCK_WAIT_SECONDS (got {DB_CONNECT_TIMEOUT}, {DB_LOCK_WAIT_SECONDS}, {DB_READ_TIMEOUT})"
+        )
     # MariaDB can't index `Lower(username)`; its utf8mb4_unicode_ci collation already makes the
     # plain unique index on username case-insensitive, which is what that constraint is for.
     SILENCED_SYSTEM_CHECKS = ["models.W044"]
@@ -180,7 +192,12 @@ elif DB_ENGINE == "mysql":
                 # transaction's older snapshot), as on PostgreSQL and as Django recommends.
                 "isolation_level": "read committed",
                 "use_pure": True,
-                "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+                "init_command": (
+                    f"SET sql_mode='STRICT_TRANS_TABLES', SESSION innodb_lock_wait_timeout={DB_LOCK_WAIT_SECONDS}"
+                ),
+                "connection_timeout": DB_CONNECT_TIMEOUT,
+                "read_timeout": DB_READ_TIMEOUT or None,
+                "write_timeout": DB_READ_TIMEOUT or None,
             },
             "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }

@@ -49,7 +49,8 @@ if not settings.REDIS_URL:
 PY
 
 echo "==> Migrating the database"
-.venv/bin/python manage.py migrate --noinput
+# No read timeout for the migration: rewriting a big table may take the server minutes to answer.
+DB_READ_TIMEOUT=0 .venv/bin/python manage.py migrate --noinput
 echo "==> Collecting static files into staticfiles/"
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 .venv/bin/python manage.py check --deploy --fail-level ERROR

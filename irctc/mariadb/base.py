@@ -10,14 +10,24 @@ It also opens cursors without the driver's `is_connected()` check, which sends a
 waits for the answer before *every* query: two round trips per statement, with a booking's run
 lock held across all of them. Django checks a reused connection once per request instead
 (`CONN_HEALTH_CHECKS`), which is where a dead connection is worth noticing.
+
+A connection that fails with a lost-connection error, or the driver's read timeout, has its
+socket shut on the spot. The driver itself keeps it (its timeout handler only closes on Python's
+built-in TimeoutError, and raises its own), and the next statement would then read the server's
+late answer to the previous one: every later answer on that connection one statement behind. A
+shut socket makes the rest of the request fail fast (503), and Django's end-of-request check
+(`is_usable` pings) replaces the connection.
 """
 
 import re
 
+from django.db.utils import DatabaseErrorWrapper
 from django.utils.functional import cached_property
 from mysql.connector.cursor import MySQLCursor
 from mysql.connector.django.base import CursorWrapper
 from mysql.connector.django.base import DatabaseWrapper as ConnectorDatabaseWrapper
+
+from irctc.database_unavailable import connection_lost_cause
 
 
 def parse_server_version(version: str) -> tuple[int, int, int]:
@@ -29,7 +39,27 @@ def parse_server_version(version: str) -> tuple[int, int, int]:
     return tuple(int(part) for part in match.groups())
 
 
+class _ShutLostConnections(DatabaseErrorWrapper):
+    def __exit__(self, exc_type, exc_value, traceback):
+        if exc_value is not None and connection_lost_cause(exc_value) is not None:
+            self.wrapper.shut_socket()
+        return super().__exit__(exc_type, exc_value, traceback)
+
+
 class DatabaseWrapper(ConnectorDatabaseWrapper):
+    @cached_property
+    def wrap_database_errors(self):
+        return _ShutLostConnections(self)
+
+    def shut_socket(self) -> None:
+        """Stop using this connection's socket, without a word to a server that may not answer."""
+        raw = self.connection
+        if raw is not None:
+            try:
+                raw.shutdown()
+            except Exception:  # noqa: BLE001 - it is being thrown away; it may be half-open
+                pass
+
     @cached_property
     def mysql_server_info(self) -> str:
         with self.temporary_connection() as cursor:

@@ -119,41 +119,48 @@ def test_a_key_older_than_24_hours_starts_afresh(user_client, train):
     assert Booking.objects.count() == 2
 
 
-def test_a_replay_while_the_first_is_running_gets_409_with_retry_after(user_client, user, train, monkeypatch):
+def test_a_first_attempt_that_lost_the_database_leaves_no_claim_so_the_retry_runs(user_client, train, monkeypatch):
+    """The first attempt's claim rolls back with it: no PENDING record for a retry to wait on."""
+    from django.db import OperationalError
+
+    from bookings import services
+
+    real_book_seats = services.book_seats
+    calls = []
+
+    def database_dies_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError(2013, "Lost connection to MySQL server during query", "HY000")
+        return real_book_seats(**kwargs)
+
+    monkeypatch.setattr(services, "book_seats", database_dies_once)
+
+    first = post(user_client, "/api/bookings/", booking_body(train), "outage")
+    assert first.status_code == 503
+    assert first.json()["code"] == "database_unavailable"
+    assert first["Retry-After"] == "2"
+    assert not IdempotencyRecord.objects.exists()
+
+    again = post(user_client, "/api/bookings/", booking_body(train), "outage")
+    assert again.status_code == 201
+    assert "Idempotent-Replayed" not in again
+    assert Booking.objects.count() == 1
+
+
+def test_a_pending_claim_with_no_request_behind_it_is_taken_over_at_once(user_client, user, train):
+    """A committed PENDING record (the two-step claim of the previous version) has no owner."""
     from bookings import idempotency
 
-    monkeypatch.setattr(idempotency, "REPLAY_WAIT_SECONDS", 0)
-    # What a request still in flight leaves behind: its claim, not yet done.
     IdempotencyRecord.objects.create(
-        user=user, key="inflight", fingerprint=idempotency._fingerprint(_fake_request(booking_body(train)))
-    )
-
-    response = post(user_client, "/api/bookings/", booking_body(train), "inflight")
-
-    assert response.status_code == 409
-    assert response.json()["code"] == "idempotency_in_progress"
-    assert response["Retry-After"] == "1"
-    assert not Booking.objects.exists()
-
-
-def test_a_claim_left_by_a_crashed_request_is_taken_over(user_client, user, train):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from bookings import idempotency
-
-    IdempotencyRecord.objects.create(
-        user=user,
-        key="crashed",
-        fingerprint=idempotency._fingerprint(_fake_request(booking_body(train))),
-        created_at=timezone.now() - idempotency.STALE_PENDING - timedelta(seconds=1),
+        user=user, key="crashed", fingerprint=idempotency._fingerprint(_fake_request(booking_body(train)))
     )
 
     response = post(user_client, "/api/bookings/", booking_body(train), "crashed")
 
     assert response.status_code == 201
     assert Booking.objects.count() == 1
+    assert IdempotencyRecord.objects.get().state == IdempotencyRecord.State.DONE
 
 
 def _fake_request(body):

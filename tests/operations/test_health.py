@@ -32,8 +32,9 @@ def test_health_is_503_naming_the_database_when_it_is_down(anon, monkeypatch):
 
     assert response.status_code == 503
     body = response.json()
-    assert (body["database"], body["mongo"], body["code"]) == ("down", "ok", "dependency_down")
+    assert (body["database"], body["mongo"], body["code"]) == ("down", "ok", "database_unavailable")
     assert "database" in body["detail"] and "mongo" not in body["detail"]
+    assert response["Retry-After"] == "2"
 
 
 @pytest.mark.django_db
@@ -44,4 +45,5 @@ def test_health_is_503_naming_mongo_when_it_is_down(anon, monkeypatch):
 
     assert response.status_code == 503
     assert (response.json()["database"], response.json()["mongo"]) == ("ok", "down")
+    assert response.json()["code"] == "dependency_down"
     assert "mongo" in response.json()["detail"]

@@ -63,6 +63,9 @@ def test_every_operation_documents_the_errors_it_can_answer_with(schema):
             assert 404 in codes, where
         if any(requirement for requirement in operation.get("security", [])):
             assert 401 in codes, where
+        if not path.startswith(("/api/schema/", "/api/docs/")):
+            assert "503" in operation["responses"], where
+            assert "Retry-After" in operation["responses"]["503"]["headers"], where
 
 
 def test_auth_operations_document_their_own_errors(schema):

@@ -26,6 +26,29 @@ def crashing_django_view(request):
     raise RuntimeError("a defect outside DRF")
 
 
+def querying_django_view(request):
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"ok": True})
+
+
+class QueryingMiddleware:
+    """A middleware that reads the database before any view runs, as a session store does."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return self.get_response(request)
+
+
 class AdminOnlyApi(APIView):
     permission_classes = [IsAdminRole]
 
@@ -54,6 +77,7 @@ def _project_paths(*prefixes):
 urlpatterns = [
     path("test/crash/", CrashingApi.as_view()),
     path("test/crash-django/", crashing_django_view),
+    path("test/query-django/", querying_django_view),
     path("test/admin-only/", AdminOnlyApi.as_view()),
     path("test/raise/", RaisingApi.as_view()),
     path("api/auth/", include("accounts.urls")),
