@@ -18,6 +18,7 @@ from bookings.serializers import (
     HoldCreateSerializer,
     HoldSerializer,
 )
+from irctc.db_router import read_from_replica
 from irctc.schema import error_responses
 
 
@@ -54,6 +55,7 @@ class BookingsApi(GenericAPIView):
         return selectors.all_bookings()
 
     @extend_schema(responses=BookingSerializer(many=True), tags=["bookings"])
+    @read_from_replica
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(BookingSerializer(page, many=True).data)
@@ -81,9 +83,14 @@ class MyBookingsApi(ListAPIView):
     def get_queryset(self):
         return selectors.bookings_of(self.request.user)
 
+    @read_from_replica
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
 
 class BookingDetailApi(APIView):
     @extend_schema(responses=BookingSerializer, tags=["bookings"])
+    @read_from_replica
     def get(self, request, booking_id: int):
         booking = selectors.visible_booking(booking_id=booking_id, user=request.user)
         if booking is None:

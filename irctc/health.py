@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from irctc.db_router import REPLICA_STATES, replicas
 
 DEPENDENCY_STATES = ["ok", "down"]
 
@@ -28,6 +31,10 @@ def mongo_state() -> str:
 class HealthSerializer(serializers.Serializer):
     database = serializers.ChoiceField(choices=DEPENDENCY_STATES)
     mongo = serializers.ChoiceField(choices=DEPENDENCY_STATES)
+    # Only with DB_REPLICA_HOSTS: a replica that is down or lagging is skipped, never a failure.
+    replicas = serializers.DictField(
+        child=serializers.ChoiceField(choices=REPLICA_STATES), required=False, help_text='{"host:port": state}'
+    )
 
 
 class HealthDownSerializer(HealthSerializer):
@@ -47,6 +54,8 @@ class HealthApi(APIView):
     def get(self, request):
         states = {"database": database_state(), "mongo": mongo_state()}
         down = [name for name, state in states.items() if state != "ok"]
+        if settings.DB_REPLICAS:
+            states["replicas"] = replicas.states()
         if not down:
             return Response(states)
         return Response({**states, "code": "dependency_down", "detail": f"Down: {', '.join(down)}."}, status=503)

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminRoleOrReadOnly
+from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
 from trains import selectors, services
@@ -25,6 +26,7 @@ class TrainListApi(APIView):
     pagination_class = LimitOffsetPagination
 
     @extend_schema(responses=TrainSerializer(many=True), tags=["trains"])
+    @read_from_replica
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.active_trains(), request, view=self)
@@ -42,6 +44,7 @@ class TrainDetailApi(APIView):
     permission_classes = [IsAdminRoleOrReadOnly]
 
     @extend_schema(responses=TrainSerializer, tags=["trains"])
+    @read_from_replica
     def get(self, request, train_id: int):
         return Response(TrainSerializer(selectors.get_active_train(train_id)).data)
 
@@ -89,6 +92,7 @@ class TrainSearchApi(APIView):
         responses=TrainSearchResultSerializer(many=True),
         tags=["trains"],
     )
+    @read_from_replica
     def get(self, request):
         params = TrainSearchParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -105,6 +109,7 @@ class TrainSearchApi(APIView):
 
 class TrainSeatsApi(APIView):
     @extend_schema(parameters=[SeatMapParamsSerializer], responses=SeatMapSerializer, tags=["trains"])
+    @read_from_replica
     def get(self, request, train_id: int):
         train = selectors.get_active_train(train_id)
         params = SeatMapParamsSerializer(data=request.query_params)

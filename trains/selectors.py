@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bookings.selectors import occupied_seats_sql, seat_map
+from irctc.db_router import read_connection
 from trains.models import Train, normalize_station, weekday_bit
 from trains.services import InvalidTrain, TrainNotFound
 
@@ -65,7 +66,7 @@ def search_page(
         " ORDER BY t.departure_time, t.train_number LIMIT %s OFFSET %s"
     )
     params = [*run_date_params, *occupied_params, *where_params, limit, min(offset, MAX_QUERY_OFFSET)]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
@@ -104,7 +105,7 @@ def _route_filter(source: str, destination: str, travel_date: date | None) -> tu
 
 
 def _count(where: str, params: list) -> int:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {Train._meta.db_table} t WHERE {where}", params)
         return cursor.fetchone()[0]
 
