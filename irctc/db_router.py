@@ -27,7 +27,6 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
-from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -67,27 +66,29 @@ def read_connection():
     return connections[read_alias()]
 
 
-def read_from_replica(view_method):
-    """Serve this view method's reads from a replica when one is fit to serve them.
+def read_from_replica(view):
+    """Serve this view's reads from a replica when one is fit to serve them.
 
-    The user is authenticated before (DRF does it before the handler runs), so the JWT user
-    lookup stays on the primary. GET handlers only: a failed replica read is retried in full.
+    For a view function `(request, ...)` or a view method `(self, request, ...)`, GET only: a
+    read that fails on the replica is run again in full. The user is looked up before (DRF
+    authenticates before the handler runs), so the JWT user lookup stays on the primary.
     """
 
-    @functools.wraps(view_method)
-    def wrapper(view, request: HttpRequest, *args, **kwargs):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        request = args[0] if hasattr(args[0], "method") else args[1]
         alias = replica_for(request.user)
         if alias is None:
-            return view_method(view, request, *args, **kwargs)
+            return view(*args, **kwargs)
         token = _read_alias.set(alias)
         try:
-            return view_method(view, request, *args, **kwargs)
+            return view(*args, **kwargs)
         except (OperationalError, InterfaceError) as exc:
             logger.warning("Replica %s failed under a read (%s); reading from the primary", alias, exc)
             replicas.mark_down(alias)
         finally:
             _read_alias.reset(token)
-        return view_method(view, request, *args, **kwargs)
+        return view(*args, **kwargs)
 
     return wrapper
 
