@@ -191,10 +191,6 @@ class Replicas:
         self._states[alias] = ("down", time.monotonic())
         _discard_connection(alias)
 
-    def forget(self):
-        """Drop every state, so the next read checks again (tests change replicas under the process)."""
-        self._states.clear()
-
     def _lock_for(self, alias: str) -> threading.Lock:
         with self._setup_lock:
             return self._locks.setdefault(alias, threading.Lock())
