@@ -1,7 +1,8 @@
 """Which database serves a query: the primary, or a read replica (`DB_REPLICA_HOSTS`).
 
 Only the reads a view declares lag-tolerant (`@read_from_replica`: search, train list and detail,
-the seat map, "my bookings", the operators' listings and figures) go to a replica, and only when:
+station autocomplete, the seat map, PNR status, "my bookings" and one booking, the operators'
+booking list and figures) go to a replica, and only when:
 
 - the user has not written in the last few seconds (`MarkWritersMiddleware` marks writers in the
   cache, for longer than a replica used may lag), so "my bookings" right after a booking comes

@@ -152,16 +152,17 @@ class MariaDB:
         return self.query("SELECT NOW(6)")[0][0].isoformat(sep=" ")
 
     def app_reads_since(self, moment: str, table: str = "") -> int:
-        """SELECTs of the app's tables (`table` alone if given) sent by the app's user since `moment`.
+        """Reads of the app's tables (`table` alone if given) the app's user sent since `moment`.
 
-        From the general log (`general_log=True`): what this server was asked to read, by
-        statement text, so the driver's own connection set-up (`SELECT VERSION()`, ...) and
+        From the general log (`general_log=True`): SELECT and WITH ... SELECT statements, by
+        their text, so the driver's own connection set-up (`SELECT VERSION()`, ...) and
         these tests' queries (as root) don't count.
         """
         pattern = table or "(accounts|trains|bookings)_"
         return self.query(
             "SELECT COUNT(*) FROM mysql.general_log WHERE event_time >= %s AND user_host LIKE %s"
-            " AND command_type IN ('Query', 'Execute') AND CONVERT(argument USING utf8mb4) LIKE 'SELECT%%'"
+            " AND command_type IN ('Query', 'Execute')"
+            " AND CONVERT(argument USING utf8mb4) REGEXP '^[[:space:]]*(SELECT|WITH)[[:space:]]'"
             " AND CONVERT(argument USING utf8mb4) REGEXP %s",
             (moment, f"{APP_USER}[%", pattern),
         )[0][0]

@@ -71,23 +71,24 @@ def test_search_is_served_by_the_replica(pair, app, seeded):
     assert response.status_code == 200, response.text
     assert [train["id"] for train in response.json()["results"]] == [seeded["train"]]
     assert response.json()["results"][0]["available_seats"] == 50
-    assert replica.count == 1
+    assert replica.count >= 1
     # The primary still authenticated the token (the user lookup), and read no train.
     assert primary.count == 0
 
 
-def test_the_seat_map_train_list_and_detail_are_served_by_the_replica(pair, app, seeded):
+def test_the_seat_map_train_list_detail_and_stations_are_served_by_the_replica(pair, app, seeded):
     reader = seeded["passengers"][-1]
     train = seeded["train"]
     for path, params in [
         (f"/api/trains/{train}/seats/", {"date": tomorrow()}),
         ("/api/trains/", {}),
         (f"/api/trains/{train}/", {}),
+        ("/api/stations/", {"q": "replica"}),
     ]:
-        with ReadsOn(pair.replica) as replica:
+        with ReadsOn(pair.replica) as replica, ReadsOn(pair.primary, "(trains|bookings)_") as primary:
             response = app.get(path, reader, **params)
         assert response.status_code == 200, (path, response.text)
-        assert replica.count >= 1, path
+        assert (replica.count >= 1, primary.count) == (True, 0), path
 
 
 def test_a_booking_and_my_bookings_right_after_never_touch_the_replica(pair, app, seeded):
@@ -108,6 +109,12 @@ def test_a_booking_and_my_bookings_right_after_never_touch_the_replica(pair, app
     with ReadsOn(pair.replica) as replica:
         mine = app.get("/api/bookings/my/", booker)
     assert [booking["id"] for booking in mine.json()["results"]] == [booked.json()["id"]]
+    assert replica.count >= 1
+    # PNR status, asked by anyone (no token), is the replica's too.
+    with ReadsOn(pair.replica) as replica:
+        status = app.get(f"/api/pnr/{booked.json()['pnr']}/")
+    assert status.status_code == 200, status.text
+    assert status.json()["status"] == "CONFIRMED"
     assert replica.count >= 1
 
 
