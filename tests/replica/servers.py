@@ -57,18 +57,20 @@ class MariaDB:
         return f"{HOST}:{self.port}"
 
     def install(self):
-        subprocess.run(
-            [
-                mariadb_binary("mariadb-install-db"),
-                "--no-defaults",
-                f"--datadir={self.datadir}",
-                "--auth-root-authentication-method=normal",
-                "--skip-test-db",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        return self
+        command = [
+            mariadb_binary("mariadb-install-db"),
+            "--no-defaults",
+            f"--datadir={self.datadir}",
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+        ]
+        # Seen failing once, and not again, while other servers started on the machine: one retry.
+        for _attempt in range(2):
+            completed = subprocess.run(command, capture_output=True, text=True)
+            if completed.returncode == 0:
+                return self
+            shutil.rmtree(self.datadir, ignore_errors=True)
+        raise RuntimeError(f"mariadb-install-db failed: {(completed.stdout + completed.stderr)[-2000:]}")
 
     def start(self, timeout: float = 30.0):
         options = [
