@@ -7,14 +7,12 @@ request refused while a seat was free for its journey.
 
 import random
 from collections import Counter, defaultdict
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from bookings import services
 from bookings.models import Booking, SeatAllocation, TrainRun
-from tests.concurrency.test_booking_races import ON_MARIADB, make_users, race
+from tests.concurrency.test_booking_races import ON_MARIADB, make_users, race, tomorrow
 from tests.factories import make_train, route
 from trains.models import Train
 
@@ -23,10 +21,6 @@ pytestmark = [
     pytest.mark.skipif(not ON_MARIADB, reason="needs DB_ENGINE=mysql: real row locks"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def tomorrow():
-    return timezone.localdate() + timedelta(days=1)
 
 
 def _booker(user, train, from_station, to_station, seats=1):
