@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminRole
 from analytics import selectors
+from irctc.db_router import read_from_replica
 from irctc.schema import error_responses
 
 MAX_DAYS = 3650
@@ -103,5 +104,6 @@ class BookingFiguresApi(APIView):
     permission_classes = [IsAdminRole]
 
     @extend_schema(responses=BookingFiguresSerializer, tags=["analytics"])
+    @read_from_replica
     def get(self, request):
         return Response(selectors.booking_figures())

@@ -20,6 +20,8 @@ One run, on this machine, against MariaDB and the production server (gunicorn + 
    hot       32 clients book 1 seat each on one 1,000-seat run until sold out, then 500 more
              attempts; the database is checked afterwards (confirmed seats must be exactly 1,000);
    spread    32 clients book 1 seat each across 500 different runs (50 trains x 10 dates).
+   replica   search on a private primary alone, then with its GTID replica serving the reads
+             (bench/replica_phase.py), after the phases above.
 Every figure is the median of the repetitions; the targets are checked and printed (PASS/MISS);
 the table and bench/results.json (with machine info) are written at the end.
 
@@ -57,7 +59,7 @@ from procstats import CpuMeter, MemorySampler, children_of, cpu_seconds  # noqa:
 PYTHON = sys.executable
 VENV_BIN = Path(PYTHON).parent
 HOST = "127.0.0.1"
-PHASES = ["ceiling", "search", "search_nolog", "hot", "spread"]
+PHASES = ["ceiling", "search", "search_nolog", "hot", "spread", "replica"]
 
 TARGETS = {
     "zero_oversell": "confirmed seats in the DB = 1,000 on every hot run, no 5xx",
@@ -737,7 +739,7 @@ def summarize(reps: dict, memory: dict, hot_checks: list[dict], args) -> tuple[d
     return figures, targets
 
 
-def figures_table(figures: dict, targets: dict) -> str:
+def figures_table(figures: dict, targets: dict, extra_rows=()) -> str:
     def fmt(value, spec=".1f"):
         return "–" if value is None else format(value, spec)
 
@@ -789,6 +791,7 @@ def figures_table(figures: dict, targets: dict) -> str:
             f"{fmt(on.get('server_cpu_ms_per_request'), '.2f')} / {fmt(off.get('server_cpu_ms_per_request'), '.2f')} ms; "
             f"{fmt(on.get('mongo_cpu_ms_per_request'), '.3f')} ms (pairs {pairs}) |"
         )
+    rows += extra_rows
     memory = figures.get("memory", {})
     if memory.get("peak_rss_mib"):
         rows.append(
@@ -964,6 +967,11 @@ def main():
             server.stop()
         search_log.stop()
 
+    if "replica" in args.only.split(","):
+        import replica_phase
+
+        reps.update(replica_phase.run(args, secret_key))
+
     memory = {
         "peak_rss_mib": round(samplers["A"].peak_rss_kib / 1024, 1),
         "peak_pss_mib": round(samplers["A"].peak_pss_kib / 1024, 1),
@@ -971,8 +979,12 @@ def main():
         "log_off_instance_peak_rss_mib": round(samplers["B"].peak_rss_kib / 1024, 1),
     }
     figures, targets = summarize(reps, memory, hot_checks, args)
+    extra_rows = []
+    if "replica" in args.only.split(","):
+        replica_phase.add_figures(figures, reps)
+        extra_rows = replica_phase.table_rows(figures)
     errors_logged = {s.name: s.errors_logged() for s in servers.values()}
-    table = figures_table(figures, targets)
+    table = figures_table(figures, targets, extra_rows)
     wall = time.monotonic() - started
     print()
     print(table)

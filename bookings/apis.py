@@ -27,6 +27,7 @@ from bookings.serializers import (
     TrainSearchResultSerializer,
     search_results_data,
 )
+from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
 from trains.selectors import get_active_train
@@ -72,6 +73,7 @@ class BookingsApi(GenericAPIView):
         return selectors.all_bookings()
 
     @extend_schema(responses=BookingSerializer(many=True), tags=["bookings"])
+    @read_from_replica
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(BookingSerializer(page, many=True).data)
@@ -99,9 +101,14 @@ class MyBookingsApi(ListAPIView):
     def get_queryset(self):
         return selectors.bookings_of(self.request.user)
 
+    @read_from_replica
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
 
 class BookingDetailApi(APIView):
     @extend_schema(responses=BookingSerializer, tags=["bookings"])
+    @read_from_replica
     def get(self, request, booking_id: int):
         booking = selectors.visible_booking(booking_id=booking_id, user=request.user)
         if booking is None:
@@ -177,6 +184,7 @@ class TrainSearchApi(APIView):
         responses=TrainSearchResultSerializer(many=True),
         tags=["trains"],
     )
+    @read_from_replica
     def get(self, request):
         params = TrainSearchParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -194,6 +202,7 @@ class TrainSearchApi(APIView):
 
 class TrainSeatsApi(APIView):
     @extend_schema(parameters=[SeatMapParamsSerializer], responses=SeatMapSerializer, tags=["trains"])
+    @read_from_replica
     def get(self, request, train_id: int):
         train = get_active_train(train_id)
         params = SeatMapParamsSerializer(data=request.query_params)
@@ -215,5 +224,6 @@ class PnrStatusApi(APIView):
     permission_classes = []
 
     @extend_schema(responses=PnrStatusSerializer, tags=["bookings"])
+    @read_from_replica
     def get(self, request, pnr: str):
         return Response(PnrStatusSerializer(selectors.pnr_status(pnr)).data)

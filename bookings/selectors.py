@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from irctc.db_router import read_connection
 from trains.journeys import Journey, fare_for, moment, plan_journey
 from trains.layouts import berth_of
 from trains.models import Stop, StopPair, Train, TrainClass, normalize_station, weekday_bit
@@ -181,7 +182,7 @@ def search_journeys(
         *run_date_params,
         ops.adapt_datetimefield_value(timezone.now()),
     ]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:

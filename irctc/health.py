@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -11,6 +12,7 @@ from irctc.database_unavailable import (
     database_unavailable,
     unavailability_cause,
 )
+from irctc.db_router import REPLICA_STATES, replicas
 
 DEPENDENCY_STATES = ["ok", "down"]
 
@@ -36,6 +38,10 @@ def mongo_state() -> str:
 class HealthSerializer(serializers.Serializer):
     database = serializers.ChoiceField(choices=DEPENDENCY_STATES)
     mongo = serializers.ChoiceField(choices=DEPENDENCY_STATES)
+    # Only with DB_REPLICA_HOSTS: a replica that is down or lagging is skipped, never a failure.
+    replicas = serializers.DictField(
+        child=serializers.ChoiceField(choices=REPLICA_STATES), required=False, help_text='{"host:port": state}'
+    )
 
 
 class HealthDownSerializer(HealthSerializer):
@@ -55,6 +61,8 @@ class HealthApi(APIView):
     def get(self, request):
         states = {"database": database_state(request), "mongo": mongo_state()}
         down = [name for name, state in states.items() if state != "ok"]
+        if settings.DB_REPLICAS:
+            states["replicas"] = replicas.states()
         if not down:
             return Response(states)
         # The same code as any request that met the database down, so one alert rule fits both.

@@ -205,6 +205,42 @@ elif DB_ENGINE == "mysql":
 else:
     raise ImproperlyConfigured(f"DB_ENGINE must be 'sqlite' or 'mysql', not {DB_ENGINE!r}")
 
+
+def replica_address(address: str) -> tuple[str, str]:
+    """'db2:3306' -> ('db2', '3306'); '[::1]:3306' -> ('::1', '3306')."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ImproperlyConfigured(f"DB_REPLICA_HOSTS takes comma-separated host:port pairs, not {address!r}")
+    return host.removeprefix("[").removesuffix("]"), port
+
+
+# Read replicas (irctc/db_router.py): reads that tolerate a second of lag go to one of these.
+DB_REPLICA_HOSTS = [address.strip() for address in env("DB_REPLICA_HOSTS").split(",") if address.strip()]
+DB_REPLICA_MAX_LAG = env_int("DB_REPLICA_MAX_LAG", 5)
+# alias -> "host:port", as health reports them.
+DB_REPLICAS = {}
+if DB_REPLICA_HOSTS and DB_ENGINE != "mysql":
+    raise ImproperlyConfigured("DB_REPLICA_HOSTS needs DB_ENGINE=mysql: SQLite has no replicas.")
+for _index, _address in enumerate(DB_REPLICA_HOSTS, start=1):
+    _host, _port = replica_address(_address)
+    _primary = DATABASES["default"]
+    DATABASES[f"replica{_index}"] = {
+        **_primary,
+        "NAME": env("DB_REPLICA_NAME") or _primary["NAME"],
+        "USER": env("DB_REPLICA_USER") or _primary["USER"],
+        "PASSWORD": env("DB_REPLICA_PASSWORD") or _primary["PASSWORD"],
+        "HOST": _host,
+        "PORT": _port,
+        # A replica that does not answer is skipped; it must not hold a request for long first.
+        "OPTIONS": {**_primary["OPTIONS"], "connection_timeout": 2},
+        # Under the test runner a replica shows the primary's test database, as replication would.
+        "TEST": {**_primary["TEST"], "MIRROR": "default"},
+    }
+    DB_REPLICAS[f"replica{_index}"] = _address
+if DB_REPLICAS:
+    DATABASE_ROUTERS = ["irctc.db_router.ReplicaRouter"]
+    MIDDLEWARE.append("irctc.db_router.MarkWritersMiddleware")
+
 # --- Cache (throttle counters, idempotency locks) ----------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
@@ -280,7 +316,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "irctc.schema.document_error_responses",
     ],
-    "ENUM_NAME_OVERRIDES": {"DependencyStateEnum": "irctc.health.DEPENDENCY_STATES"},
+    "ENUM_NAME_OVERRIDES": {
+        "DependencyStateEnum": "irctc.health.DEPENDENCY_STATES",
+        "ReplicaStateEnum": "irctc.db_router.REPLICA_STATES",
+    },
     # Keeps the token pasted into Swagger UI's "Authorize" across page reloads.
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
 }

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminRoleOrReadOnly
+from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
 from trains import selectors, services
@@ -16,6 +17,7 @@ class TrainListApi(APIView):
     pagination_class = LimitOffsetPagination
 
     @extend_schema(responses=TrainSerializer(many=True), tags=["trains"])
+    @read_from_replica
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.active_trains(), request, view=self)
@@ -33,6 +35,7 @@ class TrainDetailApi(APIView):
     permission_classes = [IsAdminRoleOrReadOnly]
 
     @extend_schema(responses=TrainSerializer, tags=["trains"])
+    @read_from_replica
     def get(self, request, train_id: int):
         return Response(TrainSerializer(selectors.get_active_train(train_id)).data)
 
@@ -62,6 +65,7 @@ class StationsApi(APIView):
     """Station names for autocomplete: GET /api/stations/?q=del."""
 
     @extend_schema(parameters=[StationsParamsSerializer], responses=StationSerializer(many=True), tags=["trains"])
+    @read_from_replica
     def get(self, request):
         params = StationsParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
