@@ -1,18 +1,19 @@
 """Statistics for operators: searches from MongoDB's `search_logs`, bookings from the database."""
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from pymongo.errors import PyMongoError
 
 from analytics import pipelines
 from analytics.log_store import search_logs
-from bookings.models import Booking
+from bookings.models import Booking, TrainRun
 from irctc.errors import ServiceUnavailable
+from trains.models import normalize_station
 
 PERCENTILES = (50, 95, 99)
 TOP_TRAINS = 5
@@ -35,7 +36,9 @@ def search_stats(*, days: int | None = None) -> dict:
     return {"searches": searches, **percentiles, "by_day": by_day}
 
 
-def _execution_time_percentile(percentile: int, count: int, since: datetime | None) -> float | None:
+def _execution_time_percentile(
+    percentile: int, count: int, since: datetime | None, until: datetime | None = None
+) -> float | None:
     """Nearest rank: the smallest logged time with at least `percentile`% of searches at or below it.
 
     MongoDB sorts only the one field and keeps at most `count / 2` values to find it, instead of
@@ -48,7 +51,9 @@ def _execution_time_percentile(percentile: int, count: int, since: datetime | No
     from_bottom, from_top = rank - 1, count - rank
     descending = from_top < from_bottom
     rows = _aggregate(
-        pipelines.execution_time_at(position=min(from_bottom, from_top), descending=descending, since=since)
+        pipelines.execution_time_at(
+            position=min(from_bottom, from_top), descending=descending, since=since, until=until
+        )
     )
     # Empty only if the retention TTL deleted logs between the count and this query.
     return rows[0]["execution_time_ms"] if rows else None
@@ -81,3 +86,114 @@ def booking_figures() -> dict:
         .order_by("-seats_sold", "-bookings", "train_number")[:TOP_TRAINS]
     )
     return {**totals, "top_trains": list(top_trains)}
+
+
+# --- The operator dashboard --------------------------------------------------------------------
+
+DASHBOARD_DAYS = 30
+NEXT_RUNS = 10
+SEARCH_LOG_PAGE = 25
+
+
+def _last_days(days: int) -> list[date]:
+    today = timezone.localdate()
+    return [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def bookings_by_day(*, days: int = DASHBOARD_DAYS) -> list[dict]:
+    """`[{date, bookings, seats_sold}]` for each of the last `days` local days, oldest first.
+
+    A booking counts on the day it was made; its seats count as sold while it is CONFIRMED.
+    """
+    window = _last_days(days)
+    rows = (
+        Booking.objects.filter(created_at__gte=_local_midnight(window[0]))
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("day")
+        .annotate(
+            bookings=Count("id"),
+            seats_sold=Coalesce(Sum("seats", filter=Q(status=Booking.Status.CONFIRMED)), 0),
+        )
+    )
+    by_day = {row["day"]: row for row in rows}
+    return [
+        {
+            "date": day,
+            "bookings": by_day.get(day, {}).get("bookings", 0),
+            "seats_sold": by_day.get(day, {}).get("seats_sold", 0),
+        }
+        for day in window
+    ]
+
+
+def search_latency_by_day(*, days: int = DASHBOARD_DAYS) -> list[dict]:
+    """`[{date, searches, p50_ms, p95_ms, p99_ms}]` for each of the last `days` local days.
+
+    Percentiles are nearest-rank within the day, as `search_stats` computes them over a window;
+    a day without searches has None for each.
+    """
+    window = _last_days(days)
+    counts = {
+        date(**row["_id"]): row["searches"]
+        for row in _aggregate(pipelines.searches_by_day(time_zone=settings.TIME_ZONE, since=_local_midnight(window[0])))
+    }
+    result = []
+    for day in window:
+        searches = counts.get(day, 0)
+        since, until = _local_midnight(day), _local_midnight(day + timedelta(days=1))
+        percentiles = {f"p{p}_ms": _execution_time_percentile(p, searches, since, until) for p in PERCENTILES}
+        result.append({"date": day, "searches": searches, **percentiles})
+    return result
+
+
+def occupancy_of_next_runs(*, limit: int = NEXT_RUNS) -> list[dict]:
+    """The next `limit` runs from today that have bookings or holds: `{run, total_seats, taken_seats}`."""
+    now = timezone.now()
+    runs = (
+        TrainRun.objects.filter(travel_date__gte=timezone.localdate())
+        .select_related("train")
+        .annotate(
+            taken_seats=Count(
+                "allocations", filter=Q(allocations__booking__isnull=False) | Q(allocations__hold__expires_at__gt=now)
+            )
+        )
+        .filter(taken_seats__gt=0)
+        .order_by("travel_date", "train__departure_time", "train_id")[:limit]
+    )
+    return [{"run": run, "total_seats": run.train.total_seats, "taken_seats": run.taken_seats} for run in runs]
+
+
+def search_log_page(
+    *,
+    source: str | None = None,
+    destination: str | None = None,
+    user_id: int | None = None,
+    status_code: int | None = None,
+    offset: int = 0,
+    limit: int = SEARCH_LOG_PAGE,
+) -> tuple[list[dict], bool]:
+    """The latest search logs matching the filters, newest first, and whether more follow."""
+    query = {}
+    if source:
+        query["source"] = normalize_station(source)
+    if destination:
+        query["destination"] = normalize_station(destination)
+    if user_id is not None:
+        query["user_id"] = user_id
+    if status_code is not None:
+        query["status_code"] = status_code
+    try:
+        cursor = search_logs().find(query, {"_id": 0}).sort("timestamp", -1).skip(offset).limit(limit + 1)
+        logs = list(cursor)
+    except PyMongoError as exc:
+        raise ServiceUnavailable("MongoDB, which keeps the search logs, is unreachable.", mongo="down") from exc
+    for log in logs:
+        # pymongo hands back naive datetimes; they are UTC.
+        if isinstance(log.get("timestamp"), datetime) and log["timestamp"].tzinfo is None:
+            log["timestamp"] = log["timestamp"].replace(tzinfo=UTC)
+    return logs[:limit], len(logs) > limit

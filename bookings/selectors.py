@@ -157,3 +157,8 @@ def all_bookings() -> QuerySet:
 
 def hold_for_display(hold_id: int) -> Hold:
     return Hold.objects.select_related("run__train").get(pk=hold_id)
+
+
+def pnr_status(pnr: str) -> Booking | None:
+    """The booking a PNR names, as anyone holding the ticket may see it (None if there is none)."""
+    return _with_display_data(Booking.objects.filter(pnr=pnr)).first()

@@ -126,3 +126,22 @@ def seat_map_for(*, train: Train, travel_date: date) -> dict:
         )
         raise InvalidTrain(message, fields={"date": [message]})
     return {"train": train, "travel_date": travel_date, **seat_map(train=train, travel_date=travel_date)}
+
+
+STATION_SUGGESTIONS = 8
+
+
+def stations_matching(q: str, *, limit: int = STATION_SUGGESTIONS) -> list[str]:
+    """Names of stations served by an active train that start with `q` (any case), A to Z."""
+    key = normalize_station(q)
+    if not key:
+        return []
+    names = set()
+    for column, key_column in (("source", "source_key"), ("destination", "destination_key")):
+        names.update(
+            Train.objects.active()
+            .filter(**{f"{key_column}__startswith": key})
+            .values_list(column, flat=True)
+            .distinct()
+        )
+    return sorted(names, key=str.casefold)[:limit]
