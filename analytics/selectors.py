@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from pymongo.errors import PyMongoError
 
@@ -107,27 +107,22 @@ def _local_midnight(day: date) -> datetime:
 def bookings_by_day(*, days: int = DASHBOARD_DAYS) -> list[dict]:
     """`[{date, bookings, seats_sold}]` for each of the last `days` local days, oldest first.
 
-    A booking counts on the day it was made; its seats count as sold while it is CONFIRMED.
+    A booking counts on the day it was made; its seats count as sold while it is CONFIRMED. One
+    query with a pair of conditional aggregates per day, bounded by local midnights computed
+    here: grouping by a local date in SQL would need the database's time-zone tables.
     """
     window = _last_days(days)
-    rows = (
-        Booking.objects.filter(created_at__gte=_local_midnight(window[0]))
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .order_by()
-        .values("day")
-        .annotate(
-            bookings=Count("id"),
-            seats_sold=Coalesce(Sum("seats", filter=Q(status=Booking.Status.CONFIRMED)), 0),
-        )
-    )
-    by_day = {row["day"]: row for row in rows}
+    bounds = [_local_midnight(day) for day in [*window, window[-1] + timedelta(days=1)]]
+    confirmed = Q(status=Booking.Status.CONFIRMED)
+    aggregates = {}
+    for index in range(len(window)):
+        on_day = Q(created_at__gte=bounds[index], created_at__lt=bounds[index + 1])
+        aggregates[f"bookings_{index}"] = Count("id", filter=on_day)
+        aggregates[f"seats_{index}"] = Coalesce(Sum("seats", filter=on_day & confirmed), 0)
+    totals = Booking.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1]).aggregate(**aggregates)
     return [
-        {
-            "date": day,
-            "bookings": by_day.get(day, {}).get("bookings", 0),
-            "seats_sold": by_day.get(day, {}).get("seats_sold", 0),
-        }
-        for day in window
+        {"date": day, "bookings": totals[f"bookings_{index}"], "seats_sold": totals[f"seats_{index}"]}
+        for index, day in enumerate(window)
     ]
 
 

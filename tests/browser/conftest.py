@@ -19,6 +19,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
+from tests.analytics.logs import installed, new_store  # noqa: E402
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -118,7 +120,14 @@ FAILED_RESOURCE = re.compile(r"Failed to load resource: the server responded wit
 
 
 @pytest.fixture
-def tab(browser, live_server, transactional_db):
+def search_log_store():
+    """A search-log database of the test's own, so the log browser shows only its searches."""
+    with installed(new_store()) as store:
+        yield store
+
+
+@pytest.fixture
+def tab(browser, live_server, transactional_db, search_log_store):
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()

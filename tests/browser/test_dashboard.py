@@ -1,12 +1,11 @@
 """The operator's dashboard, in a real browser: charts of what just happened, the search logs."""
 
-from analytics import log_store
 from bookings import services
 from tests.browser.helpers import demo_trains, next_week, search, sign_in
 from tests.factories import make_user
 
 
-def test_dashboard_charts_what_was_just_booked_and_lists_the_searches_just_made(tab):
+def test_dashboard_charts_what_was_just_booked_and_lists_the_searches_just_made(tab, search_log_store):
     train = demo_trains()
     travel_date = next_week()
     passenger = make_user("traveller")
@@ -19,7 +18,7 @@ def test_dashboard_charts_what_was_just_booked_and_lists_the_searches_just_made(
     search(tab, "New Delhi", "Mumbai Central", travel_date)
     search(tab, "new delhi", "bhopal", travel_date, name="search-results-bhopal")
     page.get_by_role("button", name="Sign out").click()
-    log_store.flush(timeout=5)
+    assert search_log_store.flush(10)
 
     sign_in(tab, "operator", name="sign-in-operator")
     tab.visit("/dashboard/", "dashboard")
