@@ -26,28 +26,26 @@ def _signed_in(request, user):
     return redirect(_next_page(request))
 
 
-@require_http_methods(["GET", "POST"])
-def sign_in(request):
-    form = SignInForm(request.POST if request.method == "POST" else None)
+def _account_form(request, form_class, sign_in_with, template: str):
+    """Show `form_class`; once valid, `sign_in_with(**cleaned_data)` gives the user to sign in."""
+    form = form_class(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            return _signed_in(request, services.authenticate(**form.cleaned_data))
+            return _signed_in(request, sign_in_with(**form.cleaned_data))
         except APIException as exc:
             show_refusal(form, exc)
     status = 400 if form.is_bound else 200
-    return TemplateResponse(request, "web/sign_in.html", {"form": form, "next": _next_page(request)}, status=status)
+    return TemplateResponse(request, template, {"form": form, "next": _next_page(request)}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    return _account_form(request, SignInForm, services.authenticate, "web/sign_in.html")
 
 
 @require_http_methods(["GET", "POST"])
 def register(request):
-    form = RegisterForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            return _signed_in(request, services.register_user(**form.cleaned_data))
-        except APIException as exc:
-            show_refusal(form, exc)
-    status = 400 if form.is_bound else 200
-    return TemplateResponse(request, "web/register.html", {"form": form, "next": _next_page(request)}, status=status)
+    return _account_form(request, RegisterForm, services.register_user, "web/register.html")
 
 
 @require_POST

@@ -11,39 +11,23 @@ def next_week():
     return timezone.localdate() + timedelta(days=7)
 
 
+# number, name, source, destination, departs, arrives, day offset, seats
+DEMO_TRAINS = [
+    ("12952", "Mumbai Rajdhani Express", "New Delhi", "Mumbai Central", time(16, 55), time(8, 35), 1, 72),
+    ("12954", "August Kranti Rajdhani", "New Delhi", "Mumbai Central", time(17, 15), time(10, 5), 1, 72),
+    ("12002", "Bhopal Shatabdi Express", "New Delhi", "Bhopal", time(6, 0), time(14, 25), 0, 40),
+]
+
+
 def demo_trains():
-    """Two trains on one route and one elsewhere, as the demo has them (small coaches, fast pages)."""
-    rajdhani = make_train(
-        train_number="12952",
-        name="Mumbai Rajdhani Express",
-        source="New Delhi",
-        destination="Mumbai Central",
-        departure_time=time(16, 55),
-        arrival_time=time(8, 35),
-        arrival_day_offset=1,
-        total_seats=72,
-    )
-    make_train(
-        train_number="12954",
-        name="August Kranti Rajdhani",
-        source="New Delhi",
-        destination="Mumbai Central",
-        departure_time=time(17, 15),
-        arrival_time=time(10, 5),
-        arrival_day_offset=1,
-        total_seats=72,
-    )
-    make_train(
-        train_number="12002",
-        name="Bhopal Shatabdi Express",
-        source="New Delhi",
-        destination="Bhopal",
-        departure_time=time(6, 0),
-        arrival_time=time(14, 25),
-        arrival_day_offset=0,
-        total_seats=40,
-    )
-    return rajdhani
+    """Two trains on one route and one elsewhere, as the demo has them (small ones: fast pages).
+    Returns the first, the Rajdhani."""
+    fields = ("train_number", "name", "source", "destination", "departure_time", "arrival_time")
+    trains = [
+        make_train(**dict(zip(fields, row[:6], strict=True)), arrival_day_offset=row[6], total_seats=row[7])
+        for row in DEMO_TRAINS
+    ]
+    return trains[0]
 
 
 def sign_in(tab, username: str, password: str = PASSWORD, *, name: str | None = None):
