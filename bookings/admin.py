@@ -43,11 +43,11 @@ class SeatAllocationInline(admin.TabularInline):
 
 @admin.register(TrainRun)
 class TrainRunAdmin(ReadOnlyAdmin):
-    list_display = ["train", "travel_date", "bookings_count", "created_at"]
-    list_filter = ["travel_date"]
+    list_display = ["train", "run_date", "bookings_count", "created_at"]
+    list_filter = ["run_date"]
     search_fields = ["train__train_number", "train__name"]
     list_select_related = ["train"]
-    date_hierarchy = "travel_date"
+    date_hierarchy = "run_date"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(bookings_count=Count("bookings"))
@@ -60,7 +60,7 @@ class TrainRunAdmin(ReadOnlyAdmin):
 @admin.register(Booking)
 class BookingAdmin(ReadOnlyAdmin):
     list_display = ["pnr", "user", "train_number", "travel_date", "status", "seats", "created_at", "cancelled_at"]
-    list_filter = ["status", "run__travel_date", "created_at"]
+    list_filter = ["status", "travel_date", "class_code", "created_at"]
     search_fields = ["pnr", "user__username", "user__email"]
     list_select_related = ["user", "run__train"]
     readonly_fields = ["pnr", "user", "run", "status", "seats", "created_at", "cancelled_at"]
@@ -70,10 +70,6 @@ class BookingAdmin(ReadOnlyAdmin):
     @admin.display(description="train", ordering="run__train__train_number")
     def train_number(self, booking):
         return booking.run.train.train_number
-
-    @admin.display(description="travel date", ordering="run__travel_date")
-    def travel_date(self, booking):
-        return booking.run.travel_date
 
     @admin.action(description="Cancel the selected bookings (frees seats, promotes the waitlist)")
     def cancel_bookings(self, request, queryset):
@@ -91,7 +87,7 @@ class BookingAdmin(ReadOnlyAdmin):
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
     list_display = ["id", "user", "run", "seat_numbers", "expires_at", "is_live", "booking"]
-    list_filter = ["expires_at", "run__travel_date"]
+    list_filter = ["expires_at", "travel_date"]
     search_fields = ["user__username", "booking__pnr"]
     list_select_related = ["user", "run__train", "booking"]
     readonly_fields = ["user", "run", "seat_numbers", "created_at", "expires_at", "booking"]
