@@ -12,7 +12,7 @@ from pymongo.errors import PyMongoError
 
 from analytics import pipelines
 from analytics.log_store import search_logs
-from bookings.models import Booking, TrainRun
+from bookings.models import Booking, SeatAllocation, TrainRun
 from irctc.errors import ServiceUnavailable
 from trains.models import normalize_station
 
@@ -172,20 +172,22 @@ def search_latency_by_day(*, days: int = DASHBOARD_DAYS) -> list[dict]:
 
 
 def occupancy_of_next_runs(*, limit: int = NEXT_RUNS) -> list[dict]:
-    """The next `limit` runs from today that have bookings or holds: `{run, total_seats, taken_seats}`."""
-    now = timezone.now()
-    runs = (
-        TrainRun.objects.filter(travel_date__gte=timezone.localdate())
+    """The next `limit` runs from today that have seats taken: `{run, total_seats, taken_seats}`.
+
+    A seat is held per segment, so a run's occupancy is that of its busiest segment: the most
+    seats (confirmed or held, all classes) taken at once anywhere on the route.
+    """
+    occupied = SeatAllocation.objects.filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=timezone.now()))
+    runs = list(
+        TrainRun.objects.filter(run_date__gte=timezone.localdate(), pk__in=occupied.values("run_id"))
         .select_related("train")
-        .annotate(
-            taken_seats=Count(
-                "allocations", filter=Q(allocations__booking__isnull=False) | Q(allocations__hold__expires_at__gt=now)
-            )
-        )
-        .filter(taken_seats__gt=0)
-        .order_by("travel_date", "train__departure_time", "train_id")[:limit]
+        .order_by("run_date", "train__departure_time", "train_id")[:limit]
     )
-    return [{"run": run, "total_seats": run.train.total_seats, "taken_seats": run.taken_seats} for run in runs]
+    busiest: dict[int, int] = {}
+    segments = occupied.filter(run__in=runs).order_by().values("run_id", "segment").annotate(taken=Count("id"))
+    for row in segments:
+        busiest[row["run_id"]] = max(busiest.get(row["run_id"], 0), row["taken"])
+    return [{"run": run, "total_seats": run.train.total_seats, "taken_seats": busiest.get(run.pk, 0)} for run in runs]
 
 
 def search_log_page(

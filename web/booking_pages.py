@@ -5,9 +5,12 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
+from rest_framework.exceptions import NotFound
 
 from bookings import selectors, services
+from bookings.serializers import passenger_data
 from irctc.errors import DomainError
+from trains.layouts import berth_of
 from web.forms import PnrForm
 
 MY_BOOKINGS_PAGE = 50
@@ -27,10 +30,23 @@ def my_bookings(request):
     return TemplateResponse(request, "web/my_bookings.html", {"bookings": bookings})
 
 
+def _ticket_context(booking) -> dict:
+    """The ticket as the pages show it: journey times and each traveller's coach and berth."""
+    departure, arrival = selectors.journey_times(booking)
+    travellers = [passenger_data(booking.class_code, passenger) for passenger in booking.passenger_list]
+    if not travellers:
+        # Booked through the API by count, without names: the seats are all there is.
+        travellers = [
+            {"name": None, **berth_of(booking.class_code, allocation.seat_number).as_dict()}
+            for allocation in booking.seat_allocations
+        ]
+    return {"booking": booking, "departure": departure, "arrival": arrival, "travellers": travellers}
+
+
 @login_required
 @require_GET
 def ticket(request, booking_id: int):
-    return TemplateResponse(request, "web/ticket.html", {"booking": _own_booking(request, booking_id)})
+    return TemplateResponse(request, "web/ticket.html", _ticket_context(_own_booking(request, booking_id)))
 
 
 @login_required
@@ -42,10 +58,10 @@ def cancel(request, booking_id: int):
         try:
             services.cancel_booking(booking_id=booking.pk, by=request.user)
         except DomainError as exc:
-            context = {"booking": booking, "refusal": exc}
+            context = {**_ticket_context(booking), "refusal": exc}
             return TemplateResponse(request, "web/cancel.html", context, status=exc.status_code)
         return redirect("web:ticket", booking_id=booking.pk)
-    return TemplateResponse(request, "web/cancel.html", {"booking": booking})
+    return TemplateResponse(request, "web/cancel.html", _ticket_context(booking))
 
 
 @require_GET
@@ -55,8 +71,9 @@ def pnr_status(request):
     if form.is_bound and not form.is_valid():
         status = 400
     elif form.is_bound:
-        context["booking"] = selectors.pnr_status(form.cleaned_data["pnr"])
-        if context["booking"] is None:
+        try:
+            context["status"] = selectors.pnr_status(form.cleaned_data["pnr"])
+        except NotFound:
             form.add_error("pnr", "No ticket has this PNR.")
             status = 404
     return TemplateResponse(request, "web/pnr_status.html", context, status=status)

@@ -9,7 +9,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.serializers import LoginSerializer, RegisterSerializer
-from trains.serializers import SeatMapParamsSerializer, TrainSearchParamsSerializer
+from bookings.models import Passenger
+from bookings.serializers import PassengerInputSerializer, SeatMapParamsSerializer, TrainSearchParamsSerializer
+from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS
 
 MAX_PASSENGERS = 6
 
@@ -121,49 +123,101 @@ class StationInput(forms.TextInput):
         )
 
 
+CLASS_CHOICES = [(code, f"{layout.name} ({code})") for code, layout in LAYOUTS.items()]
+
+
+def _class_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(label="Class", choices=[("", "All classes"), *CLASS_CHOICES], required=False, **kwargs)
+
+
 class SearchForm(SerializerForm):
     serializer_class = TrainSearchParamsSerializer
     source = forms.CharField(label="From", max_length=64, widget=StationInput("stations-from"))
     destination = forms.CharField(label="To", max_length=64, widget=StationInput("stations-to"))
     date = forms.DateField(label="Travel date", required=False, widget=forms.DateInput({"type": "date"}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # `class` is a Python keyword, so the field can't be declared in the class body.
+        self.fields["class"] = _class_field()
 
-class JourneyDateForm(SerializerForm):
+
+class JourneyForm(SerializerForm):
+    """Which journey a seat map, passenger form or waitlist request is about: the date from the
+    URL, boarding and alighting stations and class from the query string or hidden fields."""
+
     serializer_class = SeatMapParamsSerializer
-    date = forms.DateField(label="Travel date", widget=forms.DateInput({"type": "date"}))
+    date = forms.DateField(label="Travel date")
+    to = forms.CharField(label="To", max_length=64, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = forms.CharField(label="From", max_length=64, required=False)
+        self.fields["class"] = _class_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        # Left out means "the train's first stop / last stop / only class": the services decide.
+        for name in ("from", "to", "class_code"):
+            cleaned.setdefault(name, "")
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        """The journey as the booking services and the seat map take it."""
+        return {
+            "travel_date": self.cleaned_data["date"],
+            "from_station": self.cleaned_data["from"] or None,
+            "to_station": self.cleaned_data["to"] or None,
+            "class_code": self.cleaned_data["class_code"] or None,
+        }
+
+
+class SeatNumbersField(forms.Field):
+    """The seats ticked on the seat map, by number; whether they exist and are free is the service's call."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Choose at least one seat on the seat map.",
+        "invalid": "A seat is a whole number.",
+        "too_many": f"Choose at most {MAX_PASSENGERS} seats at a time.",
+    }
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            return sorted({int(number) for number in value})
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_PASSENGERS:
+            raise forms.ValidationError(self.error_messages["too_many"], code="too_many")
 
 
 class SeatChoiceForm(PageForm):
-    """The seats ticked on the seat map, by number; whether they are free is the service's call."""
+    seat = SeatNumbersField(label="Seats")
 
-    seat = forms.TypedMultipleChoiceField(label="Seats", coerce=int, choices=())
 
-    def __init__(self, *args, total_seats: int, **kwargs):
+class PassengerForm(SerializerForm):
+    """One traveller; the berth types offered are those of the journey's class."""
+
+    serializer_class = PassengerInputSerializer
+    name = forms.CharField(label="Full name", max_length=50, widget=forms.TextInput({"autocomplete": "off"}))
+    age = forms.IntegerField(label="Age", min_value=1, max_value=125)
+    gender = forms.ChoiceField(label="Gender", choices=[("", "Choose"), *Passenger.Gender.choices])
+    berth_preference = forms.ChoiceField(label="Berth preference", required=False)
+
+    def __init__(self, *args, class_code: str = "GEN", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seat"].choices = [(number, str(number)) for number in range(1, total_seats + 1)]
-
-    def clean_seat(self):
-        seats = self.cleaned_data["seat"]
-        if len(seats) > MAX_PASSENGERS:
-            raise forms.ValidationError(f"Choose at most {MAX_PASSENGERS} seats at a time.")
-        return sorted(seats)
-
-
-class PassengerForm(PageForm):
-    GENDERS = [("", "Choose"), ("F", "Female"), ("M", "Male"), ("X", "Other")]
-    BERTHS = [
-        ("", "No preference"),
-        ("LOWER", "Lower"),
-        ("MIDDLE", "Middle"),
-        ("UPPER", "Upper"),
-        ("SIDE_LOWER", "Side lower"),
-        ("SIDE_UPPER", "Side upper"),
-    ]
-
-    name = forms.CharField(label="Full name", max_length=80)
-    age = forms.IntegerField(label="Age", min_value=1, max_value=120)
-    gender = forms.ChoiceField(label="Gender", choices=GENDERS)
-    berth_preference = forms.ChoiceField(label="Berth preference", choices=BERTHS, required=False)
+        berth_types = dict.fromkeys(LAYOUTS[class_code].berth_types)
+        self.fields["berth_preference"].choices = [
+            ("", "No preference"),
+            *((code, BERTH_TYPE_NAMES[code]) for code in berth_types),
+        ]
+        if not berth_types:
+            del self.fields["berth_preference"]
 
 
 PassengerFormSet = forms.formset_factory(

@@ -9,7 +9,7 @@ from analytics import selectors
 from bookings import services
 from bookings.models import Booking
 from tests.analytics.logs import log_entry
-from tests.factories import make_user
+from tests.factories import make_train, make_user, route
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,19 @@ def test_occupancy_of_next_runs_counts_booked_and_live_held_seats_of_future_runs
 
     [row] = selectors.occupancy_of_next_runs()
 
-    assert (row["run"].travel_date, row["taken_seats"], row["total_seats"]) == (next_week(), 6, train.total_seats)
+    assert (row["run"].run_date, row["taken_seats"], row["total_seats"]) == (next_week(), 6, train.total_seats)
+
+
+def test_occupancy_of_a_run_is_that_of_its_busiest_segment(user):
+    train = make_train(stops=route("Agra", "Bina", "Chhindwara"), total_seats=50)
+    for seats, source, destination in [(3, "Agra", "Bina"), (2, "Bina", "Chhindwara"), (1, "Agra", "Chhindwara")]:
+        services.book_seats(
+            user=user, train=train, travel_date=next_week(), seats=seats, from_station=source, to_station=destination
+        )
+
+    [row] = selectors.occupancy_of_next_runs()
+
+    assert (row["taken_seats"], row["total_seats"]) == (4, 50)
 
 
 def test_search_log_page_filters_and_pages_newest_first(search_logs):

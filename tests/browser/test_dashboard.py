@@ -9,8 +9,10 @@ def test_dashboard_charts_what_was_just_booked_and_lists_the_searches_just_made(
     train = demo_trains()
     travel_date = next_week()
     passenger = make_user("traveller")
-    services.book_seats(user=passenger, train=train, travel_date=travel_date, seats=3)
-    services.book_seats(user=passenger, train=train, travel_date=travel_date, seats=2)
+    services.book_seats(user=passenger, train=train, travel_date=travel_date, seats=3, class_code="SL")
+    services.book_seats(
+        user=passenger, train=train, travel_date=travel_date, seats=2, class_code="3A", from_station="Kota Junction"
+    )
     make_user("operator", role="ADMIN")
     page = tab.page
 
@@ -24,18 +26,22 @@ def test_dashboard_charts_what_was_just_booked_and_lists_the_searches_just_made(
     tab.visit("/dashboard/", "dashboard")
     assert page.locator("#figure-bookings").inner_text() == "2"
     assert page.locator("#figure-seats-sold").inner_text() == "5"
-    for chart in ("bookings-chart", "routes-chart", "latency-chart"):
+    for chart in ("bookings-chart", "classes-chart", "routes-chart", "latency-chart"):
         drawn = page.locator(f"#{chart}").evaluate("canvas => Boolean(canvas.chart) && canvas.width > 0")
         assert drawn, f"{chart} was not drawn"
     chart_rows = page.evaluate(
         "() => ({bookings: document.getElementById('bookings-chart').chart.data.datasets[1].data.at(-1),"
         " routes: document.getElementById('routes-chart').chart.data.labels,"
+        " classes: document.getElementById('classes-chart').chart.data.labels,"
+        " class_seats: document.getElementById('classes-chart').chart.data.datasets[0].data,"
         " p50: document.getElementById('latency-chart').chart.data.datasets[0].data.at(-1)})"
     )
     assert chart_rows["bookings"] == 5
     assert sorted(chart_rows["routes"]) == ["new delhi → bhopal", "new delhi → mumbai central"]
     assert chart_rows["p50"] > 0
-    assert "5/72" in page.locator("table.occupancy").inner_text()
+    assert (chart_rows["classes"], chart_rows["class_seats"]) == (["SL", "3A"], [3, 2])
+    # Both bookings cross Kota - Vadodara: 5 of the train's 136 seats taken on that segment.
+    assert "5/136" in page.locator("table.occupancy").inner_text()
 
     logs = page.locator("#search-logs tr.log-row")
     logs.first.wait_for()

@@ -30,33 +30,45 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     page.get_by_label("From").press_sequentially("new d")
     page.wait_for_function("document.querySelector('#stations-from option[value=\"New Delhi\"]') !== null")
 
-    search(tab, "New Delhi", "Mumbai Central", travel_date)
+    # An intermediate journey: Kota to Vadodara, two stops inside the Rajdhani's route.
+    search(tab, "Kota Junction", "Vadodara Junction", travel_date)
     results = page.locator("li.result")
     assert results.count() == 2
     first = results.first
     assert "Mumbai Rajdhani Express" in first.inner_text()
-    assert "16:55" in first.inner_text() and "08:35" in first.inner_text()
-    assert "15 h 40 min" in first.inner_text()
-    assert "72 seats" in first.inner_text()
+    assert first.locator(".departure").inner_text() == "21:40"
+    assert first.locator(".arrival").inner_text().startswith("03:45")
+    assert first.locator(".duration").inner_text() == "6 h 05 min"
+    sleeper = first.locator('tr[data-class="SL"]')
+    assert "72" in sleeper.inner_text() and "₹475" in sleeper.inner_text()
+    assert "₹1267" in first.locator('tr[data-class="3A"]').inner_text()
 
     with tab.submitted("seat-map"):
-        first.get_by_role("link", name="Choose seats").click()
+        sleeper.get_by_role("link", name="Seats in SL on Mumbai Rajdhani Express").click()
+    assert "Kota Junction → Vadodara Junction" in page.locator(".lead").inner_text()
+    assert page.get_by_role("group", name="Coach S1").is_visible()
+    assert seat(page, 3).get_attribute("title") == "Coach S1, berth 3 (Upper)"
     seat(page, 3).click()
-    page.keyboard.press("Tab")  # the seat map works from the keyboard too: tab to seat 4, space ticks it
+    page.keyboard.press("Tab")  # the seat map works from the keyboard too: tab to berth 4, space ticks it
     page.keyboard.press("Space")
     assert page.locator("#chosen-count").inner_text() == "2 seats chosen: 3, 4."
     tab.check("seat-map-chosen")
 
     with tab.submitted("passengers"):
         page.get_by_role("button", name="Continue to passengers").click()
-    for index, (name, age, gender) in enumerate([("Asha Rao", "34", "Female"), ("Ravi Rao", "36", "Male")]):
+    travellers = [("Asha Rao", "34", "Female", "Upper"), ("Ravi Rao", "36", "Male", "Lower")]
+    for index, (name, age, gender, berth) in enumerate(travellers):
         passenger = page.get_by_role("group", name=f"Passenger {index + 1}")
         passenger.get_by_label("Full name").fill(name)
         passenger.get_by_label("Age").fill(age)
         passenger.get_by_label("Gender").select_option(label=gender)
+        passenger.get_by_label("Berth preference").select_option(label=berth)
     with tab.submitted("hold"):
         page.get_by_role("button", name="Hold these seats").click()
-    assert "3, 4" in page.locator(".panel").inner_text()
+    assert [row.inner_text().split("\t") for row in page.locator("tr.traveller").all()] == [
+        ["1", "Asha Rao", "34 F", "S1", "3 UB"],
+        ["2", "Ravi Rao", "36 M", "S1", "4 LB"],
+    ]
     countdown = page.locator(".countdown-left")
     first_reading = countdown.inner_text()
     page.wait_for_function(f"document.querySelector('.countdown-left').textContent !== {json.dumps(first_reading)}")
@@ -66,7 +78,9 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     booking = Booking.objects.get()
     assert booking.status == Booking.Status.CONFIRMED
     assert page.locator("h1 .pnr").inner_text() == booking.pnr
-    assert [cell.inner_text() for cell in page.locator(".seat-number").all()] == ["3", "4"]
+    assert [row.locator(".berth").inner_text() for row in page.locator("tr.traveller").all()] == ["3 UB", "4 LB"]
+    assert [row.locator(".coach-name").inner_text() for row in page.locator("tr.traveller").all()] == ["S1", "S1"]
+    assert [p.name for p in booking.passengers.order_by("position")] == ["Asha Rao", "Ravi Rao"]
 
     tab.visit("/bookings/", "my-bookings")
     row = page.locator(f'tr[data-pnr="{booking.pnr}"]')
@@ -84,9 +98,10 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     assert not seat(page, 3).evaluate("label => label.classList.contains('taken')")
     assert page.locator("#seat-3").is_enabled() and page.locator("#seat-4").is_enabled()
 
-    # Anyone with the PNR can check the ticket.
+    # Anyone with the PNR can check the ticket; no names on it.
     tab.visit(f"/pnr/?pnr={booking.pnr}", "pnr-status")
     assert "Cancelled" in page.locator(".panel").inner_text()
+    assert "Asha" not in page.locator(".panel").inner_text()
 
 
 def test_a_seat_booked_through_the_json_api_is_taken_on_the_seat_map(tab):
@@ -95,7 +110,14 @@ def test_a_seat_booked_through_the_json_api_is_taken_on_the_seat_map(tab):
     passenger = make_user("api-user")
     response = tab.page.request.post(
         f"{tab.base_url}/api/holds/",
-        data={"train": train.pk, "travel_date": travel_date.isoformat(), "seat_numbers": [7]},
+        data={
+            "train": train.pk,
+            "travel_date": travel_date.isoformat(),
+            "from_station": "Kota Junction",
+            "to_station": "Vadodara Junction",
+            "class": "SL",
+            "seat_numbers": [7],
+        },
         headers={"Authorization": f"Bearer {issue_tokens(passenger)['access']}"},
     )
     assert response.status == 201, response.text()
@@ -112,6 +134,11 @@ def test_a_seat_booked_through_the_json_api_is_taken_on_the_seat_map(tab):
     assert page.locator("#seat-7").is_disabled()
     assert page.locator("#seat-8").is_enabled()
     assert "71 of 72 seats free" in page.locator("#seat-help").inner_text()
+    # Seats are sold per segment: the same berth is free before Kota, taken across it.
+    open_seat_map(tab, train, travel_date, "seat-map-before-kota", source="New Delhi", to="Kota Junction")
+    assert page.locator("#seat-7").is_enabled()
+    open_seat_map(tab, train, travel_date, "seat-map-whole-route", source="New Delhi", to="Mumbai Central")
+    assert page.locator("#seat-7").is_disabled()
 
 
 def test_an_expired_hold_says_so_and_confirms_nothing(tab, settings):
@@ -128,6 +155,7 @@ def test_an_expired_hold_says_so_and_confirms_nothing(tab, settings):
     page.get_by_label("Full name").fill("Meera Iyer")
     page.get_by_label("Age").fill("29")
     page.get_by_label("Gender").select_option(label="Female")
+    page.get_by_label("Berth preference").select_option(label="Side lower")
     with page.expect_navigation():
         page.get_by_role("button", name="Hold these seats").click()
     page.locator(".countdown-expired").wait_for(state="visible", timeout=django_settings.HOLD_SECONDS * 1000 + 5000)
@@ -148,7 +176,15 @@ def test_a_sold_out_run_offers_the_waitlist_and_the_ticket_shows_the_position(ta
     travel_date = next_week()
     other = make_user("early-bird")
     for _ in range(12):
-        services.book_seats(user=other, train=train, travel_date=travel_date, seats=6)
+        services.book_seats(
+            user=other,
+            train=train,
+            travel_date=travel_date,
+            seats=6,
+            from_station="Kota Junction",
+            to_station="Vadodara Junction",
+            class_code="SL",
+        )
     make_user("late")
     page = tab.page
     sign_in(tab, "late")

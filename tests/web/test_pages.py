@@ -10,13 +10,25 @@ from django.utils import timezone
 from bookings import services
 from bookings.models import Booking
 from tests.analytics.logs import installed, logged, new_store
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_train, make_user, route
 
 pytestmark = pytest.mark.django_db
 
 
 def travel_date():
     return timezone.localdate() + timedelta(days=7)
+
+
+def one_passenger_on_seat(seat: int) -> dict:
+    """What the passenger page posts for one traveller on `seat`."""
+    return {
+        "seat": [str(seat)],
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "0",
+        "form-0-name": "Asha Rao",
+        "form-0-age": "30",
+        "form-0-gender": "F",
+    }
 
 
 def signed_in(user) -> Client:
@@ -74,7 +86,7 @@ def test_a_crash_on_a_page_renders_the_sites_500_page(client, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("trains.selectors.search_page", broken)
+    monkeypatch.setattr("bookings.selectors.search_journeys", broken)
     client.raise_request_exception = False
     response = client.get("/search/", {"source": "a", "destination": "b"})
     assert response.status_code == 500
@@ -126,14 +138,7 @@ def test_another_passengers_ticket_hold_and_cancel_are_not_found(user, train):
 
 def test_holding_a_seat_taken_meanwhile_shows_the_seat_map_with_the_reason(user, train):
     services.book_seats(user=make_user("quicker"), train=train, travel_date=travel_date(), seats=1)  # takes seat 1
-    passenger_form = {
-        "seat": ["1"],
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "0",
-        "form-0-name": "Asha Rao",
-        "form-0-age": "30",
-        "form-0-gender": "F",
-    }
+    passenger_form = one_passenger_on_seat(1)
     response = signed_in(user).post(f"/trains/{train.pk}/{travel_date().isoformat()}/passengers/", passenger_form)
     assert response.status_code == 409
     assert "Those seats were just taken" in response.content.decode()
@@ -142,13 +147,24 @@ def test_holding_a_seat_taken_meanwhile_shows_the_seat_map_with_the_reason(user,
 
 def test_a_ticket_that_has_departed_cannot_be_cancelled_and_says_why(user, train):
     booking = services.book_seats(user=user, train=train, travel_date=travel_date(), seats=1)
-    booking.run.travel_date = timezone.localdate() - timedelta(days=1)
-    booking.run.save(update_fields=["travel_date"])
+    Booking.objects.filter(pk=booking.pk).update(travel_date=timezone.localdate() - timedelta(days=1))
     response = signed_in(user).post(f"/bookings/{booking.pk}/cancel/")
     assert response.status_code == 409
     assert "This journey has departed" in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_holding_seats_on_a_train_that_has_left_says_so(user):
+    now = timezone.localtime()
+    if now.hour == 0 and now.minute < 5:
+        pytest.skip("a train that left a few minutes ago would have left yesterday")
+    train = make_train(stops=route("Agra", "Bina", start=(now - timedelta(minutes=2)).time()))
+    passenger_form = one_passenger_on_seat(1)
+    response = signed_in(user).post(f"/trains/{train.pk}/{now.date().isoformat()}/passengers/", passenger_form)
+    assert response.status_code == 400
+    assert "This train has left" in response.content.decode()
+    assert not Booking.objects.exists()
 
 
 def test_pnr_status_is_public_and_unknown_pnrs_are_told_apart_from_malformed_ones(client, user, train):

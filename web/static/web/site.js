@@ -56,6 +56,19 @@
           options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
         };
       },
+      by_class: function (rows) {
+        return {
+          type: "bar",
+          data: {
+            labels: rows.map(function (r) { return r["class"]; }),
+            datasets: [
+              { label: "Seats sold", data: rows.map(function (r) { return r.seats_sold; }), backgroundColor: PALETTE[2] },
+              { label: "Bookings", data: rows.map(function (r) { return r.bookings; }), backgroundColor: PALETTE[0] }
+            ]
+          },
+          options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+        };
+      },
       top_routes: function (rows) {
         return {
           type: "bar",
