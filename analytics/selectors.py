@@ -15,14 +15,28 @@ from analytics.log_store import search_logs
 from bookings.models import Booking, SeatAllocation, TrainRun
 from irctc.errors import ServiceUnavailable
 from trains.models import normalize_station
+from trains.selectors import station_spellings
 
 PERCENTILES = (50, 95, 99)
 TOP_TRAINS = 5
 
 
 def top_routes(*, limit: int = 5, days: int | None = None) -> list[dict]:
-    """`[{source, destination, search_count}]` over the last `days` days (all kept logs if None)."""
-    return _aggregate(pipelines.top_routes(limit=limit, since=_since(days)))
+    """`[{source, destination, search_count}]` over the last `days` days (all kept logs if None).
+
+    Logs keep stations normalized; each is shown as trains spell it ("New Delhi"), or as logged
+    when no train serves it.
+    """
+    routes = _aggregate(pipelines.top_routes(limit=limit, since=_since(days)))
+    names = station_spellings({station for route in routes for station in (route["source"], route["destination"])})
+    return [
+        {
+            **route,
+            "source": names.get(route["source"], route["source"]),
+            "destination": names.get(route["destination"], route["destination"]),
+        }
+        for route in routes
+    ]
 
 
 def search_stats(*, days: int | None = None) -> dict:

@@ -4,8 +4,6 @@
 the services receive them as `class_code` and `from_station`.
 """
 
-from collections import OrderedDict
-
 from rest_framework import serializers
 
 from bookings.models import Booking, Hold, Passenger
@@ -44,14 +42,23 @@ def _class_field(**kwargs) -> serializers.ChoiceField:
 
 
 class WithClassField:
-    """Adds the `class` field (`class_code` in the data) that a class body can't declare."""
+    """Adds the `class` field (`class_code` in the data) that a class body can't declare.
+
+    It goes where API.md lists it: after the field `class_field_after` names (first if None).
+    """
 
     class_field_kwargs: dict = {"required": False}
+    class_field_after: str | None = None
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["class"] = _class_field(**self.class_field_kwargs)
-        return fields
+        placed = {} if self.class_field_after else {"class": _class_field(**self.class_field_kwargs)}
+        for name, field in fields.items():
+            placed[name] = field
+            if name == self.class_field_after:
+                placed["class"] = _class_field(**self.class_field_kwargs)
+        placed.setdefault("class", _class_field(**self.class_field_kwargs))
+        return placed
 
 
 class PassengerInputSerializer(serializers.Serializer):
@@ -144,6 +151,7 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
     passengers = serializers.SerializerMethodField()
     train = TrainSerializer(source="run.train", read_only=True)
     class_field_kwargs = {"read_only": True}
+    class_field_after = "arrival"
 
     class Meta:
         model = Booking
@@ -167,17 +175,6 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
             "cancelled_at",
         ]
         read_only_fields = fields
-
-    def to_representation(self, booking):
-        data = super().to_representation(booking)
-        # `class` sits after `arrival`, where API.md lists it.
-        ordered = OrderedDict()
-        for key, value in data.items():
-            if key != "class":
-                ordered[key] = value
-            if key == "arrival":
-                ordered["class"] = data["class"]
-        return ordered
 
     def get_seat_numbers(self, booking: Booking) -> list[int]:
         return sorted(allocation.seat_number for allocation in booking.seat_allocations)
@@ -210,6 +207,7 @@ class HoldSerializer(WithClassField, serializers.ModelSerializer):
     berths = serializers.SerializerMethodField()
     passengers = serializers.SerializerMethodField()
     class_field_kwargs = {"read_only": True}
+    class_field_after = "to_station"
 
     class Meta:
         model = Hold
@@ -288,6 +286,7 @@ class SeatMapSerializer(WithClassField, serializers.Serializer):
     free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     free_berths = BerthSerializer(many=True, read_only=True)
     class_field_kwargs = {"read_only": True}
+    class_field_after = "to_station"
 
 
 class PnrPassengerSerializer(serializers.Serializer):
@@ -315,6 +314,7 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     departure = serializers.DateTimeField(allow_null=True)
     passengers = PnrPassengerSerializer(many=True)
     class_field_kwargs = {"read_only": True}
+    class_field_after = "departure"
 
 
 # A train's representation by id, with the `updated_at` it was rendered at: search pages show the

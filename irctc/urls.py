@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import apis as account_apis
 from bookings import apis as booking_apis
 from irctc import health
+from trains import apis as train_apis
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/trains/search/", booking_apis.TrainSearchApi.as_view(), name="train-search"),
     path("api/trains/<int:train_id>/seats/", booking_apis.TrainSeatsApi.as_view(), name="train-seats"),
     path("api/trains/", include("trains.urls")),
+    path("api/stations/", train_apis.StationsApi.as_view(), name="stations"),
     path("api/", include("bookings.urls")),
     path("api/analytics/", include("analytics.urls")),
     path("api/health/", health.HealthApi.as_view(), name="health"),

@@ -7,7 +7,7 @@ from accounts.permissions import IsAdminRoleOrReadOnly
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
 from trains import selectors, services
-from trains.serializers import TrainSerializer
+from trains.serializers import StationSerializer, StationsParamsSerializer, TrainSerializer
 
 
 class TrainListApi(APIView):
@@ -54,5 +54,15 @@ class TrainDetailApi(APIView):
         selectors.get_active_train(train_id)
         serializer = TrainSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        train = services.update_train(train_id=train_id, **serializer.validated_data)
+        train = services.update_train(train_id=train_id, partial=partial, **serializer.validated_data)
         return Response(TrainSerializer(train).data)
+
+
+class StationsApi(APIView):
+    """Station names for autocomplete: GET /api/stations/?q=del."""
+
+    @extend_schema(parameters=[StationsParamsSerializer], responses=StationSerializer(many=True), tags=["trains"])
+    def get(self, request):
+        params = StationsParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(selectors.stations_matching(params.validated_data["q"]))

@@ -30,6 +30,7 @@ from web.forms import (
 )
 
 SEARCH_PAGE = 20
+STATION_SUGGESTIONS = 8
 # Seats of a class without coaches (GEN) are shown in blocks of this many.
 GENERAL_BLOCK = 100
 
@@ -44,7 +45,9 @@ def station_suggestions(request):
     """htmx: the `<option>`s of a station box's datalist for what has been typed so far."""
     typed = request.GET.get("source") or request.GET.get("destination") or request.GET.get("q") or ""
     return TemplateResponse(
-        request, "web/_station_options.html", {"stations": train_selectors.stations_matching(typed[:64])}
+        request,
+        "web/_station_options.html",
+        {"stations": train_selectors.stations_matching(typed[:64], limit=STATION_SUGGESTIONS)},
     )
 
 

@@ -37,7 +37,7 @@ def test_dashboard_charts_what_was_just_booked_and_lists_the_searches_just_made(
         " p50: document.getElementById('latency-chart').chart.data.datasets[0].data.at(-1)})"
     )
     assert chart_rows["bookings"] == 5
-    assert sorted(chart_rows["routes"]) == ["new delhi → bhopal", "new delhi → mumbai central"]
+    assert sorted(chart_rows["routes"]) == ["New Delhi → Bhopal", "New Delhi → Mumbai Central"]
     assert chart_rows["p50"] > 0
     assert (chart_rows["classes"], chart_rows["class_seats"]) == (["SL", "3A"], [3, 2])
     # Both bookings cross Kota - Vadodara: 5 of the train's 136 seats taken on that segment.
