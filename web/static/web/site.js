@@ -40,50 +40,41 @@
 
   var PALETTE = ["#1f3a93", "#c0392b", "#1d6b2f", "#7a4b00"];
 
+  // A bar chart of whole counts: `series` is [[label, field, colour], ...] read from each row.
+  function countBars(rows, labelOf, series, horizontal) {
+    var countAxis = { beginAtZero: true, ticks: { precision: 0 } };
+    return {
+      type: "bar",
+      data: {
+        labels: rows.map(labelOf),
+        datasets: series.map(function (s) {
+          return { label: s[0], data: rows.map(function (r) { return r[s[1]]; }), backgroundColor: s[2] };
+        })
+      },
+      options: horizontal ? { indexAxis: "y", scales: { x: countAxis } } : { scales: { y: countAxis } }
+    };
+  }
+
   function drawCharts(data) {
     if (!window.Chart) { return; }
+    var day = function (r) { return r.date.slice(5); };
     var charts = {
       bookings_by_day: function (rows) {
-        return {
-          type: "bar",
-          data: {
-            labels: rows.map(function (r) { return r.date.slice(5); }),
-            datasets: [
-              { label: "Bookings", data: rows.map(function (r) { return r.bookings; }), backgroundColor: PALETTE[0] },
-              { label: "Seats sold", data: rows.map(function (r) { return r.seats_sold; }), backgroundColor: PALETTE[2] }
-            ]
-          },
-          options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
-        };
+        return countBars(rows, day, [["Bookings", "bookings", PALETTE[0]], ["Seats sold", "seats_sold", PALETTE[2]]]);
       },
       by_class: function (rows) {
-        return {
-          type: "bar",
-          data: {
-            labels: rows.map(function (r) { return r["class"]; }),
-            datasets: [
-              { label: "Seats sold", data: rows.map(function (r) { return r.seats_sold; }), backgroundColor: PALETTE[2] },
-              { label: "Bookings", data: rows.map(function (r) { return r.bookings; }), backgroundColor: PALETTE[0] }
-            ]
-          },
-          options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
-        };
+        return countBars(rows, function (r) { return r["class"]; },
+          [["Seats sold", "seats_sold", PALETTE[2]], ["Bookings", "bookings", PALETTE[0]]]);
       },
       top_routes: function (rows) {
-        return {
-          type: "bar",
-          data: {
-            labels: rows.map(function (r) { return r.source + " → " + r.destination; }),
-            datasets: [{ label: "Searches", data: rows.map(function (r) { return r.search_count; }), backgroundColor: PALETTE[0] }]
-          },
-          options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }
-        };
+        return countBars(rows, function (r) { return r.source + " → " + r.destination; },
+          [["Searches", "search_count", PALETTE[0]]], true);
       },
       latency_by_day: function (rows) {
         return {
           type: "line",
           data: {
-            labels: rows.map(function (r) { return r.date.slice(5); }),
+            labels: rows.map(day),
             datasets: ["p50_ms", "p95_ms", "p99_ms"].map(function (key, i) {
               return { label: key.replace("_ms", ""), data: rows.map(function (r) { return r[key]; }), borderColor: PALETTE[i], backgroundColor: PALETTE[i], spanGaps: true };
             })
