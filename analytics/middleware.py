@@ -15,6 +15,8 @@ from trains.models import normalize_station
 logger = logging.getLogger(__name__)
 
 SEARCH_PATH = "/api/trains/search/"
+# The passenger site's search (web.journey_pages.search) is logged the same way.
+SEARCH_PATHS = frozenset({SEARCH_PATH, "/search/"})
 # A query string is whatever a client typed: keep enough to debug with, never unbounded.
 MAX_PARAMS = 20
 MAX_PARAM_NAME_CHARS = 64
@@ -27,7 +29,7 @@ class SearchTimingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info != SEARCH_PATH or not settings.SEARCH_LOG_ENABLED:
+        if request.path_info not in SEARCH_PATHS or not settings.SEARCH_LOG_ENABLED:
             return self.get_response(request)
         started = time.perf_counter()
         response = self.get_response(request)
@@ -97,5 +99,5 @@ def _iso_date(raw: str | None) -> str | None:
 
 def _result_count(response) -> int | None:
     data = getattr(response, "data", None)
-    count = data.get("count") if isinstance(data, dict) else None
+    count = data.get("count") if isinstance(data, dict) else getattr(response, "search_result_count", None)
     return count if isinstance(count, int) and not isinstance(count, bool) else None

@@ -8,9 +8,14 @@ mongomock): `$year`/`$month`/`$dayOfMonth` take a timezone on both.
 from datetime import datetime
 
 
-def window(since: datetime | None) -> list[dict]:
-    """Documents logged at or after `since`; all of them when it is None."""
-    return [{"$match": {"timestamp": {"$gte": since}}}] if since is not None else []
+def window(since: datetime | None, until: datetime | None = None) -> list[dict]:
+    """Documents logged at or after `since` and before `until`; no bound where one is None."""
+    bounds = {}
+    if since is not None:
+        bounds["$gte"] = since
+    if until is not None:
+        bounds["$lt"] = until
+    return [{"$match": {"timestamp": bounds}}] if bounds else []
 
 
 def top_routes(*, limit: int, since: datetime | None = None) -> list[dict]:
@@ -60,7 +65,9 @@ def searches_by_day(*, time_zone: str, since: datetime | None = None) -> list[di
     ]
 
 
-def execution_time_at(*, position: int, descending: bool, since: datetime | None = None) -> list[dict]:
+def execution_time_at(
+    *, position: int, descending: bool, since: datetime | None = None, until: datetime | None = None
+) -> list[dict]:
     """The `execution_time_ms` at 0-based `position` of the window sorted by it.
 
     `$sort` followed by `$skip` and `$limit` is a top-k sort on MongoDB: it keeps only
@@ -68,7 +75,7 @@ def execution_time_at(*, position: int, descending: bool, since: datetime | None
     whichever end is nearer to keep that small.
     """
     return [
-        *window(since),
+        *window(since, until),
         {"$project": {"_id": 0, "execution_time_ms": 1}},
         {"$sort": {"execution_time_ms": -1 if descending else 1}},
         {"$skip": position},

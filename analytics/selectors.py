@@ -2,7 +2,7 @@
 
 import math
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from pymongo.errors import PyMongoError
 
 from analytics import pipelines
 from analytics.log_store import search_logs
-from bookings.models import Booking
+from bookings.models import Booking, SeatAllocation, TrainRun
 from irctc.errors import ServiceUnavailable
 from trains.models import normalize_station
 from trains.selectors import station_spellings
@@ -74,7 +74,9 @@ def search_stats(*, days: int | None = None) -> dict:
     return {"searches": searches, **percentiles, "by_day": by_day}
 
 
-def _execution_time_percentile(percentile: int, count: int, since: datetime | None) -> float | None:
+def _execution_time_percentile(
+    percentile: int, count: int, since: datetime | None, until: datetime | None = None
+) -> float | None:
     """Nearest rank: the smallest logged time with at least `percentile`% of searches at or below it.
 
     MongoDB sorts only the one field and keeps at most `count / 2` values to find it, instead of
@@ -87,7 +89,9 @@ def _execution_time_percentile(percentile: int, count: int, since: datetime | No
     from_bottom, from_top = rank - 1, count - rank
     descending = from_top < from_bottom
     rows = _aggregate(
-        pipelines.execution_time_at(position=min(from_bottom, from_top), descending=descending, since=since)
+        pipelines.execution_time_at(
+            position=min(from_bottom, from_top), descending=descending, since=since, until=until
+        )
     )
     # Empty only if the retention TTL deleted logs between the count and this query.
     return rows[0]["execution_time_ms"] if rows else None
@@ -144,3 +148,111 @@ def booking_figures() -> dict:
             for row in by_class
         ],
     }
+
+
+# --- The operator dashboard --------------------------------------------------------------------
+
+DASHBOARD_DAYS = 30
+NEXT_RUNS = 10
+SEARCH_LOG_PAGE = 25
+
+
+def _last_days(days: int) -> list[date]:
+    today = timezone.localdate()
+    return [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def bookings_by_day(*, days: int = DASHBOARD_DAYS) -> list[dict]:
+    """`[{date, bookings, seats_sold}]` for each of the last `days` local days, oldest first.
+
+    A booking counts on the day it was made; its seats count as sold while it is CONFIRMED. One
+    query with a pair of conditional aggregates per day, bounded by local midnights computed
+    here: grouping by a local date in SQL would need the database's time-zone tables.
+    """
+    window = _last_days(days)
+    bounds = [_local_midnight(day) for day in [*window, window[-1] + timedelta(days=1)]]
+    confirmed = Q(status=Booking.Status.CONFIRMED)
+    aggregates = {}
+    for index in range(len(window)):
+        on_day = Q(created_at__gte=bounds[index], created_at__lt=bounds[index + 1])
+        aggregates[f"bookings_{index}"] = Count("id", filter=on_day)
+        aggregates[f"seats_{index}"] = Coalesce(Sum("seats", filter=on_day & confirmed), 0)
+    totals = Booking.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1]).aggregate(**aggregates)
+    return [
+        {"date": day, "bookings": totals[f"bookings_{index}"], "seats_sold": totals[f"seats_{index}"]}
+        for index, day in enumerate(window)
+    ]
+
+
+def search_latency_by_day(*, days: int = DASHBOARD_DAYS) -> list[dict]:
+    """`[{date, searches, p50_ms, p95_ms, p99_ms}]` for each of the last `days` local days.
+
+    Percentiles are nearest-rank within the day, as `search_stats` computes them over a window;
+    a day without searches has None for each.
+    """
+    window = _last_days(days)
+    counts = {
+        date(**row["_id"]): row["searches"]
+        for row in _aggregate(pipelines.searches_by_day(time_zone=settings.TIME_ZONE, since=_local_midnight(window[0])))
+    }
+    result = []
+    for day in window:
+        searches = counts.get(day, 0)
+        since, until = _local_midnight(day), _local_midnight(day + timedelta(days=1))
+        percentiles = {f"p{p}_ms": _execution_time_percentile(p, searches, since, until) for p in PERCENTILES}
+        result.append({"date": day, "searches": searches, **percentiles})
+    return result
+
+
+def occupancy_of_next_runs(*, limit: int = NEXT_RUNS) -> list[dict]:
+    """The next `limit` runs from today that have seats taken: `{run, total_seats, taken_seats}`.
+
+    A seat is held per segment, so a run's occupancy is that of its busiest segment: the most
+    seats (confirmed or held, all classes) taken at once anywhere on the route.
+    """
+    occupied = SeatAllocation.objects.filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=timezone.now()))
+    runs = list(
+        TrainRun.objects.filter(run_date__gte=timezone.localdate(), pk__in=occupied.values("run_id"))
+        .select_related("train")
+        .order_by("run_date", "train__departure_time", "train_id")[:limit]
+    )
+    busiest: dict[int, int] = {}
+    segments = occupied.filter(run__in=runs).order_by().values("run_id", "segment").annotate(taken=Count("id"))
+    for row in segments:
+        busiest[row["run_id"]] = max(busiest.get(row["run_id"], 0), row["taken"])
+    return [{"run": run, "total_seats": run.train.total_seats, "taken_seats": busiest.get(run.pk, 0)} for run in runs]
+
+
+def search_log_page(
+    *,
+    source: str | None = None,
+    destination: str | None = None,
+    user_id: int | None = None,
+    status_code: int | None = None,
+    offset: int = 0,
+    limit: int = SEARCH_LOG_PAGE,
+) -> tuple[list[dict], bool]:
+    """The latest search logs matching the filters, newest first, and whether more follow."""
+    query = {}
+    if source:
+        query["source"] = normalize_station(source)
+    if destination:
+        query["destination"] = normalize_station(destination)
+    if user_id is not None:
+        query["user_id"] = user_id
+    if status_code is not None:
+        query["status_code"] = status_code
+    try:
+        cursor = search_logs().find(query, {"_id": 0}).sort("timestamp", -1).skip(offset).limit(limit + 1)
+        logs = list(cursor)
+    except PyMongoError as exc:
+        raise ServiceUnavailable("MongoDB, which keeps the search logs, is unreachable.", mongo="down") from exc
+    for log in logs:
+        # pymongo hands back naive datetimes; they are UTC.
+        if isinstance(log.get("timestamp"), datetime) and log["timestamp"].tzinfo is None:
+            log["timestamp"] = log["timestamp"].replace(tzinfo=UTC)
+    return logs[:limit], len(logs) > limit

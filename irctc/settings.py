@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "trains",
     "bookings",
     "analytics",
+    "django_htmx",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: the pages answer an htmx request with just the part it swaps in.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "analytics.middleware.SearchTimingMiddleware",
 ]
@@ -101,6 +105,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "irctc.urls"
 WSGI_APPLICATION = "irctc.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# The pages (web/) sign people in with a session; the JSON API keeps JWTs.
+LOGIN_URL = "web:sign_in"
+LOGIN_REDIRECT_URL = "web:home"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [

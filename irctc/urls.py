@@ -23,9 +23,11 @@ urlpatterns = [
     path("api/health/", health.HealthApi.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("web.urls")),
 ]
 
-handler400 = "irctc.errors.handler400"
-handler403 = "irctc.errors.handler403"
-handler404 = "irctc.errors.handler404"
-handler500 = "irctc.errors.handler500"
+# JSON under /api/, pages in the site's style elsewhere.
+handler400 = "web.errors.handler400"
+handler403 = "web.errors.handler403"
+handler404 = "web.errors.handler404"
+handler500 = "web.errors.handler500"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The embedded demo: one command from a fresh clone to a running API on http://127.0.0.1:8000
+# The embedded demo: one command from a fresh clone to the running site and API on http://127.0.0.1:8000
 # (PORT overrides the port). SQLite and the in-process MongoDB stand-in, so nothing else is needed;
 # a .env in the project root is honoured (irctc/settings.py loads it), e.g. to point at MariaDB.
 set -euo pipefail
@@ -25,6 +25,6 @@ echo "==> Migrating the database"
 .venv/bin/python manage.py seed_demo
 
 echo
-echo "==> Serving the API on http://127.0.0.1:$port/  (docs: http://127.0.0.1:$port/api/docs/, Ctrl-C stops)"
+echo "==> Serving the site on http://127.0.0.1:$port/ (operator dashboard: /dashboard/, API docs: /api/docs/; Ctrl-C stops)"
 # One process, no autoreloader: the in-process MongoDB stand-in must see every search.
 exec .venv/bin/python manage.py runserver "127.0.0.1:$port" --noreload --insecure

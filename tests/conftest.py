@@ -3,10 +3,15 @@
 The suite runs on SQLite by default and on MariaDB with DB_ENGINE=mysql (see .ci/run).
 """
 
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import make_train, make_user
+
+# The browser tests need Chromium and a live server: CI runs them in a step of their own.
+collect_ignore = [] if os.environ.get("BROWSER_TESTS") else ["browser"]
 
 
 def client_for(user) -> APIClient:

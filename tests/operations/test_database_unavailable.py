@@ -93,7 +93,7 @@ def test_a_view_outside_drf_is_503_too(anon, database_fails):
     database_fails(LOST)
     anon.raise_request_exception = False
 
-    assert_database_unavailable(anon.get("/test/query-django/"))
+    assert_database_unavailable(anon.get("/api/test/query-django/"))
 
 
 @pytest.mark.urls("tests.operations.urls")

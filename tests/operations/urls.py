@@ -75,9 +75,10 @@ def _project_paths(*prefixes):
 
 
 urlpatterns = [
-    path("test/crash/", CrashingApi.as_view()),
-    path("test/crash-django/", crashing_django_view),
-    path("test/query-django/", querying_django_view),
+    # Under /api/: outside it, a crash is the site's HTML 500 page (tests/web).
+    path("api/test/crash/", CrashingApi.as_view()),
+    path("api/test/crash-django/", crashing_django_view),
+    path("api/test/query-django/", querying_django_view),
     path("test/admin-only/", AdminOnlyApi.as_view()),
     path("test/raise/", RaisingApi.as_view()),
     path("api/auth/", include("accounts.urls")),

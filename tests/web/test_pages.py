@@ -1,0 +1,175 @@
+"""The pages through Django's test client: who may see what, CSRF, and what a refusal looks like.
+The whole journeys run in a real browser in tests/browser."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking
+from tests.analytics.logs import installed, logged, new_store
+from tests.factories import PASSWORD, make_train, make_user, route
+
+pytestmark = pytest.mark.django_db
+
+
+def travel_date():
+    return timezone.localdate() + timedelta(days=7)
+
+
+def one_passenger_on_seat(seat: int) -> dict:
+    """What the passenger page posts for one traveller on `seat`."""
+    return {
+        "seat": [str(seat)],
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "0",
+        "form-0-name": "Asha Rao",
+        "form-0-age": "30",
+        "form-0-gender": "F",
+    }
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_home_page_is_the_search_form_and_serves_its_own_scripts(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'action="/search/"' in html
+    assert "/static/web/vendor/htmx.min.js" in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+    assert client.get("/static/web/vendor/htmx.min.js").status_code == 200
+
+
+def test_a_page_search_is_logged_like_an_api_search(client, train):
+    with installed(new_store()) as search_logs:
+        client.get(
+            "/search/", {"source": " new delhi", "destination": "Mumbai Central", "date": travel_date().isoformat()}
+        )
+        [log] = logged(search_logs)
+    assert log["endpoint"] == "/search/"
+    assert (log["source"], log["destination"], log["status_code"], log["result_count"]) == (
+        "new delhi",
+        "mumbai central",
+        200,
+        1,
+    )
+
+
+def test_station_suggestions_come_from_the_timetable(client, train):
+    options = client.get("/stations/", {"source": "mum"}).content.decode()
+    assert '<option value="Mumbai Central">' in options
+    assert "New Delhi" not in options
+
+
+def test_a_passenger_is_refused_the_dashboard_with_a_page_not_json(user):
+    response = signed_in(user).get("/dashboard/")
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert "Not for this account" in response.content.decode()
+
+
+def test_unknown_pages_are_html_and_unknown_api_paths_stay_json(client):
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and "Page not found" in page.content.decode()
+    api = client.get("/api/no-such-endpoint/")
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+
+
+def test_a_crash_on_a_page_renders_the_sites_500_page(client, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bookings.selectors.search_journeys", broken)
+    client.raise_request_exception = False
+    response = client.get("/search/", {"source": "a", "destination": "b"})
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_sign_in_needs_the_csrf_token(user):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/signin/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_with_a_wrong_password_says_so_and_signs_nobody_in(client, user):
+    response = client.post("/signin/", {"username": user.username, "password": "wrong"})
+    assert response.status_code == 400
+    assert "Wrong email/username or password." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_registration_never_makes_an_operator(client):
+    response = client.post(
+        "/register/", {"username": "mallory", "email": "m@example.com", "password": PASSWORD, "role": "ADMIN"}
+    )
+    assert response.status_code == 302
+    from accounts.models import User
+
+    assert User.objects.get(username="mallory").role == User.Role.USER
+
+
+def test_sign_in_does_not_redirect_to_another_site(client, user):
+    response = client.post(
+        "/signin/", {"username": user.username, "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_another_passengers_ticket_hold_and_cancel_are_not_found(user, train):
+    booking = services.book_seats(user=make_user("owner"), train=train, travel_date=travel_date(), seats=1)
+    hold = services.hold_seats(user=booking.user, train=train, travel_date=travel_date(), seat_numbers=[9])
+    intruder = signed_in(user)
+    assert intruder.get(f"/bookings/{booking.pk}/").status_code == 404
+    assert intruder.post(f"/bookings/{booking.pk}/cancel/").status_code == 404
+    assert intruder.get(f"/holds/{hold.pk}/").status_code == 404
+    assert intruder.post(f"/holds/{hold.pk}/confirm/").status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED and not Booking.objects.filter(user=user).exists()
+
+
+def test_holding_a_seat_taken_meanwhile_shows_the_seat_map_with_the_reason(user, train):
+    services.book_seats(user=make_user("quicker"), train=train, travel_date=travel_date(), seats=1)  # takes seat 1
+    passenger_form = one_passenger_on_seat(1)
+    response = signed_in(user).post(f"/trains/{train.pk}/{travel_date().isoformat()}/passengers/", passenger_form)
+    assert response.status_code == 409
+    assert "Those seats were just taken" in response.content.decode()
+    assert not Booking.objects.filter(user=user).exists()
+
+
+def test_a_ticket_that_has_departed_cannot_be_cancelled_and_says_why(user, train):
+    booking = services.book_seats(user=user, train=train, travel_date=travel_date(), seats=1)
+    Booking.objects.filter(pk=booking.pk).update(travel_date=timezone.localdate() - timedelta(days=1))
+    response = signed_in(user).post(f"/bookings/{booking.pk}/cancel/")
+    assert response.status_code == 409
+    assert "This journey has departed" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_holding_seats_on_a_train_that_has_left_says_so(user):
+    now = timezone.localtime()
+    if now.hour == 0 and now.minute < 5:
+        pytest.skip("a train that left a few minutes ago would have left yesterday")
+    train = make_train(stops=route("Agra", "Bina", start=(now - timedelta(minutes=2)).time()))
+    passenger_form = one_passenger_on_seat(1)
+    response = signed_in(user).post(f"/trains/{train.pk}/{now.date().isoformat()}/passengers/", passenger_form)
+    assert response.status_code == 400
+    assert "This train has left" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_pnr_status_is_public_and_unknown_pnrs_are_told_apart_from_malformed_ones(client, user, train):
+    booking = services.book_seats(user=user, train=train, travel_date=travel_date(), seats=2)
+    found = client.get("/pnr/", {"pnr": booking.pnr})
+    assert found.status_code == 200 and booking.pnr in found.content.decode()
+    assert client.get("/pnr/", {"pnr": "0000000000"}).status_code == 404
+    assert client.get("/pnr/", {"pnr": "12ab"}).status_code == 400

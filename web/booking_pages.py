@@ -1,0 +1,79 @@
+"""Tickets: the passenger's bookings, one ticket, its cancellation, and the public PNR status."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods
+from rest_framework.exceptions import NotFound
+
+from bookings import selectors, services
+from bookings.serializers import passenger_data
+from irctc.errors import DomainError
+from trains.layouts import berth_of
+from web.forms import PnrForm
+
+MY_BOOKINGS_PAGE = 50
+
+
+def _own_booking(request, booking_id: int):
+    booking = selectors.visible_booking(booking_id=booking_id, user=request.user)
+    if booking is None or booking.user_id != request.user.pk:
+        raise Http404("No such booking.")
+    return booking
+
+
+@login_required
+@require_GET
+def my_bookings(request):
+    bookings = selectors.bookings_of(request.user)[:MY_BOOKINGS_PAGE]
+    return TemplateResponse(request, "web/my_bookings.html", {"bookings": bookings})
+
+
+def _ticket_context(booking) -> dict:
+    """The ticket as the pages show it: journey times and each traveller's coach and berth."""
+    departure, arrival = selectors.journey_times(booking)
+    travellers = [passenger_data(booking.class_code, passenger) for passenger in booking.passenger_list]
+    if not travellers:
+        # Booked through the API by count, without names: the seats are all there is.
+        travellers = [
+            {"name": None, **berth_of(booking.class_code, allocation.seat_number).as_dict()}
+            for allocation in booking.seat_allocations
+        ]
+    return {"booking": booking, "departure": departure, "arrival": arrival, "travellers": travellers}
+
+
+@login_required
+@require_GET
+def ticket(request, booking_id: int):
+    return TemplateResponse(request, "web/ticket.html", _ticket_context(_own_booking(request, booking_id)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request, booking_id: int):
+    """GET: are you sure? POST: cancel, then back to the ticket, which now says CANCELLED."""
+    booking = _own_booking(request, booking_id)
+    if request.method == "POST":
+        try:
+            services.cancel_booking(booking_id=booking.pk, by=request.user)
+        except DomainError as exc:
+            context = {**_ticket_context(booking), "refusal": exc}
+            return TemplateResponse(request, "web/cancel.html", context, status=exc.status_code)
+        return redirect("web:ticket", booking_id=booking.pk)
+    return TemplateResponse(request, "web/cancel.html", _ticket_context(booking))
+
+
+@require_GET
+def pnr_status(request):
+    form = PnrForm(request.GET if "pnr" in request.GET else None)
+    context, status = {"form": form}, 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    elif form.is_bound:
+        try:
+            context["status"] = selectors.pnr_status(form.cleaned_data["pnr"])
+        except NotFound:
+            form.add_error("pnr", "No ticket has this PNR.")
+            status = 404
+    return TemplateResponse(request, "web/pnr_status.html", context, status=status)

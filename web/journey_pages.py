@@ -1,0 +1,280 @@
+"""The passenger's way from a search to a held seat: search, seat map, passengers, hold."""
+
+from itertools import groupby
+from operator import attrgetter
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.exceptions import APIException
+
+from bookings import selectors as booking_selectors
+from bookings import services
+from bookings.models import Hold
+from bookings.serializers import passenger_data
+from trains import selectors as train_selectors
+from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
+from trains.models import Train
+from web.forms import (
+    MAX_PASSENGERS,
+    JourneyForm,
+    PassengerFormSet,
+    SearchForm,
+    SeatChoiceForm,
+    WaitlistForm,
+    show_refusal,
+)
+
+SEARCH_PAGE = 20
+STATION_SUGGESTIONS = 8
+# Seats of a class without coaches (GEN) are shown in blocks of this many.
+GENERAL_BLOCK = 100
+
+
+@require_GET
+def home(request):
+    return TemplateResponse(request, "web/home.html", {"form": SearchForm()})
+
+
+@require_GET
+def station_suggestions(request):
+    """htmx: the `<option>`s of a station box's datalist for what has been typed so far."""
+    typed = request.GET.get("source") or request.GET.get("destination") or request.GET.get("q") or ""
+    return TemplateResponse(
+        request,
+        "web/_station_options.html",
+        {"stations": train_selectors.stations_matching(typed[:64], limit=STATION_SUGGESTIONS)},
+    )
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    context = {"form": form, "searched": False}
+    if form.is_valid():
+        count, journeys = booking_selectors.search_journeys(
+            source=form.cleaned_data["source"],
+            destination=form.cleaned_data["destination"],
+            travel_date=form.cleaned_data.get("date"),
+            class_code=form.cleaned_data.get("class_code"),
+            offset=0,
+            limit=SEARCH_PAGE,
+        )
+        trains = Train.objects.in_bulk([journey["train_id"] for journey in journeys])
+        context.update(searched=True, count=count, journeys=[_result(journey, trains) for journey in journeys])
+    response = TemplateResponse(request, "web/search.html", context, status=200 if form.is_valid() else 400)
+    # The search-timing middleware logs this search as it logs the API's.
+    response.search_result_count = context.get("count")
+    return response
+
+
+def _result(journey: dict, trains: dict) -> dict:
+    """A search result as the page shows it: the train, a readable duration, a seat-map link per class."""
+    minutes = journey["duration_minutes"]
+    seat_map_path = reverse("web:seat_map", args=[journey["train_id"], journey["travel_date"].isoformat()])
+    availability = [
+        {
+            **option,
+            "class_name": LAYOUTS[option["class"]].name,
+            "seat_map_url": seat_map_path
+            + "?"
+            + journey_query(
+                from_station=journey["from_station"], to_station=journey["to_station"], class_code=option["class"]
+            ),
+        }
+        for option in journey["availability"]
+    ]
+    return {
+        **journey,
+        "train": trains[journey["train_id"]],
+        "duration_text": f"{minutes // 60} h {minutes % 60:02d} min",
+        "availability": availability,
+    }
+
+
+def journey_query(*, from_station: str, to_station: str, class_code: str) -> str:
+    """The query string that names a journey on the seat map and the pages after it."""
+    return urlencode({"from": from_station, "to": to_station, "class": class_code})
+
+
+def _train(train_id: int) -> Train:
+    try:
+        return train_selectors.get_active_train(train_id)
+    except APIException as exc:
+        raise Http404("No such train.") from exc
+
+
+def _journey_form(request, travel_date: str) -> JourneyForm:
+    source = request.POST if request.method == "POST" else request.GET
+    return JourneyForm({"date": travel_date, **{name: source.get(name, "") for name in ("from", "to", "class")}})
+
+
+def _coaches(seats: dict) -> list[dict]:
+    """The class's seats by coach (blocks of seats without coaches): `{name, seats: [...]}`."""
+    free = set(seats["free_seat_numbers"])
+    berths = [berth_of(seats["class_code"], number) for number in range(1, seats["total_seats"] + 1)]
+    if LAYOUTS[seats["class_code"]].has_coaches:
+        groups = [(f"Coach {coach}", list(group)) for coach, group in groupby(berths, key=attrgetter("coach"))]
+    else:
+        blocks = [berths[first : first + GENERAL_BLOCK] for first in range(0, len(berths), GENERAL_BLOCK)]
+        groups = [(f"Seats {block[0].seat_number}–{block[-1].seat_number}", block) for block in blocks]
+    return [{"name": name, "seats": [_seat(berth, free) for berth in group]} for name, group in groups]
+
+
+def _seat(berth, free: set[int]) -> dict:
+    return {
+        "number": berth.seat_number,
+        "berth": berth.berth,
+        "berth_type": berth.berth_type,
+        "type_name": BERTH_TYPE_NAMES.get(berth.berth_type, ""),
+        "free": berth.seat_number in free,
+    }
+
+
+@require_GET
+def seat_map(request, train_id: int, travel_date: str):
+    train = _train(train_id)
+    return _seat_map_page(request, train, _journey_form(request, travel_date), SeatChoiceForm())
+
+
+def _seat_map_page(request, train, journey_form, seat_form, *, refusal: APIException | None = None):
+    context = {
+        "train": train,
+        "journey_form": journey_form,
+        "seat_form": seat_form,
+        "max_seats": MAX_PASSENGERS,
+        "classes": list(train.classes.all()),
+        "refusal": refusal,
+    }
+    if journey_form.is_valid():
+        try:
+            seats = booking_selectors.seat_map(train=train, **journey_form.service_arguments())
+        except APIException as exc:
+            show_refusal(journey_form, exc)
+        else:
+            query = journey_query(
+                from_station=seats["from_station"], to_station=seats["to_station"], class_code=seats["class_code"]
+            )
+            context.update(seats=seats, coaches=_coaches(seats), journey_query=query)
+    if refusal is not None:
+        status = refusal.status_code
+    else:
+        status = 200 if journey_form.is_valid() and not seat_form.errors else 400
+    return TemplateResponse(request, "web/seat_map.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def passengers(request, train_id: int, travel_date: str):
+    """GET: a passenger form per seat ticked on the seat map. POST: hold those seats for them."""
+    train = _train(train_id)
+    journey_form = _journey_form(request, travel_date)
+    seat_form = SeatChoiceForm(request.POST if request.method == "POST" else request.GET)
+    if not (journey_form.is_valid() and seat_form.is_valid()):
+        return _seat_map_page(request, train, journey_form, seat_form)
+    seat_numbers = seat_form.cleaned_data["seat"]
+    form_kwargs = {"class_code": journey_form.cleaned_data.get("class_code") or "GEN"}
+    if request.method == "GET":
+        formset = PassengerFormSet(initial=[{}] * len(seat_numbers), form_kwargs=form_kwargs)
+    else:
+        formset = PassengerFormSet(request.POST, form_kwargs=form_kwargs)
+    context = {"train": train, "journey_form": journey_form, "seat_numbers": seat_numbers, "formset": formset}
+    if request.method == "POST" and formset.is_valid() and formset.total_form_count() == len(seat_numbers):
+        try:
+            hold = services.hold_seats(
+                user=request.user,
+                train=train,
+                seat_numbers=seat_numbers,
+                passengers=[form.cleaned_data for form in formset],
+                **journey_form.service_arguments(),
+            )
+        except APIException as exc:
+            # Someone took a seat meanwhile, or the journey can no longer be booked: the seat
+            # map, as it is now, says so.
+            return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
+        return redirect("web:hold", hold_id=hold.pk)
+    status = 400 if formset.is_bound else 200
+    return TemplateResponse(request, "web/passengers.html", context, status=status)
+
+
+@login_required
+@require_POST
+def join_waitlist(request, train_id: int, travel_date: str):
+    """A sold-out journey: book `seats` seats on its class's waitlist, if it has room."""
+    train = _train(train_id)
+    journey_form = _journey_form(request, travel_date)
+    seat_count = WaitlistForm(request.POST)
+    if not (journey_form.is_valid() and seat_count.is_valid()):
+        return _seat_map_page(request, train, journey_form, SeatChoiceForm())
+    try:
+        booking = services.book_seats(
+            user=request.user,
+            train=train,
+            seats=seat_count.cleaned_data["seats"],
+            allow_waitlist=True,
+            **journey_form.service_arguments(),
+        )
+    except APIException as exc:
+        return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
+    return redirect("web:ticket", booking_id=booking.pk)
+
+
+def _own_hold(request, hold_id: int) -> Hold:
+    try:
+        hold = booking_selectors.hold_for_display(hold_id)
+    except Hold.DoesNotExist as exc:
+        raise Http404("No such hold.") from exc
+    if hold.user_id != request.user.pk or hold.released_at is not None:
+        raise Http404("No such hold.")
+    return hold
+
+
+def _hold_page(request, hold: Hold, *, refusal: APIException | None = None):
+    context = {
+        "hold": hold,
+        "travellers": [passenger_data(hold.class_code, passenger) for passenger in hold.passengers],
+        "seat_map_url": _seat_map_url(hold),
+        "refusal": refusal,
+    }
+    return TemplateResponse(request, "web/hold.html", context, status=refusal.status_code if refusal else 200)
+
+
+def _seat_map_url(hold: Hold) -> str:
+    path = reverse("web:seat_map", args=[hold.run.train_id, hold.travel_date.isoformat()])
+    query = journey_query(from_station=hold.from_station, to_station=hold.to_station, class_code=hold.class_code)
+    return f"{path}?{query}"
+
+
+@login_required
+@require_GET
+def hold(request, hold_id: int):
+    hold = _own_hold(request, hold_id)
+    if hold.booking_id is not None:
+        return redirect("web:ticket", booking_id=hold.booking_id)
+    return _hold_page(request, hold)
+
+
+@login_required
+@require_POST
+def confirm_hold(request, hold_id: int):
+    hold = _own_hold(request, hold_id)
+    try:
+        booking = services.confirm_hold(hold_id=hold.pk, by=request.user)
+    except APIException as exc:
+        return _hold_page(request, hold, refusal=exc)
+    return redirect("web:ticket", booking_id=booking.pk)
+
+
+@login_required
+@require_POST
+def release_hold(request, hold_id: int):
+    hold = _own_hold(request, hold_id)
+    try:
+        services.release_hold(hold_id=hold.pk, by=request.user)
+    except APIException as exc:
+        return _hold_page(request, hold, refusal=exc)
+    return redirect(_seat_map_url(hold))
