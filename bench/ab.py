@@ -68,6 +68,8 @@ class Build:
         self.name, self.root, self.python, self.db_name = name, Path(root), Path(python), db_name
         self.env = self.server = self.setup = None
         self.tokens: list[str] = []
+        # Builds that share a database (bench/sweep.py) sell different runs: slot k of `slots`.
+        self.slot, self.slots = 0, 1
 
     def manage(self, *argv):
         return manage(self.env, *argv, capture=True, root=self.root, python=self.python)
@@ -143,7 +145,8 @@ def median(values):
 
 async def phases(args, builds: dict[str, Build], paths: list[str]) -> dict:
     only = [p for p in args.only.split(",") if p in AB_PHASES]
-    today = date.fromisoformat(builds["head"].setup["today"])
+    reference = next(iter(builds.values()))
+    today = date.fromisoformat(reference.setup["today"])
     clients, seconds = args.read_clients, args.duration
     loads = {}
     for name, build in builds.items():
@@ -165,9 +168,12 @@ async def phases(args, builds: dict[str, Build], paths: list[str]) -> dict:
                 raise SystemExit(f"{name}: warm-up bookings failed: {warm.statuses} {warm.extra['rejection_codes']}")
 
     reps = {name: {phase: [] for phase in only} for name in builds}
-    dates_per_rep = max(1, args.spread_runs // len(builds["head"].setup["spread_trains"]))
+    names = list(builds)
+    dates_per_rep = max(1, args.spread_runs // len(reference.setup["spread_trains"]))
     for rep in range(args.reps):
-        order = ["base", "head"] if rep % 2 == 0 else ["head", "base"]
+        # Each build goes first in turn (for two: base first, then head first, ...).
+        shift = rep % len(names)
+        order = names[shift:] + names[:shift] if len(names) > 2 or rep % 2 == 0 else names[::-1]
         log(f"repetition {rep + 1}/{args.reps} (order {' then '.join(order)} in every phase)")
         for phase in only:
             for name in order:
@@ -183,7 +189,7 @@ async def phases(args, builds: dict[str, Build], paths: list[str]) -> dict:
                         ),
                     )
                 elif phase == "hot":
-                    hot_date = (today + timedelta(days=1 + rep)).isoformat()
+                    hot_date = (today + timedelta(days=1 + rep * build.slots + build.slot)).isoformat()
                     record = await measured(
                         server,
                         f"hot:{name}",
@@ -208,7 +214,7 @@ async def phases(args, builds: dict[str, Build], paths: list[str]) -> dict:
                     if not check["ok"]:
                         log(f"  {name}: hot run {hot_date} in the DB is WRONG: {check}")
                 else:
-                    first = 5 + rep * dates_per_rep
+                    first = 5 + (rep * build.slots + build.slot) * dates_per_rep
                     days = [(today + timedelta(days=first + i)).isoformat() for i in range(dates_per_rep)]
                     runs = [(t, d) for d in days for t in build.setup["spread_trains"]][: args.spread_runs]
                     record = await measured(

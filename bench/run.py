@@ -94,6 +94,7 @@ def parse_args():
     add("--base-threads", default="4", help="A/B: WEB_THREADS of the base build ('' = its gunicorn.conf.py)")
     add("--head-threads", default="", help="A/B: WEB_THREADS of the working tree ('' = its gunicorn.conf.py)")
     add("--ab-no-log", action="store_true", help="A/B: both builds with SEARCH_LOG_ENABLED=false")
+    add("--sweep", metavar="CONFIGS", help="compare serving configurations (bench/sweep.py)")
     return parser.parse_args()
 
 
@@ -787,6 +788,10 @@ def main():
         import ab
 
         return ab.main(args)
+    if args.sweep:
+        import sweep
+
+        return sweep.main(args)
     OUT.mkdir(exist_ok=True)
     started = time.monotonic()
     secret_key = secrets.token_urlsafe(50)
