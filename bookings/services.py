@@ -31,6 +31,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from accounts.models import User
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from irctc.errors import Conflict, Gone
+from trains import search_cache
 from trains.models import Train
 
 MAX_SEATS_PER_BOOKING = 6
@@ -123,6 +124,8 @@ def _lock_run(run_id: int) -> TrainRun:
     changes use (`lock_future_runs`).
     """
     run = TrainRun.objects.select_for_update().get(pk=run_id)
+    # Whatever the caller changes on this run, cached searches of its date must not outlive it.
+    search_cache.runs_changed(run.travel_date)
     run.train = Train.objects.get(pk=run.train_id)
     return run
 

@@ -37,6 +37,7 @@ def cached_users(settings):
     """Every test authenticates through the user cache, as production with Redis does, starting
     from an empty cache: user ids are reused from one test to the next, cached users must not be."""
     settings.AUTH_USER_CACHE_SECONDS = 300
+    settings.SEARCH_CACHE_SECONDS = 10
     cache.clear()
 
 

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsAdminRoleOrReadOnly
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
-from trains import selectors, services
+from trains import search_cache, selectors, services
 from trains.serializers import (
     SeatMapParamsSerializer,
     SeatMapSerializer,
@@ -92,6 +92,9 @@ class TrainSearchApi(APIView):
     def get(self, request):
         params = TrainSearchParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
+        answer, stamp = search_cache.cached_answer(request, params.validated_data.get("date"))
+        if answer is not None:
+            return Response(answer)
         search = functools.partial(
             selectors.search_page,
             source=params.validated_data["source"],
@@ -100,7 +103,9 @@ class TrainSearchApi(APIView):
         )
         paginator = self.pagination_class()
         page = paginator.paginate_search(request, search)
-        return paginator.get_paginated_response(search_results_data(page))
+        response = paginator.get_paginated_response(search_results_data(page))
+        search_cache.store(stamp, response.data)
+        return response
 
 
 class TrainSeatsApi(APIView):

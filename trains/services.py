@@ -18,6 +18,7 @@ from bookings.selectors import (
 )
 from bookings.services import lock_future_runs
 from irctc.errors import Conflict, DomainError
+from trains import search_cache
 from trains.models import EVERY_DAY_MASK, WEEKDAYS, Train, normalize_station, weekday_bit
 
 
@@ -95,6 +96,7 @@ def _save(train: Train, **save_kwargs) -> None:
     """Save, turning a unique-number race (the pre-check passed in both requests) into a 409."""
     try:
         with transaction.atomic():
+            search_cache.timetable_changed()
             train.save(**save_kwargs)
     except IntegrityError as exc:
         if Train.objects.filter(train_number=train.train_number).exclude(pk=train.pk).exists():
@@ -167,5 +169,6 @@ def retire_train(*, train_id: int) -> Train:
                 code="train_has_bookings",
             )
         train.is_active = False
+        search_cache.timetable_changed()
         train.save(update_fields=["is_active", "updated_at"])
     return train
