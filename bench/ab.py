@@ -229,6 +229,35 @@ async def phases(args, builds: dict[str, Build], paths: list[str]) -> dict:
     return reps
 
 
+def cpu_per_request(args, builds: dict[str, Build]) -> dict:
+    """bench/cpu.py in each build (its checkout, its interpreter, its database), alternating."""
+    if not args.cpu_reps:
+        return {}
+    runs = {name: [] for name in builds}
+    for rep in range(args.cpu_reps):
+        for name in list(builds)[:: 1 if rep % 2 == 0 else -1]:
+            build = builds[name]
+            completed = subprocess.run(
+                [str(build.python), str(ROOT / "bench/cpu.py"), "--setup", json.dumps(build.setup)],
+                cwd=build.root,
+                env=build.env,
+                check=True,
+                text=True,
+                capture_output=True,
+            )
+            runs[name].append(json.loads(completed.stdout.strip().splitlines()[-1]))
+            log(f"  in-process CPU {name}: {runs[name][-1]}")
+    result = {}
+    for kind in runs["head"][0]:
+        row = {}
+        for key in ("cpu_ms_per_request", "statements"):
+            base = median([r[kind][key] for r in runs["base"]])
+            head = median([r[kind][key] for r in runs["head"]])
+            row[key] = {"base": base, "head": head, "ratio": ratio(head, base)}
+        result[kind] = row
+    return result
+
+
 def summarize(reps: dict) -> dict:
     summary = {}
     for phase, figures in FIGURES.items():
@@ -282,6 +311,15 @@ def table(summary: dict, reps: dict) -> str:
         row = summary["search_head_p99_vs_base_p50"]
         ratios = ", ".join(fmt(r, ".2f") for r in row["ratios"])
         lines.append(f"| search | head p99 / base p50 | | | **{fmt(row['median'], '.2f')}** | {ratios} |")
+    cpu = summary.get("cpu_in_process") or {}
+    if cpu:
+        lines += ["", "| in one process (no server, no concurrency) | base | head | head/base |", "|---|---|---|---|"]
+        for kind, row in cpu.items():
+            c, q = row["cpu_ms_per_request"], row["statements"]
+            lines.append(
+                f"| {kind}: CPU ms per request | {fmt(c['base'], '.2f')} | {fmt(c['head'], '.2f')} | {fmt(c['ratio'], '.2f')}x |"
+            )
+            lines.append(f"| {kind}: SQL statements | {fmt(q['base'], '.0f')} | {fmt(q['head'], '.0f')} | |")
     other = [r["other_cpu_s"] for build in reps.values() for records in build.values() for r in records]
     if other:
         lines.append("")
@@ -330,7 +368,9 @@ def main(args):
         for build in builds.values():
             if build.server:
                 build.server.stop()
+    cpu = cpu_per_request(args, builds)
     summary = summarize(reps)
+    summary["cpu_in_process"] = cpu
     text = table(summary, reps)
     print()
     print(text)

@@ -196,7 +196,8 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, reusing its redis-py clients (irctc/cache.py).
+            "BACKEND": "irctc.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
