@@ -16,11 +16,17 @@ load_dotenv(os.path.join(os.path.dirname(__file__), ".env"))
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("WEB_THREADS", "4"))
-worker_class = "gthread" if threads > 1 else "sync"
+worker_class = os.environ.get("WEB_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 # On SIGTERM a worker finishes the requests it has (and flushes its pending search logs) first.
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
+# With reuse_port, gunicorn gives each worker its own listening socket (SO_REUSEPORT) and the
+# kernel spreads new connections over them, instead of the first worker awake taking them all.
+reuse_port = os.environ.get("WEB_REUSE_PORT", "").lower() in {"1", "true", "yes", "on"}
+# gunicorn 27's runtime control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): two
+# instances on one machine would share it. Nothing here uses it.
+control_socket_disable = True
 # Recycle workers now and then so a slow leak can't grow without bound.
 max_requests = 10000
 max_requests_jitter = 1000
