@@ -55,6 +55,16 @@ BookingFiguresSerializer = inline_serializer(
             },
             many=True,
         ),
+        "by_class": inline_serializer(
+            "BookingsByClass",
+            {
+                "class": serializers.CharField(),
+                "bookings": serializers.IntegerField(),
+                "seats_sold": serializers.IntegerField(),
+                "revenue": serializers.DecimalField(max_digits=14, decimal_places=0, allow_null=True),
+            },
+            many=True,
+        ),
     },
 )
 

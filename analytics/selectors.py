@@ -2,6 +2,7 @@
 
 import math
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum
@@ -13,14 +14,28 @@ from analytics import pipelines
 from analytics.log_store import search_logs
 from bookings.models import Booking
 from irctc.errors import ServiceUnavailable
+from trains.selectors import station_spellings
 
 PERCENTILES = (50, 95, 99)
 TOP_TRAINS = 5
 
 
 def top_routes(*, limit: int = 5, days: int | None = None) -> list[dict]:
-    """`[{source, destination, search_count}]` over the last `days` days (all kept logs if None)."""
-    return _aggregate(pipelines.top_routes(limit=limit, since=_since(days)))
+    """`[{source, destination, search_count}]` over the last `days` days (all kept logs if None).
+
+    Logs keep stations normalized; each is shown as trains spell it ("New Delhi"), or as logged
+    when no train serves it.
+    """
+    routes = _aggregate(pipelines.top_routes(limit=limit, since=_since(days)))
+    names = station_spellings({station for route in routes for station in (route["source"], route["destination"])})
+    return [
+        {
+            **route,
+            "source": names.get(route["source"], route["source"]),
+            "destination": names.get(route["destination"], route["destination"]),
+        }
+        for route in routes
+    ]
 
 
 def search_stats(*, days: int | None = None) -> dict:
@@ -66,7 +81,10 @@ def _aggregate(pipeline: list[dict]) -> list[dict]:
 
 
 def booking_figures() -> dict:
-    """Booking totals by status and the trains that sold most seats, in two queries."""
+    """Booking totals by status, the trains that sold most seats and each class's sales, in three queries.
+
+    `revenue` is the fares of the confirmed bookings of the class (null while none has a fare).
+    """
     confirmed = Q(status=Booking.Status.CONFIRMED)
     totals = Booking.objects.aggregate(
         bookings=Count("id"),
@@ -80,4 +98,25 @@ def booking_figures() -> dict:
         .annotate(bookings=Count("id"), seats_sold=Coalesce(Sum("seats", filter=confirmed), 0))
         .order_by("-seats_sold", "-bookings", "train_number")[:TOP_TRAINS]
     )
-    return {**totals, "top_trains": list(top_trains)}
+    by_class = (
+        Booking.objects.values("class_code")
+        .annotate(
+            bookings=Count("id"),
+            seats_sold=Coalesce(Sum("seats", filter=confirmed), 0),
+            revenue=Sum("fare", filter=confirmed),
+        )
+        .order_by("-seats_sold", "class_code")
+    )
+    return {
+        **totals,
+        "top_trains": list(top_trains),
+        "by_class": [
+            {
+                "class": row["class_code"],
+                "bookings": row["bookings"],
+                "seats_sold": row["seats_sold"],
+                "revenue": None if row["revenue"] is None else str(row["revenue"].quantize(Decimal("1"))),
+            }
+            for row in by_class
+        ],
+    }

@@ -157,7 +157,9 @@ async def phases(args, builds: dict[str, Build], paths: list[str]) -> dict:
     log("warm-up of both builds (imports, connections, caches) before anything is timed")
     for name, build in builds.items():
         port = build.server.port
-        await closed_loop("warmup", HOST, port, clients, loads[name]["search"], duration=3)
+        # Long enough, with --warmup, for per-process caches (rendered trains, cached users) to
+        # fill as they would in a server that has been up for a while.
+        await closed_loop("warmup", HOST, port, clients, loads[name]["search"], duration=args.warmup)
         await closed_loop("warmup", HOST, port, clients, loads[name]["ceiling"], duration=2)
         if {"hot", "spread"} & set(only):
             warm_date = (today + timedelta(days=50)).isoformat()

@@ -39,21 +39,23 @@ def _free_numbers(count: int) -> list[str]:
 
 
 def _bench_train(number: str, name: str, route: tuple[str, str], seats: int) -> Train:
-    train, _ = Train.objects.update_or_create(
-        train_number=number,
-        defaults=dict(
-            name=name,
-            source=route[0],
-            destination=route[1],
-            departure_time=time(23, 55),
-            arrival_time=time(6, 0),
-            arrival_day_offset=1,
-            total_seats=seats,
-            runs_on_mask=EVERY_DAY_MASK,
-            is_active=True,
-        ),
+    """A two-stop, one-class train (as version 1 had them), so that both builds of an A/B run sell it."""
+    from trains import services
+
+    fields = dict(
+        name=name,
+        source=route[0],
+        destination=route[1],
+        departure_time=time(23, 55),
+        arrival_time=time(6, 0),
+        arrival_day_offset=1,
+        total_seats=seats,
+        runs_on_mask=EVERY_DAY_MASK,
     )
-    return train
+    existing = Train.objects.filter(train_number=number, is_active=True).first()
+    if existing is not None:
+        return services.update_train(train_id=existing.pk, partial=False, train_number=number, **fields)
+    return services.create_train(train_number=number, **fields)
 
 
 def setup() -> dict:
@@ -85,9 +87,10 @@ def verify(train_id: int, travel_date: str) -> dict:
     """Seats the database says are sold on one run, counted three independent ways."""
     from bookings.models import Booking, SeatAllocation
 
-    bookings = Booking.objects.filter(run__train_id=train_id, run__travel_date=travel_date)
+    bookings = Booking.objects.filter(run__train_id=train_id, travel_date=travel_date)
     confirmed = bookings.filter(status=Booking.Status.CONFIRMED)
-    allocations = SeatAllocation.objects.filter(run__train_id=train_id, run__travel_date=travel_date)
+    # Two-stop trains: the travel date is the run's date and every seat has one segment.
+    allocations = SeatAllocation.objects.filter(run__train_id=train_id, run__run_date=travel_date)
     confirmed_allocations = allocations.filter(booking__status=Booking.Status.CONFIRMED)
     total_seats = Train.objects.get(pk=train_id).total_seats
     return {

@@ -9,7 +9,8 @@ from django.db.models import Count
 from rest_framework.exceptions import APIException
 
 from bookings import services
-from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
+from trains.layouts import berth_of
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,24 +31,43 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class SeatAllocationInline(admin.TabularInline):
-    model = SeatAllocation
-    fields = ["seat_number", "booking", "hold"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SeatAllocationInline(ReadOnlyInline):
+    model = SeatAllocation
+    fields = ["class_code", "seat_number", "segment", "booking", "hold"]
+    readonly_fields = fields
+
+
+class PassengerInline(ReadOnlyInline):
+    model = Passenger
+    fields = ["position", "name", "age", "gender", "berth_preference", "seat_number", "berth"]
+    readonly_fields = fields
+
+    @admin.display(description="coach / berth")
+    def berth(self, passenger):
+        if passenger.seat_number is None:
+            return "-"
+        berth = berth_of(passenger.booking.class_code, passenger.seat_number)
+        return " ".join(str(part) for part in (berth.coach, berth.berth, berth.berth_type) if part is not None)
+
 
 @admin.register(TrainRun)
 class TrainRunAdmin(ReadOnlyAdmin):
-    list_display = ["train", "travel_date", "bookings_count", "created_at"]
-    list_filter = ["travel_date"]
+    list_display = ["train", "run_date", "bookings_count", "created_at"]
+    list_filter = ["run_date"]
     search_fields = ["train__train_number", "train__name"]
     list_select_related = ["train"]
-    date_hierarchy = "travel_date"
+    date_hierarchy = "run_date"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(bookings_count=Count("bookings"))
@@ -59,21 +79,47 @@ class TrainRunAdmin(ReadOnlyAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(ReadOnlyAdmin):
-    list_display = ["pnr", "user", "train_number", "travel_date", "status", "seats", "created_at", "cancelled_at"]
-    list_filter = ["status", "run__travel_date", "created_at"]
-    search_fields = ["pnr", "user__username", "user__email"]
+    list_display = [
+        "pnr",
+        "user",
+        "train_number",
+        "class_code",
+        "from_station",
+        "to_station",
+        "travel_date",
+        "status",
+        "seats",
+        "fare",
+        "created_at",
+        "cancelled_at",
+    ]
+    list_filter = ["status", "class_code", "travel_date", "created_at"]
+    search_fields = ["pnr", "user__username", "user__email", "passengers__name"]
     list_select_related = ["user", "run__train"]
-    readonly_fields = ["pnr", "user", "run", "status", "seats", "created_at", "cancelled_at"]
-    inlines = [SeatAllocationInline]
+    readonly_fields = [
+        "pnr",
+        "user",
+        "run",
+        "status",
+        "class_code",
+        "from_station",
+        "to_station",
+        "travel_date",
+        "seats",
+        "fare",
+        "created_at",
+        "cancelled_at",
+    ]
+    inlines = [PassengerInline, SeatAllocationInline]
     actions = ["cancel_bookings"]
 
     @admin.display(description="train", ordering="run__train__train_number")
     def train_number(self, booking):
         return booking.run.train.train_number
 
-    @admin.display(description="travel date", ordering="run__travel_date")
-    def travel_date(self, booking):
-        return booking.run.travel_date
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False  # a passenger search may match several of one booking
 
     @admin.action(description="Cancel the selected bookings (frees seats, promotes the waitlist)")
     def cancel_bookings(self, request, queryset):
@@ -90,11 +136,34 @@ class BookingAdmin(ReadOnlyAdmin):
 
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
-    list_display = ["id", "user", "run", "seat_numbers", "expires_at", "is_live", "booking"]
-    list_filter = ["expires_at", "run__travel_date"]
+    list_display = [
+        "id",
+        "user",
+        "run",
+        "class_code",
+        "from_station",
+        "to_station",
+        "seat_numbers",
+        "expires_at",
+        "is_live",
+        "booking",
+    ]
+    list_filter = ["expires_at", "class_code", "travel_date"]
     search_fields = ["user__username", "booking__pnr"]
     list_select_related = ["user", "run__train", "booking"]
-    readonly_fields = ["user", "run", "seat_numbers", "created_at", "expires_at", "booking"]
+    readonly_fields = [
+        "user",
+        "run",
+        "class_code",
+        "from_station",
+        "to_station",
+        "travel_date",
+        "seat_numbers",
+        "passengers",
+        "created_at",
+        "expires_at",
+        "booking",
+    ]
 
     @admin.display(boolean=True, description="live")
     def is_live(self, hold):

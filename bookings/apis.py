@@ -1,3 +1,5 @@
+import functools
+
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -12,23 +14,40 @@ from bookings import selectors, services
 from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from bookings.models import Booking
 from bookings.serializers import (
+    CLASS_CODES,
     MAX_ID,
     BookingCreateSerializer,
     BookingSerializer,
     HoldCreateSerializer,
     HoldSerializer,
+    PnrStatusSerializer,
+    SeatMapParamsSerializer,
+    SeatMapSerializer,
+    TrainSearchParamsSerializer,
+    TrainSearchResultSerializer,
+    search_results_data,
 )
+from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
+from trains import search_cache
+from trains.selectors import get_active_train
 
 
 class BookingFilter(django_filters.FilterSet):
     train = django_filters.NumberFilter(field_name="run__train_id", min_value=1, max_value=MAX_ID)
-    travel_date = django_filters.DateFilter(field_name="run__travel_date")
+    travel_date = django_filters.DateFilter(field_name="travel_date")
     status = django_filters.ChoiceFilter(choices=Booking.Status.choices)
 
     class Meta:
         model = Booking
         fields = ["train", "travel_date", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # `class` is a keyword: declared here rather than in the class body.
+        self.filters["class"] = django_filters.ChoiceFilter(
+            field_name="class_code", choices=[(code, code) for code in CLASS_CODES]
+        )
 
 
 def _booking_response(booking: Booking, status_code: int = status.HTTP_200_OK) -> Response:
@@ -135,3 +154,73 @@ class HoldConfirmApi(APIView):
     def post(self, request, hold_id: int):
         booking = services.confirm_hold(hold_id=hold_id, by=request.user)
         return _booking_response(booking, status.HTTP_201_CREATED)
+
+
+class SearchPagination(LimitOffsetPagination):
+    """The usual `{count, next, previous, results}` for a search that counts its own matches."""
+
+    def paginate_search(self, request, search) -> list:
+        """`search(offset=, limit=)` returns `(count, page)`; the page is returned, the count kept."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        self.count, page = search(offset=self.offset, limit=self.limit)
+        return page
+
+
+class TrainSearchApi(APIView):
+    """Kept at exactly /api/trains/search/: the search-timing middleware keys on that path."""
+
+    pagination_class = SearchPagination
+
+    @extend_schema(
+        parameters=[TrainSearchParamsSerializer],
+        responses=TrainSearchResultSerializer(many=True),
+        tags=["trains"],
+    )
+    def get(self, request):
+        params = TrainSearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        run_dates = selectors.run_dates_searched(params.validated_data.get("date"))
+        answer, stamp = search_cache.cached_answer(request, run_dates)
+        if answer is not None:
+            return Response(answer)
+        search = functools.partial(
+            selectors.search_journeys,
+            source=params.validated_data["source"],
+            destination=params.validated_data["destination"],
+            travel_date=params.validated_data.get("date"),
+            class_code=params.validated_data.get("class_code"),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_search(request, search)
+        response = paginator.get_paginated_response(search_results_data(page))
+        search_cache.store(stamp, response.data)
+        return response
+
+
+class TrainSeatsApi(APIView):
+    @extend_schema(parameters=[SeatMapParamsSerializer], responses=SeatMapSerializer, tags=["trains"])
+    def get(self, request, train_id: int):
+        train = get_active_train(train_id)
+        params = SeatMapParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        seats = selectors.seat_map(
+            train=train,
+            travel_date=params.validated_data["date"],
+            from_station=params.validated_data.get("from"),
+            to_station=params.validated_data.get("to"),
+            class_code=params.validated_data.get("class_code"),
+        )
+        return Response(SeatMapSerializer(seats).data)
+
+
+class PnrStatusApi(APIView):
+    """Anyone holding a PNR may read its status: no token, throttled as anonymous."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(responses=PnrStatusSerializer, tags=["bookings"])
+    def get(self, request, pnr: str):
+        return Response(PnrStatusSerializer(selectors.pnr_status(pnr)).data)

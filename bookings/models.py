@@ -1,10 +1,13 @@
-"""Runs, bookings, holds and the seats they occupy.
+"""Runs, bookings, holds and the seats they occupy, segment by segment.
 
-A `TrainRun` is the unit of inventory and the row every write on that run locks first. Who sits
-where is recorded once, in `SeatAllocation`: one row per occupied seat, owned by either a
-confirmed booking or a hold. Its unique (run, seat_number) constraint is the second line of
-defence behind the run lock: even a code path that forgot the lock cannot sell a seat twice.
-Freeing a seat deletes its row, because MariaDB has no partial unique indexes.
+A `TrainRun` is one train on one origin date, and the row every write on that run locks first.
+Its inventory is per class: seat n of class c of the run. Who sits where is recorded once, in
+`SeatAllocation`: one row per occupied seat *and segment* of the route, owned by either a
+confirmed booking or a hold. A journey from stop i to stop j occupies segments i .. j-1, so
+New Delhi -> Kota and Kota -> Mumbai share a berth without sharing a row. The unique
+(run, class, segment, seat) constraint is the second line of defence behind the run lock: even
+a code path that forgot the lock cannot sell a seat twice on any segment. Freeing a seat
+deletes its rows, because MariaDB has no partial unique indexes.
 """
 
 from django.conf import settings
@@ -17,25 +20,20 @@ from trains.models import Train
 
 
 class TrainRun(models.Model):
-    """One train on one travel date, created the first time anyone books or holds on it."""
+    """One train on one origin date (the day it leaves its first stop), created at first use."""
 
     # A run without bookings (say, only expired holds) may go with its train; booking history may not.
     train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="runs")
-    travel_date = models.DateField()
+    run_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["travel_date", "train_id"]
-        constraints = [models.UniqueConstraint(fields=["train", "travel_date"], name="run_train_date_unique")]
-        indexes = [models.Index(fields=["travel_date"], name="run_travel_date_idx")]
+        ordering = ["run_date", "train_id"]
+        constraints = [models.UniqueConstraint(fields=["train", "run_date"], name="run_train_date_unique")]
+        indexes = [models.Index(fields=["run_date"], name="run_date_idx")]
 
     def __str__(self) -> str:
-        return f"{self.train.train_number} on {self.travel_date:%Y-%m-%d}"
-
-    @property
-    def waitlist_limit(self) -> int:
-        """Seats that may wait on this run: `WAITLIST_PERCENT`% of the train's seats, rounded down."""
-        return max(0, self.train.total_seats * settings.WAITLIST_PERCENT // 100)
+        return f"{self.train.train_number} from {self.run_date:%Y-%m-%d}"
 
 
 class BookingQuerySet(models.QuerySet):
@@ -55,6 +53,14 @@ class Booking(models.Model):
     pnr = models.CharField("PNR", max_length=10, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices)
     seats = models.PositiveSmallIntegerField()
+    class_code = models.CharField("class", max_length=3, default="GEN")
+    # The journey: stop indexes on the run's route, and the stations as the ticket names them.
+    from_index = models.PositiveSmallIntegerField(default=0)
+    to_index = models.PositiveSmallIntegerField(default=1)
+    from_station = models.CharField(max_length=64)
+    to_station = models.CharField(max_length=64)
+    travel_date = models.DateField()  # the day the train leaves `from_station`
+    fare = models.DecimalField(max_digits=10, decimal_places=0, null=True, blank=True)
     # The waitlist is served in this order, so it must never be rewritten after creation.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -64,16 +70,45 @@ class Booking(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["run", "status", "created_at"], name="booking_run_queue_idx"),
+            models.Index(fields=["run", "class_code", "status", "created_at"], name="booking_run_queue_idx"),
             models.Index(fields=["user", "created_at"], name="booking_user_created_idx"),
             models.Index(fields=["status", "created_at"], name="booking_status_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(seats__gte=1), name="booking_seats_positive"),
+            models.CheckConstraint(condition=Q(to_index__gt=models.F("from_index")), name="booking_journey_forward"),
         ]
 
     def __str__(self) -> str:
         return f"PNR {self.pnr} ({self.status})"
+
+    @property
+    def segments(self) -> range:
+        return range(self.from_index, self.to_index)
+
+
+class Passenger(models.Model):
+    """A named traveller on a booking, in the order given; `seat_number` while confirmed."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", "Male"
+        FEMALE = "F", "Female"
+        TRANSGENDER = "T", "Transgender"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="passengers")
+    position = models.PositiveSmallIntegerField()  # 1-based, as on the ticket
+    name = models.CharField(max_length=50)
+    age = models.PositiveSmallIntegerField()
+    gender = models.CharField(max_length=1, choices=Gender.choices)
+    berth_preference = models.CharField(max_length=2, null=True, blank=True)
+    seat_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["booking_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["booking", "position"], name="passenger_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.age}{self.gender})"
 
 
 class HoldQuerySet(models.QuerySet):
@@ -91,7 +126,15 @@ class Hold(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="holds")
     run = models.ForeignKey(TrainRun, on_delete=models.CASCADE, related_name="holds")
+    class_code = models.CharField("class", max_length=3, default="GEN")
+    from_index = models.PositiveSmallIntegerField(default=0)
+    to_index = models.PositiveSmallIntegerField(default=1)
+    from_station = models.CharField(max_length=64)
+    to_station = models.CharField(max_length=64)
+    travel_date = models.DateField()
     seat_numbers = models.JSONField(default=list)
+    # The passengers the booking will carry, in order, each with the seat it was given.
+    passengers = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     booking = models.OneToOneField(Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="from_hold")
@@ -112,17 +155,22 @@ class Hold(models.Model):
 
 
 class SeatAllocation(models.Model):
-    """One occupied seat of a run, owned by a confirmed booking or by a hold, never both."""
+    """One seat of a run's class occupied on one segment, by a confirmed booking or a hold."""
 
     run = models.ForeignKey(TrainRun, on_delete=models.CASCADE, related_name="allocations")
+    class_code = models.CharField(max_length=3, default="GEN")
+    segment = models.PositiveSmallIntegerField(default=0)
     seat_number = models.PositiveIntegerField()
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="allocations")
     hold = models.ForeignKey(Hold, on_delete=models.CASCADE, null=True, blank=True, related_name="allocations")
 
     class Meta:
-        ordering = ["run_id", "seat_number"]
+        ordering = ["run_id", "class_code", "seat_number", "segment"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "seat_number"], name="allocation_run_seat_unique"),
+            # Segment before seat: "seats taken on segments i..j-1" is then one index range.
+            models.UniqueConstraint(
+                fields=["run", "class_code", "segment", "seat_number"], name="allocation_run_seat_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(booking__isnull=False, hold__isnull=True) | Q(booking__isnull=True, hold__isnull=False),
                 name="allocation_one_owner",
@@ -131,7 +179,7 @@ class SeatAllocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Seat {self.seat_number} of run {self.run_id}"
+        return f"Seat {self.seat_number} ({self.class_code}) of run {self.run_id} on segment {self.segment}"
 
 
 class IdempotencyRecord(models.Model):

@@ -1,19 +1,23 @@
-"""Reads over runs, bookings and holds.
+"""Reads over runs, bookings and holds: search availability, the seat map, tickets, PNR status.
 
-The seat map and the sold-seat checks are what the trains app relies on. A seat counts as taken when a
-confirmed booking owns it or a hold that has not expired yet does: a read never waits for the
-next write to sweep expired holds away.
+Search and the seat map join the schedule (trains) with the inventory (runs and their seats), so
+they live here, above both. A seat counts as taken for a journey when a confirmed booking owns
+it, or a hold that has not expired yet does, on any segment of the journey: a read never waits
+for the next write to sweep expired holds away.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
-from trains.models import Train
+from trains.journeys import Journey, fare_for, moment, plan_journey
+from trains.layouts import CLASS_ORDER, berth_of
+from trains.models import MAX_DAY_OFFSET, Stop, Train, TrainClass, normalize_station, weekday_bit
 
 
 def _occupied_seats(now=None) -> QuerySet:
@@ -21,86 +25,299 @@ def _occupied_seats(now=None) -> QuerySet:
     return SeatAllocation.objects.filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=now or timezone.now()))
 
 
-def occupied_seats_sql(*, train_id: str, travel_date: str) -> tuple[str, list]:
-    """A correlated subquery counting the taken seats of the run of `train_id` on `travel_date`.
+# --- Search ------------------------------------------------------------------------------------
 
-    Both arguments are SQL expressions of the enclosing query. The same rule as
-    `_occupied_seats`, for a statement written out by hand (the train search); change both
-    together (the booking state machine checks that search and the seat map agree).
+# An OFFSET beyond this is past the end of any real result, and some databases refuse it.
+MAX_QUERY_OFFSET = 2**62
+# Without a date, a train is shown on its next departure from the boarding station: that is on a
+# run that left its origin at most 3 days ago (the largest day offset) and at most a week ahead.
+_RUN_DAYS_WITHOUT_DATE = range(-3, 8)
+
+_PAGE_COLUMNS = (
+    "id",
+    "updated_at",
+    "from_index",
+    "from_station",
+    "departure_time",
+    "departure_day",
+    "from_km",
+    "to_index",
+    "to_station",
+    "arrival_time",
+    "arrival_stop_departure",
+    "arrival_day",
+    "to_km",
+    "run_day",
+)
+
+
+def run_dates_searched(travel_date: date | None) -> list[date]:
+    """The origin dates of the runs `search_journeys` may show for `travel_date` (or none)."""
+    today = timezone.localdate()
+    if travel_date is None:
+        return [today + timedelta(days=day) for day in _RUN_DAYS_WITHOUT_DATE]
+    return [travel_date - timedelta(days=back) for back in range(MAX_DAY_OFFSET + 1)]
+
+
+def search_journeys(
+    *,
+    source: str,
+    destination: str,
+    travel_date: date | None = None,
+    class_code: str | None = None,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[dict]]:
+    """Journeys from `source` to `destination` by departure, `[offset, offset + limit)`, and how many.
+
+    Any two stops of an active train match, `source` first. With `travel_date` (the day the train
+    leaves `source`), only trains leaving `source` that day, each on the run that started
+    `day_offset` days earlier; without, each train's next departure from `source` still ahead.
+
+    One statement, written out rather than built with the ORM: search is the busiest read. The
+    page of journeys is chosen in a CTE (two stops of one train joined by `stop_station_idx`, the
+    train by its key; the total rides on it as `COUNT(*) OVER ()`, computed before LIMIT), then
+    each journey is joined with the train's classes, and each class with the seats taken on any
+    segment of the journey on that run: the same rule as `seat_map` (the booking state machine
+    checks that they agree). Only a page past the end has no row to carry the total, and counts
+    separately.
     """
-    allocation, run, hold = (model._meta.db_table for model in (SeatAllocation, TrainRun, Hold))
+    ops = connection.ops
+    today = timezone.localdate()
+    now = timezone.localtime()
+    tables = {
+        "stop": Stop._meta.db_table,
+        "train": Train._meta.db_table,
+        "cls": TrainClass._meta.db_table,
+        "run": TrainRun._meta.db_table,
+        "alloc": SeatAllocation._meta.db_table,
+        "hold": Hold._meta.db_table,
+    }
+    where = ["a.station_key = %s", "t.is_active = %s"]
+    where_params: list = [normalize_station(source), True]
+    if travel_date is not None:
+        # The train leaves `source` on travel_date, so it left its origin `a.day_offset` days earlier.
+        weekday_bits = " ".join("WHEN %s THEN %s" for _ in range(4))
+        where.append(f"(t.runs_on_mask & CASE a.day_offset {weekday_bits} END) > 0")
+        for days_back in range(4):
+            where_params += [days_back, weekday_bit((travel_date - timedelta(days=days_back)).weekday())]
+        travel_day = (travel_date - today).days
+        # Stated per offset, not as `%s - a.day_offset`: MariaDB computes with the column's
+        # UNSIGNED type and refuses a negative intermediate result.
+        run_day = "(CASE a.day_offset " + " ".join("WHEN %s THEN %s" for _ in range(4)) + " END)"
+        run_day_params = [value for days_back in range(4) for value in (days_back, travel_day - days_back)]
+        order = "{t}.departure_time, {t}.train_number"
+    else:
+        # The SQL twin of "the next departure from `source` still ahead": the first candidate run
+        # day whose weekday the train runs on and whose departure from `source` is after now.
+        whens, run_day_params = [], []
+        for day in _RUN_DAYS_WITHOUT_DATE:
+            whens.append(
+                "WHEN (t.runs_on_mask & %s) > 0 AND (a.day_offset > %s"
+                " OR (a.day_offset = %s AND a.departure_time > %s)) THEN %s"
+            )
+            run_day_params += [
+                weekday_bit((today + timedelta(days=day)).weekday()),
+                -day,
+                -day,
+                ops.adapt_timefield_value(now.time().replace(microsecond=0)),
+                day,
+            ]
+        run_day = f"(CASE {' '.join(whens)} END)"
+        order = "{t}.run_day + {t}.departure_day, {t}.departure_time, {t}.train_number"
+    if class_code is not None:
+        where.append(f"EXISTS (SELECT 1 FROM {tables['cls']} fc WHERE fc.train_id = t.id AND fc.code = %s)")
+        where_params.append(class_code)
+    # The run's origin date as a literal per candidate day: date arithmetic differs per database.
+    run_days = (
+        list(_RUN_DAYS_WITHOUT_DATE)
+        if travel_date is None
+        else [(travel_date - today).days - back for back in range(4)]
+    )
+    run_date_case = "CASE p.run_day " + " ".join("WHEN %s THEN %s" for _ in run_days) + " END"
+    run_date_params = []
+    for day in run_days:
+        run_date_params += [day, ops.adapt_datefield_value(today + timedelta(days=day))]
     sql = (
-        f"SELECT COUNT(*) FROM {allocation} sa"
-        f" INNER JOIN {run} sr ON sr.id = sa.run_id"
-        f" LEFT OUTER JOIN {hold} sh ON sh.id = sa.hold_id"
-        f" WHERE sr.train_id = {train_id} AND sr.travel_date = {travel_date}"
-        " AND (sa.booking_id IS NOT NULL OR sh.expires_at > %s)"
+        "WITH q AS ("
+        " SELECT t.id, t.updated_at, a.{index} AS from_index, a.station AS from_station,"
+        # Signed copies of the day offsets, for the same reason as `run_day`.
+        "  a.departure_time, (CASE a.day_offset WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 3 ELSE 0 END) AS departure_day,"
+        "  a.distance_km AS from_km,"
+        "  b.{index} AS to_index, b.station AS to_station, b.arrival_time,"
+        "  b.departure_time AS arrival_stop_departure, b.day_offset AS arrival_day, b.distance_km AS to_km,"
+        f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total"
+        f" FROM {tables['stop']} a"
+        f" INNER JOIN {tables['stop']} b ON b.train_id = a.train_id AND b.station_key = %s AND b.{{index}} > a.{{index}}"
+        f" INNER JOIN {tables['train']} t ON t.id = a.train_id"
+        f" WHERE {' AND '.join(where)}"
+        f"), p AS (SELECT * FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s)"
+        " SELECT p.*, c.code, c.seats, c.fare_per_km, ("
+        f"  SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
+        f"  INNER JOIN {tables['run']} r ON r.id = sa.run_id"
+        f"  LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
+        f"  WHERE r.train_id = p.id AND r.run_date = ({run_date_case})"
+        "   AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
+        "   AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
+        " ) AS taken"
+        f" FROM p INNER JOIN {tables['cls']} c ON c.train_id = p.id"
+        f" ORDER BY {order.format(t='p')}, c.{{rank}}"
     )
-    return sql, [connection.ops.adapt_datetimefield_value(timezone.now())]
+    quote = ops.quote_name
+    sql = sql.replace("{index}", quote("index")).replace("{rank}", quote("rank"))
+    params = [
+        *run_day_params,
+        normalize_station(destination),
+        *where_params,
+        limit,
+        min(offset, MAX_QUERY_OFFSET),
+        *run_date_params,
+        ops.adapt_datetimefield_value(timezone.now()),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
+    journeys: dict[int, dict] = {}
+    total = None
+    width = len(_PAGE_COLUMNS)
+    for row in rows:
+        journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
+        total = row[width + 1]
+        code, seats, fare_per_km, taken = row[width + 2 :]
+        journey = journeys.get(journey_row["id"])
+        if journey is None:
+            journey = journeys[journey_row["id"]] = _journey_row(journey_row, today=today)
+        free = max(0, seats - int(taken))
+        journey["available_seats"] += free
+        journey["availability"].append(
+            {
+                "class": code,
+                "available_seats": free,
+                "fare": fare_for(fare_per_km=fare_per_km, from_km=journey_row["from_km"], to_km=journey_row["to_km"]),
+            }
+        )
+    return int(total), list(journeys.values())
 
 
-def seat_map(*, train: Train, travel_date: date) -> dict:
-    """`{total_seats, available_seats, free_seat_numbers}` for one run."""
-    occupied = set(
-        _occupied_seats().filter(run__train=train, run__travel_date=travel_date).values_list("seat_number", flat=True)
-    )
-    free_seat_numbers = [seat for seat in range(1, train.total_seats + 1) if seat not in occupied]
+def _journey_row(row: dict, *, today: date) -> dict:
+    """Times, dates and distance of one search result, from its two stops and its run day."""
+    run_date = today + timedelta(days=int(row["run_day"]))
+    arrival_day = int(row["arrival_day"])
+    departure_time, arrival_time = _as_time(row["departure_time"]), _as_time(row["arrival_time"])
+    stop_departure = _as_time(row["arrival_stop_departure"])
+    if stop_departure is not None and arrival_time > stop_departure:
+        arrival_day -= 1  # reached the day before it is left
+    departure = moment(run_date + timedelta(days=int(row["departure_day"])), departure_time)
+    arrival = moment(run_date + timedelta(days=arrival_day), arrival_time)
+    from_km, to_km = row["from_km"], row["to_km"]
     return {
-        "total_seats": train.total_seats,
-        "available_seats": len(free_seat_numbers),
-        "free_seat_numbers": free_seat_numbers,
+        "train_id": row["id"],
+        "train_updated_at": row["updated_at"],
+        "from_station": row["from_station"],
+        "to_station": row["to_station"],
+        "travel_date": departure.date(),
+        "run_date": run_date,
+        "departure": departure,
+        "arrival": arrival,
+        "duration_minutes": int((arrival - departure).total_seconds() // 60),
+        "distance_km": None if from_km is None or to_km is None else to_km - from_km,
+        "available_seats": 0,
+        "availability": [],
     }
 
 
-def max_seats_sold_on_future_runs(train: Train) -> int:
-    """The most seats confirmed or held on any run of `train` from today on (0 if none)."""
-    busiest = (
+def _as_time(value):
+    """A TIME column as `datetime.time`: SQLite's driver returns the text, MariaDB's a timedelta."""
+    if value is None:
+        return None
+    if isinstance(value, time):
+        return value
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+    return datetime.strptime(value[:8], "%H:%M:%S").time()
+
+
+def _count_journeys(
+    source: str, destination: str, travel_date: date | None, class_code: str | None, offset: int
+) -> int:
+    """The total for a page past the end, which has no row to carry it."""
+    count, _page = search_journeys(
+        source=source, destination=destination, travel_date=travel_date, class_code=class_code, offset=0, limit=1
+    )
+    return count
+
+
+# --- Seat map ----------------------------------------------------------------------------------
+
+
+def journey_free_seats(journey: Journey) -> list[int]:
+    """Seats of the journey's class free on every segment of it, ascending."""
+    taken = set(
         _occupied_seats()
-        .filter(run__train=train, run__travel_date__gte=timezone.localdate())
-        .order_by()
-        .values("run_id")
-        .annotate(seats=Count("id"))
-        .order_by("-seats")
-        .values_list("seats", flat=True)
-        .first()
-    )
-    return busiest or 0
-
-
-def has_active_future_bookings(train: Train) -> bool:
-    """Whether any run of `train` from today on has a CONFIRMED or WAITLISTED booking."""
-    return Booking.objects.filter(
-        run__train=train,
-        run__travel_date__gte=timezone.localdate(),
-        status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITLISTED],
-    ).exists()
-
-
-def weekdays_with_active_future_bookings(train: Train) -> set[int]:
-    """The weekdays (`date.weekday()`) of future runs of `train` that have active bookings."""
-    dates = (
-        Booking.objects.filter(
-            run__train=train,
-            run__travel_date__gte=timezone.localdate(),
-            status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITLISTED],
+        .filter(
+            run__train=journey.train,
+            run__run_date=journey.run_date,
+            class_code=journey.class_code,
+            segment__gte=journey.segments.start,
+            segment__lt=journey.segments.stop,
         )
-        .values_list("run__travel_date", flat=True)
-        .distinct()
+        .values_list("seat_number", flat=True)
     )
-    return {travel_date.weekday() for travel_date in dates}
+    return [seat for seat in range(1, journey.train_class.seats + 1) if seat not in taken]
+
+
+def seat_map(
+    *,
+    train: Train,
+    travel_date: date,
+    from_station: str | None = None,
+    to_station: str | None = None,
+    class_code: str | None = None,
+) -> dict:
+    """The seat map of a journey: its class's seats and which are free on every segment of it."""
+    journey = plan_journey(
+        train=train,
+        travel_date=travel_date,
+        from_station=from_station,
+        to_station=to_station,
+        class_code=class_code,
+        for_booking=False,
+        date_field="date",
+    )
+    free = journey_free_seats(journey)
+    return {
+        "train": train,
+        "travel_date": journey.travel_date,
+        "run_date": journey.run_date,
+        "from_station": journey.from_stop.station,
+        "to_station": journey.to_stop.station,
+        "class_code": journey.class_code,
+        "total_seats": journey.train_class.seats,
+        "available_seats": len(free),
+        "free_seat_numbers": free,
+        "free_berths": [berth_of(journey.class_code, seat).as_dict() for seat in free],
+    }
+
+
+def class_rank(code: str) -> int:
+    return CLASS_ORDER.get(code, len(CLASS_ORDER))
 
 
 # --- Bookings as the API shows them ------------------------------------------------------------
 
 
 def _with_display_data(bookings: QuerySet) -> QuerySet:
-    """Train, seats and waitlist position for every booking in a fixed number of queries.
+    """Train, seats, passengers and waitlist position for every booking in a fixed number of queries.
 
-    The position is counted when read, from the bookings still waiting ahead, so it moves up as
-    soon as someone ahead is promoted or cancels.
+    The position is counted when read, from the bookings of the same run and class still waiting
+    ahead, so it moves up as soon as someone ahead is promoted or cancels. A seat has a row per
+    segment; the one on the journey's first segment stands for it.
     """
     ahead = (
-        Booking.objects.filter(run=OuterRef("run"), status=Booking.Status.WAITLISTED)
+        Booking.objects.filter(run=OuterRef("run"), class_code=OuterRef("class_code"), status=Booking.Status.WAITLISTED)
         .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")))
         .order_by()
         .values("run")
@@ -110,7 +327,14 @@ def _with_display_data(bookings: QuerySet) -> QuerySet:
     return (
         bookings.select_related("run__train")
         .prefetch_related(
-            Prefetch("allocations", queryset=SeatAllocation.objects.order_by("seat_number"), to_attr="seat_allocations")
+            "run__train__stops",
+            "run__train__classes",
+            Prefetch(
+                "allocations",
+                queryset=SeatAllocation.objects.filter(segment=F("booking__from_index")).order_by("seat_number"),
+                to_attr="seat_allocations",
+            ),
+            Prefetch("passengers", to_attr="passenger_list"),
         )
         .annotate(
             waitlist_position=Case(
@@ -125,6 +349,24 @@ def _with_display_data(bookings: QuerySet) -> QuerySet:
     )
 
 
+def journey_times(booking: Booking | Hold) -> tuple[datetime | None, datetime | None]:
+    """Departure from and arrival at the booked stations, from the train's stops as they are now.
+
+    None where the route has since changed under a past booking (a stop moved or removed):
+    future bookings can't be stranded that way, the train services refuse it.
+    """
+    stops = list(booking.run.train.stops.all())
+    if booking.to_index >= len(stops):
+        return None, None
+    from_stop, to_stop = stops[booking.from_index], stops[booking.to_index]
+    if normalize_station(from_stop.station) != normalize_station(booking.from_station):
+        return None, None
+    run_date = booking.run.run_date
+    departure = moment(run_date + timedelta(days=from_stop.day_offset), from_stop.departure_time)
+    arrival = moment(run_date + timedelta(days=to_stop.arrival_day()), to_stop.arrival_time)
+    return departure, arrival
+
+
 def booking_for_display(booking_id: int) -> Booking:
     return _with_display_data(Booking.objects.filter(pk=booking_id)).get()
 
@@ -133,8 +375,9 @@ def new_booking_for_display(booking: Booking) -> Booking:
     """A booking `book_seats` just returned, ready to show.
 
     A confirmed one already carries all `_with_display_data` would read back (its run and train
-    as read under the run lock, its `seat_allocations`, no waitlist position), and reading it
-    back cost as much CPU as making it. A waitlisted one needs its position counted.
+    as read under the run lock, its `seat_allocations` and `passenger_list`, no waitlist
+    position), and reading it back cost as much CPU as making it. A waitlisted one needs its
+    position counted.
     """
     if booking.status == Booking.Status.CONFIRMED and hasattr(booking, "seat_allocations"):
         return booking
@@ -156,4 +399,86 @@ def all_bookings() -> QuerySet:
 
 
 def hold_for_display(hold_id: int) -> Hold:
-    return Hold.objects.select_related("run__train").get(pk=hold_id)
+    return (
+        Hold.objects.select_related("run__train")
+        .prefetch_related("run__train__stops", "run__train__classes")
+        .get(pk=hold_id)
+    )
+
+
+def pnr_status(pnr: str) -> dict:
+    """What anyone holding a PNR may know: the journey and each traveller's status and berth.
+
+    No names, ages, genders or account: a PNR is printed on paper and read out loud.
+    """
+    booking = _with_display_data(Booking.objects.filter(pnr=pnr)).first()
+    if booking is None:
+        raise NotFound(f"No booking has PNR {pnr}.")
+    seats = [allocation.seat_number for allocation in booking.seat_allocations]
+    passengers = booking.passenger_list
+    seat_of_traveller = [passenger.seat_number for passenger in passengers] if passengers else seats
+    departure, _arrival = journey_times(booking)
+    travellers = []
+    for number in range(1, booking.seats + 1):
+        seat = seat_of_traveller[number - 1] if number <= len(seat_of_traveller) else None
+        berth = berth_of(booking.class_code, seat) if seat is not None else None
+        travellers.append(
+            {
+                "number": number,
+                "status": booking.status,
+                "seat_number": seat,
+                "coach": berth.coach if berth else None,
+                "berth": berth.berth if berth else None,
+                "berth_type": berth.berth_type if berth else None,
+            }
+        )
+    return {
+        "pnr": booking.pnr,
+        "status": booking.status,
+        "waitlist_position": booking.waitlist_position,
+        "train": {"train_number": booking.run.train.train_number, "name": booking.run.train.name},
+        "travel_date": booking.travel_date,
+        "from_station": booking.from_station,
+        "to_station": booking.to_station,
+        "departure": departure,
+        "class_code": booking.class_code,
+        "passengers": travellers,
+    }
+
+
+# --- Until the train services ask bookings.schedule_guards (v2trains) ---------------------------
+
+
+def max_seats_sold_on_future_runs(train: Train) -> int:
+    busiest = (
+        _occupied_seats()
+        .filter(run__train=train, run__run_date__gte=timezone.localdate())
+        .order_by()
+        .values("run_id")
+        .annotate(seats=Count("seat_number", distinct=True))
+        .order_by("-seats")
+        .values_list("seats", flat=True)
+        .first()
+    )
+    return busiest or 0
+
+
+def has_active_future_bookings(train: Train) -> bool:
+    return Booking.objects.filter(
+        run__train=train,
+        travel_date__gte=timezone.localdate(),
+        status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITLISTED],
+    ).exists()
+
+
+def weekdays_with_active_future_bookings(train: Train) -> set[int]:
+    dates = (
+        Booking.objects.filter(
+            run__train=train,
+            travel_date__gte=timezone.localdate(),
+            status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITLISTED],
+        )
+        .values_list("run__run_date", flat=True)
+        .distinct()
+    )
+    return {run_date.weekday() for run_date in dates}

@@ -1,12 +1,22 @@
+"""Bookings, holds, search results, seat maps and PNR status as API.md shows them, and their inputs.
+
+`class` and `from` are Python keywords, so fields with those names are added in `get_fields`;
+the services receive them as `class_code` and `from_station`.
+"""
+
 from rest_framework import serializers
 
-from bookings.models import Booking, Hold
+from bookings.models import Booking, Hold, Passenger
+from bookings.selectors import journey_times
 from bookings.services import MAX_SEATS_PER_BOOKING
-from trains.models import Train
-from trains.serializers import TrainSerializer
+from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
+from trains.models import Train, normalize_station
+from trains.serializers import StationField, TrainSerializer, TravelDateField
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
 MAX_ID = 2**63 - 1
+CLASS_CODES = list(LAYOUTS)
+_datetime = serializers.DateTimeField()
 
 
 class TrainField(serializers.IntegerField):
@@ -17,19 +27,59 @@ class TrainField(serializers.IntegerField):
     def to_internal_value(self, data):
         train_id = super().to_internal_value(data)
         # Checked before the lookup: an id no column can hold would crash the database driver.
-        train = Train.objects.filter(pk=train_id).first() if 1 <= train_id <= MAX_ID else None
+        train = (
+            Train.objects.prefetch_related("stops", "classes").filter(pk=train_id).first()
+            if 1 <= train_id <= MAX_ID
+            else None
+        )
         if train is None:
             self.fail("does_not_exist", value=train_id)
         return train
 
 
-class JourneySerializer(serializers.Serializer):
+def _class_field(**kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=CLASS_CODES, source="class_code", **kwargs)
+
+
+class WithClassField:
+    """Adds the `class` field (`class_code` in the data) that a class body can't declare.
+
+    It goes where API.md lists it: after the field `class_field_after` names (first if None).
+    """
+
+    class_field_kwargs: dict = {"required": False}
+    class_field_after: str | None = None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        placed = {} if self.class_field_after else {"class": _class_field(**self.class_field_kwargs)}
+        for name, field in fields.items():
+            placed[name] = field
+            if name == self.class_field_after:
+                placed["class"] = _class_field(**self.class_field_kwargs)
+        placed.setdefault("class", _class_field(**self.class_field_kwargs))
+        return placed
+
+
+class PassengerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(min_length=1, max_length=50, trim_whitespace=True)
+    age = serializers.IntegerField(min_value=1, max_value=125)
+    gender = serializers.ChoiceField(choices=Passenger.Gender.values)
+    berth_preference = serializers.ChoiceField(
+        choices=list(BERTH_TYPE_NAMES), allow_null=True, required=False, default=None
+    )
+
+
+class JourneySerializer(WithClassField, serializers.Serializer):
     train = TrainField()
-    travel_date = serializers.DateField()
+    travel_date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    from_station = StationField(required=False)
+    to_station = StationField(required=False)
+    passengers = PassengerInputSerializer(many=True, required=False, min_length=1, max_length=MAX_SEATS_PER_BOOKING)
 
 
 class BookingCreateSerializer(JourneySerializer):
-    seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_BOOKING)
+    seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_BOOKING, required=False)
     allow_waitlist = serializers.BooleanField(default=False)
 
 
@@ -43,9 +93,13 @@ class HoldCreateSerializer(JourneySerializer):
     seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_BOOKING, required=False)
 
     def validate(self, attrs):
-        if ("seat_numbers" in attrs) == ("seats" in attrs):
+        if "seat_numbers" in attrs and "seats" in attrs:
             raise serializers.ValidationError(
                 {"seat_numbers": ["Give either seat_numbers (specific seats) or seats (a count), not both."]}
+            )
+        if "seat_numbers" not in attrs and "seats" not in attrs and "passengers" not in attrs:
+            raise serializers.ValidationError(
+                {"seat_numbers": ["Give seat_numbers (specific seats), seats (a count) or passengers."]}
             )
         seat_numbers = attrs.get("seat_numbers")
         if seat_numbers is not None and len(set(seat_numbers)) != len(seat_numbers):
@@ -53,11 +107,51 @@ class HoldCreateSerializer(JourneySerializer):
         return attrs
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BerthSerializer(serializers.Serializer):
+    seat_number = serializers.IntegerField()
+    coach = serializers.CharField(allow_null=True)
+    berth = serializers.IntegerField()
+    berth_type = serializers.CharField(allow_null=True)
+
+
+class PassengerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    age = serializers.IntegerField()
+    gender = serializers.CharField()
+    berth_preference = serializers.CharField(allow_null=True)
+    seat_number = serializers.IntegerField(allow_null=True)
+    coach = serializers.CharField(allow_null=True)
+    berth = serializers.IntegerField(allow_null=True)
+    berth_type = serializers.CharField(allow_null=True)
+
+
+def passenger_data(code: str, passenger) -> dict:
+    """A passenger (model row or hold's dict) with the berth their seat number is, if they have one."""
+    fields = passenger if isinstance(passenger, dict) else vars(passenger)
+    seat = fields.get("seat_number")
+    berth = berth_of(code, seat) if seat is not None else None
+    return {
+        "name": fields["name"],
+        "age": fields["age"],
+        "gender": fields["gender"],
+        "berth_preference": fields.get("berth_preference"),
+        "seat_number": seat,
+        "coach": berth.coach if berth else None,
+        "berth": berth.berth if berth else None,
+        "berth_type": berth.berth_type if berth else None,
+    }
+
+
+class BookingSerializer(WithClassField, serializers.ModelSerializer):
     seat_numbers = serializers.SerializerMethodField()
     waitlist_position = serializers.SerializerMethodField()
-    travel_date = serializers.DateField(source="run.travel_date")
+    run_date = serializers.DateField(source="run.run_date")
+    departure = serializers.SerializerMethodField()
+    arrival = serializers.SerializerMethodField()
+    passengers = serializers.SerializerMethodField()
     train = TrainSerializer(source="run.train", read_only=True)
+    class_field_kwargs = {"read_only": True}
+    class_field_after = "arrival"
 
     class Meta:
         model = Booking
@@ -69,6 +163,13 @@ class BookingSerializer(serializers.ModelSerializer):
             "seat_numbers",
             "waitlist_position",
             "travel_date",
+            "run_date",
+            "from_station",
+            "to_station",
+            "departure",
+            "arrival",
+            "fare",
+            "passengers",
             "train",
             "created_at",
             "cancelled_at",
@@ -81,13 +182,198 @@ class BookingSerializer(serializers.ModelSerializer):
     def get_waitlist_position(self, booking: Booking) -> int | None:
         return getattr(booking, "waitlist_position", None)
 
+    def _times(self, booking: Booking):
+        cached = getattr(booking, "_journey_times", None)
+        if cached is None:
+            cached = booking._journey_times = journey_times(booking)
+        return cached
 
-class HoldSerializer(serializers.ModelSerializer):
-    travel_date = serializers.DateField(source="run.travel_date")
+    def get_departure(self, booking: Booking) -> str | None:
+        departure = self._times(booking)[0]
+        return None if departure is None else _datetime.to_representation(departure)
+
+    def get_arrival(self, booking: Booking) -> str | None:
+        arrival = self._times(booking)[1]
+        return None if arrival is None else _datetime.to_representation(arrival)
+
+    def get_passengers(self, booking: Booking) -> list[dict]:
+        return [passenger_data(booking.class_code, passenger) for passenger in booking.passenger_list]
+
+
+class HoldSerializer(WithClassField, serializers.ModelSerializer):
+    run_date = serializers.DateField(source="run.run_date")
     train = TrainSerializer(source="run.train", read_only=True)
     seat_numbers = serializers.ListField(child=serializers.IntegerField())
+    berths = serializers.SerializerMethodField()
+    passengers = serializers.SerializerMethodField()
+    class_field_kwargs = {"read_only": True}
+    class_field_after = "to_station"
 
     class Meta:
         model = Hold
-        fields = ["id", "train", "travel_date", "seat_numbers", "expires_at"]
+        fields = [
+            "id",
+            "train",
+            "travel_date",
+            "run_date",
+            "from_station",
+            "to_station",
+            "seat_numbers",
+            "berths",
+            "passengers",
+            "expires_at",
+        ]
         read_only_fields = fields
+
+    def get_berths(self, hold: Hold) -> list[dict]:
+        return [berth_of(hold.class_code, seat).as_dict() for seat in hold.seat_numbers]
+
+    def get_passengers(self, hold: Hold) -> list[dict]:
+        return [passenger_data(hold.class_code, passenger) for passenger in hold.passengers]
+
+
+# --- Search and the seat map -------------------------------------------------------------------
+
+
+class TrainSearchParamsSerializer(WithClassField, serializers.Serializer):
+    source = StationField(error_messages={"required": "Give the station to travel from."})
+    destination = StationField(error_messages={"required": "Give the station to travel to."})
+    date = TravelDateField(required=False)
+
+    def validate(self, attrs):
+        if normalize_station(attrs["source"]) == normalize_station(attrs["destination"]):
+            raise serializers.ValidationError({"destination": ["The destination must differ from the source."]})
+        return attrs
+
+
+class SeatMapParamsSerializer(WithClassField, serializers.Serializer):
+    date = TravelDateField(error_messages={"required": "Give the travel date, YYYY-MM-DD."})
+    to = StationField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = StationField(required=False)
+        return fields
+
+
+class ClassAvailabilitySerializer(WithClassField, serializers.Serializer):
+    available_seats = serializers.IntegerField()
+    fare = serializers.DecimalField(max_digits=10, decimal_places=0, allow_null=True)
+    class_field_kwargs = {"read_only": True}
+
+
+class TrainSearchResultSerializer(TrainSerializer):
+    from_station = serializers.CharField(read_only=True)
+    to_station = serializers.CharField(read_only=True)
+    travel_date = serializers.DateField(read_only=True)
+    run_date = serializers.DateField(read_only=True)
+    departure = serializers.DateTimeField(read_only=True)
+    arrival = serializers.DateTimeField(read_only=True)
+    duration_minutes = serializers.IntegerField(read_only=True)
+    distance_km = serializers.IntegerField(read_only=True, allow_null=True)
+    available_seats = serializers.IntegerField(read_only=True)
+    availability = ClassAvailabilitySerializer(many=True, read_only=True)
+
+
+class SeatMapSerializer(WithClassField, serializers.Serializer):
+    train = TrainSerializer(read_only=True)
+    travel_date = serializers.DateField(read_only=True)
+    run_date = serializers.DateField(read_only=True)
+    from_station = serializers.CharField(read_only=True)
+    to_station = serializers.CharField(read_only=True)
+    total_seats = serializers.IntegerField(read_only=True)
+    available_seats = serializers.IntegerField(read_only=True)
+    free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    free_berths = BerthSerializer(many=True, read_only=True)
+    class_field_kwargs = {"read_only": True}
+    class_field_after = "to_station"
+
+
+class PnrPassengerSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    seat_number = serializers.IntegerField(allow_null=True)
+    coach = serializers.CharField(allow_null=True)
+    berth = serializers.IntegerField(allow_null=True)
+    berth_type = serializers.CharField(allow_null=True)
+
+
+class PnrTrainSerializer(serializers.Serializer):
+    train_number = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PnrStatusSerializer(WithClassField, serializers.Serializer):
+    pnr = serializers.CharField()
+    status = serializers.CharField()
+    waitlist_position = serializers.IntegerField(allow_null=True)
+    train = PnrTrainSerializer()
+    travel_date = serializers.DateField()
+    from_station = serializers.CharField()
+    to_station = serializers.CharField()
+    departure = serializers.DateTimeField(allow_null=True)
+    passengers = PnrPassengerSerializer(many=True)
+    class_field_kwargs = {"read_only": True}
+    class_field_after = "departure"
+
+
+# A train's representation by id, with the `updated_at` it was rendered at: search pages show the
+# same few trains again and again, and rendering their stops and classes cost more than the query.
+_rendered_trains: dict[int, tuple[object, dict]] = {}
+_RENDERED_TRAINS_MAX = 20_000
+
+
+def _train_data(journeys: list[dict]) -> dict[int, dict]:
+    """`TrainSerializer` data of each journey's train, re-rendered only where the train changed.
+
+    Every change to a train, its stops or its classes saves the train, so `updated_at` (read by
+    the search statement itself) says exactly when a rendering is stale.
+    """
+    rendered, stale = {}, {}
+    for journey in journeys:
+        train_id, updated_at = journey["train_id"], journey["train_updated_at"]
+        cached = _rendered_trains.get(train_id)
+        if cached is not None and cached[0] == updated_at:
+            rendered[train_id] = cached[1]
+        else:
+            stale[train_id] = updated_at
+    if stale:
+        if len(_rendered_trains) > _RENDERED_TRAINS_MAX:
+            _rendered_trains.clear()
+        for train in Train.objects.filter(pk__in=stale).prefetch_related("stops", "classes"):
+            rendered[train.pk] = TrainSerializer(train).data
+            _rendered_trains[train.pk] = (stale[train.pk], rendered[train.pk])
+    return rendered
+
+
+def search_results_data(journeys: list[dict]) -> list[dict]:
+    """`TrainSearchResultSerializer(many=True).data` for the rows of `search_journeys`, built directly.
+
+    Search is the busiest read, and DRF renders a page field by field (a deep copy of every
+    field, then a `to_representation` call per value). The serializer stays the documented
+    shape, the schema is built from it, and tests check that both give the same JSON.
+    """
+    trains = _train_data(journeys)
+    return [
+        {
+            **trains[journey["train_id"]],
+            "from_station": journey["from_station"],
+            "to_station": journey["to_station"],
+            "travel_date": journey["travel_date"].isoformat(),
+            "run_date": journey["run_date"].isoformat(),
+            "departure": _datetime.to_representation(journey["departure"]),
+            "arrival": _datetime.to_representation(journey["arrival"]),
+            "duration_minutes": journey["duration_minutes"],
+            "distance_km": journey["distance_km"],
+            "available_seats": journey["available_seats"],
+            "availability": [
+                {
+                    "class": option["class"],
+                    "available_seats": option["available_seats"],
+                    "fare": None if option["fare"] is None else str(option["fare"]),
+                }
+                for option in journey["availability"]
+            ],
+        }
+        for journey in journeys
+    ]

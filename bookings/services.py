@@ -11,31 +11,39 @@ consequences matter on MariaDB:
   transaction that held it before, even if the caller's own transaction read earlier (the
   idempotency wrapper validates the request before the service runs).
 
+Inventory is per run and class, and per segment of the route: a seat is given to a journey only
+where it is free on every segment the journey covers (`trains.journeys.Journey.segments`), and
+each (seat, segment) it takes is a row of its own, unique in the database.
+
 Expired holds need no background job: every operation that allocates on a run first sweeps the
-run's expired holds under the lock, and the freed seats go to the run's waitlist first, exactly
+run's expired holds under the lock, and the freed seats go to the run's waitlists first, exactly
 as if the hold had been released, because a waiting passenger expects them.
 """
 
 import itertools
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.models import User
-from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
 from irctc.errors import Conflict, Gone
 from trains import search_cache
+from trains.journeys import Journey, plan_journey
+from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coach_index_of
 from trains.models import Train
 
 MAX_SEATS_PER_BOOKING = 6
 PNR_ATTEMPTS = 5
+# A run that left its first stop up to this many days ago may still be on its way to a later stop.
+MAX_DAYS_EN_ROUTE = 3
 
 
 class RunBusy(Conflict):
@@ -45,12 +53,12 @@ class RunBusy(Conflict):
 
 class SoldOut(Conflict):
     default_code = "sold_out"
-    default_detail = "Not enough free seats on this run."
+    default_detail = "Not enough free seats for this journey."
 
 
 class WaitlistFull(Conflict):
     default_code = "waitlist_full"
-    default_detail = "The waitlist of this run is full."
+    default_detail = "The waitlist of this class on this run is full."
 
 
 class SeatsUnavailable(Conflict):
@@ -78,26 +86,30 @@ class HoldAlreadyConfirmed(Conflict):
     default_detail = "This hold has already been turned into a booking."
 
 
+@dataclass(frozen=True)
+class PassengerRequest:
+    """A traveller as a booking or hold asks for them; `berth_preference` is a type of the class."""
+
+    name: str
+    age: int
+    gender: str
+    berth_preference: str | None = None
+
+    def as_dict(self, seat_number: int | None = None) -> dict:
+        return {
+            "name": self.name,
+            "age": self.age,
+            "gender": self.gender,
+            "berth_preference": self.berth_preference,
+            "seat_number": seat_number,
+        }
+
+
 # --- Runs and locking --------------------------------------------------------------------------
 
 
-def validate_journey(*, train: Train, travel_date: date) -> None:
-    """The train is bookable on `travel_date`: active, running that weekday, inside the window."""
-    if not train.is_active:
-        raise ValidationError({"train": ["This train is not in service."]})
-    today = timezone.localdate()
-    if travel_date < today:
-        raise ValidationError({"travel_date": ["The travel date is in the past."]})
-    if travel_date > today + timedelta(days=settings.BOOKING_WINDOW_DAYS):
-        raise ValidationError(
-            {"travel_date": [f"Bookings open {settings.BOOKING_WINDOW_DAYS} days before the journey."]}
-        )
-    if not train.runs_on_date(travel_date):
-        raise ValidationError({"travel_date": [f"Train {train.train_number} does not run on {travel_date:%A}s."]})
-
-
-def get_or_create_run(*, train: Train, travel_date: date) -> TrainRun:
-    """The run of `train` on `travel_date`, created if this is its first use.
+def get_or_create_run(*, train: Train, run_date: date) -> TrainRun:
+    """The run of `train` leaving its first stop on `run_date`, created if this is its first use.
 
     Two first uses at once both miss the row and both insert; the loser gets IntegrityError from
     the unique constraint and reads the winner's row instead. Called outside any transaction, so
@@ -105,33 +117,40 @@ def get_or_create_run(*, train: Train, travel_date: date) -> TrainRun:
     """
     for _ in range(3):
         try:
-            run, _created = TrainRun.objects.get_or_create(train=train, travel_date=travel_date)
+            run, _created = TrainRun.objects.get_or_create(train=train, run_date=run_date)
             return run
         except IntegrityError:
-            run = TrainRun.objects.filter(train=train, travel_date=travel_date).first()
+            run = TrainRun.objects.filter(train=train, run_date=run_date).first()
             if run is not None:
                 return run
     raise RunBusy()
 
 
-def _lock_run(run_id: int) -> TrainRun:
+def _lock_run(run_id: int, train: Train | None = None) -> TrainRun:
     """Lock a run's row for the rest of the transaction, and read its train as it is now.
 
     This is the one place the lock is taken, and it is always taken before any booking, hold or
     seat of the run is touched: run first, then its rows, everywhere, so there is no deadlock.
     The train is read separately, without a lock: locking it here too would serialize bookings
     on every run of the train and take the train after the run, against the order train
-    changes use (`lock_future_runs`).
+    changes use (`lock_future_runs`). Its stops and classes come with it, as they are now: from
+    `train` (read before the lock) if the train row has not been saved since — every change to
+    stops or classes saves it (`trains.services`) — else read again.
     """
     run = TrainRun.objects.select_for_update().get(pk=run_id)
-    # Whatever the caller changes on this run, cached searches of its date must not outlive it.
-    search_cache.runs_changed(run.travel_date)
-    run.train = Train.objects.get(pk=run.train_id)
+    # Whatever the caller changes on this run, cached searches that show it must not outlive it.
+    search_cache.runs_changed(run.run_date)
+    current = Train.objects.get(pk=run.train_id)
+    if train is not None and train.pk == current.pk and train.updated_at == current.updated_at:
+        current = train
+    else:
+        prefetch_related_objects([current], "stops", "classes")
+    run.train = current
     return run
 
 
 def lock_future_runs(train: Train) -> None:
-    """Lock every run of `train` from today on, for a change to the train that depends on them.
+    """Lock every run of `train` that may still carry someone, for a change to the train.
 
     The caller holds the train's lock; runs follow it, in id order, as everywhere. A booking in
     flight on one of them finishes first, and a booking that starts later sees the change: it
@@ -140,17 +159,28 @@ def lock_future_runs(train: Train) -> None:
     """
     list(
         TrainRun.objects.select_for_update()
-        .filter(train=train, travel_date__gte=timezone.localdate())
+        .filter(train=train, run_date__gte=timezone.localdate() - timedelta(days=MAX_DAYS_EN_ROUTE))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
 
 
+def _journey_under_lock(run: TrainRun, journey: Journey) -> Journey:
+    """The same journey planned again from the train as read under the run lock.
+
+    The train may have been retired, rescheduled or re-classed between the first check and the
+    lock; what the booking sells is what the train is now.
+    """
+    return plan_journey(
+        train=run.train,
+        travel_date=journey.travel_date,
+        from_station=journey.from_stop.station,
+        to_station=journey.to_stop.station,
+        class_code=journey.class_code,
+    )
+
+
 # --- Seats -------------------------------------------------------------------------------------
-
-
-def _taken_seats(run: TrainRun) -> set[int]:
-    return set(SeatAllocation.objects.filter(run=run).values_list("seat_number", flat=True))
 
 
 def free_blocks(*, taken: set[int], total_seats: int) -> list[tuple[int, int]]:
@@ -180,20 +210,106 @@ def choose_from_blocks(blocks: list[tuple[int, int]], count: int) -> list[int] |
     return lowest if len(lowest) == count else None
 
 
+def _wish(passenger: PassengerRequest) -> set[str] | None:
+    """The berth types that would satisfy the passenger, or None if any seat will do."""
+    if passenger.berth_preference:
+        return {passenger.berth_preference}
+    if passenger.age >= SENIOR_AGE:
+        return {SENIOR_BERTH}
+    return None
+
+
+def _assign_in(pool: list[int], code: str, passengers: list[PassengerRequest]) -> tuple[int, list[int]] | None:
+    """Seats from `pool` (ascending) for the passengers in order, and how many wishes they meet.
+
+    Passengers with a wish pick first, the lowest free seat of a type they want; everyone else
+    then gets the lowest block of consecutive seats left, else the lowest seats left.
+    """
+    if len(pool) < len(passengers):
+        return None
+    free = list(pool)
+    seats: list[int | None] = [None] * len(passengers)
+    met = 0
+    for position, passenger in enumerate(passengers):
+        wish = _wish(passenger)
+        if wish is None:
+            continue
+        seat = next((seat for seat in free if berth_type_of(code, seat) in wish), None)
+        if seat is not None:
+            seats[position] = seat
+            free.remove(seat)
+            met += 1
+    rest = [position for position, seat in enumerate(seats) if seat is None]
+    chosen = choose_from_blocks(_blocks_of(free), len(rest))
+    for position, seat in zip(rest, chosen or [], strict=False):
+        seats[position] = seat
+    return met, seats
+
+
+def _blocks_of(seats: list[int]) -> list[tuple[int, int]]:
+    """Ascending seat numbers as `(first, last)` runs of consecutive numbers."""
+    blocks = []
+    for seat in seats:
+        if blocks and blocks[-1][1] == seat - 1:
+            blocks[-1] = (blocks[-1][0], seat)
+        else:
+            blocks.append((seat, seat))
+    return blocks
+
+
+def choose_for_passengers(
+    *, blocks: list[tuple[int, int]], code: str, passengers: list[PassengerRequest]
+) -> list[int] | None:
+    """Seats for named passengers, in their order; None when too few are free.
+
+    Without a wish among them (no berth preference, nobody aged 60 or more) this is the group
+    rule of `choose_from_blocks`. With wishes, the group stays in one coach where one coach has
+    room for everyone, choosing the coach that meets most wishes (the lowest on a tie); the
+    whole class is used instead only where it meets more wishes than any one coach can.
+    """
+    wishes = [_wish(passenger) for passenger in passengers]
+    if not LAYOUTS[code].berth_types or not any(wishes):
+        return choose_from_blocks(blocks, len(passengers))
+    free = [seat for first, last in blocks for seat in range(first, last + 1)]
+    if len(free) < len(passengers):
+        return None
+    wanted = sum(1 for wish in wishes if wish)
+    by_coach: dict[int, list[int]] = {}
+    for seat in free:
+        by_coach.setdefault(coach_index_of(code, seat), []).append(seat)
+    best = None
+    for pool in by_coach.values():
+        assigned = _assign_in(pool, code, passengers)
+        if assigned is not None and (best is None or assigned[0] > best[0]):
+            best = assigned
+            if best[0] == wanted:
+                return best[1]  # no coach can do better than every wish met
+    whole_class = _assign_in(free, code, passengers)
+    if best is None or whole_class[0] > best[0]:
+        best = whole_class
+    return best[1]
+
+
 @dataclass(frozen=True)
 class OpenSeats:
-    blocks: list[tuple[int, int]]  # free seats, as `free_blocks` gives them
-    taken: int  # allocations on the run, whatever their seat number
-    expired_hold_seats: int  # of those, seats of holds that have expired
+    blocks: list[tuple[int, int]]  # seats free for the journey, as `free_blocks` gives them
+    taken: int  # seats of the class occupied on some segment of the journey
+    expired_hold_seats: int  # allocations of expired holds anywhere on the run
+
+    @property
+    def free(self) -> int:
+        return sum(last - first + 1 for first, last in self.blocks)
 
 
-def _open_seats(run: TrainRun) -> OpenSeats:
-    """What `_taken_seats` tells a new allocation, in one statement that returns a few rows.
+def _open_seats(run: TrainRun, journey: Journey) -> OpenSeats:
+    """The seats of the journey's class free on all its segments, in one statement of few rows.
 
-    Reading every taken seat of a busy run (up to 1,000 rows, each parsed by the pure-Python
-    driver) under the run lock was the longest step of a booking. The database instead returns
-    one row per gap between taken seats (each taken seat with the next one, `LEAD`, where they
-    are not adjacent), after a row for "seat 0" that carries the totals. Same read, same lock.
+    Reading every taken seat of a busy run (up to thousands of rows, each parsed by the
+    pure-Python driver) under the run lock was the longest step of a booking. The database
+    instead returns one row per gap between the seats taken on any of the journey's segments
+    (each taken seat with the next one, `LEAD`, where they are not adjacent), after a row for
+    "seat 0" that carries the totals. The unique key (run, class, segment, seat) makes the
+    segment range an index range.
     """
     allocation, hold = SeatAllocation._meta.db_table, Hold._meta.db_table
     sql = (
@@ -207,14 +323,17 @@ def _open_seats(run: TrainRun) -> OpenSeats:
         # `eh.run_id` too (a hold's seats are on its own run), so this ranges over the
         # run's holds in `hold_run_expires_idx` rather than scanning every hold.
         "     WHERE ea.run_id = %s AND eh.run_id = %s AND eh.expires_at <= %s) AS expired"
-        f"  UNION ALL SELECT seat_number, 0 FROM {allocation} WHERE run_id = %s"
+        f"  UNION ALL SELECT DISTINCT seat_number, 0 FROM {allocation}"
+        "   WHERE run_id = %s AND class_code = %s AND segment >= %s AND segment < %s"
         " ) s"
         ") g WHERE g.seat_number = 0 OR g.next_taken - g.seat_number > 1 ORDER BY g.seat_number"
     )
-    total_seats = run.train.total_seats
+    total_seats = journey.train_class.seats
+    segments = journey.segments
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [total_seats + 1, run.pk, run.pk, now, run.pk, journey.class_code, segments.start, segments.stop]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [total_seats + 1, run.pk, run.pk, now, run.pk])
+        cursor.execute(sql, params)
         # MariaDB returns the arithmetic columns as DECIMAL.
         rows = [tuple(map(int, row)) for row in cursor.fetchall()]
     blocks = []
@@ -226,17 +345,21 @@ def _open_seats(run: TrainRun) -> OpenSeats:
     return OpenSeats(blocks=blocks, taken=taken, expired_hold_seats=expired)
 
 
-def _allocate(run: TrainRun, seat_numbers: list[int], *, booking=None, hold=None) -> list[SeatAllocation]:
-    """Insert the seats' allocations; a seat someone else has is `SeatsUnavailable`.
+def _allocate(
+    run: TrainRun, code: str, segments: range, seat_numbers: list[int], *, booking=None, hold=None
+) -> list[SeatAllocation]:
+    """Insert a row per seat and segment; a (seat, segment) someone else has is `SeatsUnavailable`.
 
     No savepoint of its own: every caller runs inside its service's `transaction.atomic()`,
     which this error always leaves, rolling back to that block's start (a savepoint itself
     when the idempotency wrapper's transaction encloses it), so no broken transaction is left
-    for anyone to use.
+    for anyone to use. Returned in seat order, first segment first.
     """
     try:
         return SeatAllocation.objects.bulk_create(
-            SeatAllocation(run=run, seat_number=seat, booking=booking, hold=hold) for seat in seat_numbers
+            SeatAllocation(run=run, class_code=code, segment=segment, seat_number=seat, booking=booking, hold=hold)
+            for seat in sorted(seat_numbers)
+            for segment in segments
         )
     except IntegrityError:
         # Only reachable if something wrote this run's seats without its lock.
@@ -246,7 +369,7 @@ def _allocate(run: TrainRun, seat_numbers: list[int], *, booking=None, hold=None
 
 
 def _free_seats(allocations) -> int:
-    """Delete allocations by primary key; how many seats were freed.
+    """Delete allocations by primary key; how many (seat, segment) rows were freed.
 
     A DELETE or UPDATE that scans an index range (`WHERE run_id = ...`) takes gap locks on
     MariaDB, and another run's insert into that gap then deadlocks with us. The ids are read with
@@ -259,52 +382,105 @@ def _free_seats(allocations) -> int:
 
 
 def _sweep_expired_holds(run: TrainRun) -> int:
-    """Free the seats of the run's expired holds; how many seats were freed."""
+    """Free the seats of the run's expired holds; how many (seat, segment) rows were freed."""
     return _free_seats(SeatAllocation.objects.filter(run=run, hold__isnull=False, hold__expires_at__lte=timezone.now()))
 
 
-def _promote_waitlist(run: TrainRun) -> list[Booking]:
-    """Confirm waitlisted bookings in the order they were made while the first in line fits.
+class _Occupancy:
+    """Which seats of one class of a run are taken on which segment, read once under the lock."""
 
-    A smaller booking further back never overtakes a larger one at the front.
+    def __init__(self, run: TrainRun, code: str, seats: int):
+        self.seats = seats
+        self.taken: dict[int, set[int]] = {}
+        rows = SeatAllocation.objects.filter(run=run, class_code=code).values_list("segment", "seat_number")
+        for segment, seat in rows:
+            self.taken.setdefault(segment, set()).add(seat)
+
+    def blocks_for(self, segments: range) -> list[tuple[int, int]]:
+        taken = set().union(*(self.taken.get(segment, set()) for segment in segments))
+        return free_blocks(taken=taken, total_seats=self.seats)
+
+    def take(self, segments: range, seat_numbers: list[int]) -> None:
+        for segment in segments:
+            self.taken.setdefault(segment, set()).update(seat_numbers)
+
+
+def _promote_waitlist(run: TrainRun, code: str | None = None) -> list[Booking]:
+    """Confirm waitlisted bookings of the run (of class `code`, or of every class) in order.
+
+    A waitlisted booking is never passed by a later one whose journey overlaps any of its
+    segments: once a booking can't be confirmed, its segments are closed to everyone behind it.
+    A later booking on other segments only may still be confirmed first.
     """
+    queue = list(
+        Booking.objects.filter(run=run, status=Booking.Status.WAITLISTED)
+        .prefetch_related("passengers")
+        .order_by("created_at", "id")
+    )
     promoted = []
-    taken = _taken_seats(run)
-    queue = Booking.objects.filter(run=run, status=Booking.Status.WAITLISTED).order_by("created_at", "id")
-    for booking in queue:
-        seat_numbers = choose_seats(taken=taken, total_seats=run.train.total_seats, count=booking.seats)
-        if seat_numbers is None:
-            break
-        _allocate(run, seat_numbers, booking=booking)
-        taken.update(seat_numbers)
-        booking.status = Booking.Status.CONFIRMED
-        booking.save(update_fields=["status"])
-        promoted.append(booking)
+    for train_class in run.train.classes.all():
+        waiting = [booking for booking in queue if booking.class_code == train_class.code]
+        if not waiting or code not in (None, train_class.code):
+            continue
+        occupancy = _Occupancy(run, train_class.code, train_class.seats)
+        closed: set[int] = set()
+        for booking in waiting:
+            segments = booking.segments
+            if closed.intersection(segments):
+                closed.update(segments)
+                continue
+            passengers = [_request_of(passenger) for passenger in booking.passengers.all()]
+            blocks = occupancy.blocks_for(segments)
+            if passengers:
+                seat_numbers = choose_for_passengers(blocks=blocks, code=train_class.code, passengers=passengers)
+            else:
+                seat_numbers = choose_from_blocks(blocks, booking.seats)
+            if seat_numbers is None:
+                closed.update(segments)
+                continue
+            _allocate(run, train_class.code, segments, seat_numbers, booking=booking)
+            occupancy.take(segments, seat_numbers)
+            _seat_passengers(list(booking.passengers.all()), seat_numbers)
+            booking.status = Booking.Status.CONFIRMED
+            booking.save(update_fields=["status"])
+            promoted.append(booking)
     return promoted
 
 
-def _waitlisted_seats(run: TrainRun) -> int:
-    waiting = Booking.objects.filter(run=run, status=Booking.Status.WAITLISTED)
+def _request_of(passenger: Passenger) -> PassengerRequest:
+    return PassengerRequest(
+        name=passenger.name, age=passenger.age, gender=passenger.gender, berth_preference=passenger.berth_preference
+    )
+
+
+def _seat_passengers(passengers: list[Passenger], seat_numbers: list[int] | None) -> None:
+    """Give each passenger row its seat (in order), or take the seats away (None)."""
+    for position, passenger in enumerate(passengers):
+        passenger.seat_number = None if seat_numbers is None else seat_numbers[position]
+    if passengers:
+        Passenger.objects.bulk_update(passengers, ["seat_number"])
+
+
+def waitlist_limit(journey: Journey) -> int:
+    """Seats that may wait in a class of a run: `WAITLIST_PERCENT`% of its seats, rounded down."""
+    return max(0, journey.train_class.seats * settings.WAITLIST_PERCENT // 100)
+
+
+def _waitlisted_seats(run: TrainRun, code: str) -> int:
+    waiting = Booking.objects.filter(run=run, class_code=code, status=Booking.Status.WAITLISTED)
     return waiting.aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
 
 
-def _prepare_run(run: TrainRun) -> set[int]:
-    """Sweep and serve the waitlist before a new allocation; the seats then taken."""
-    if _sweep_expired_holds(run):
-        _promote_waitlist(run)
-    return _taken_seats(run)
-
-
-def _prepare_run_for_count(run: TrainRun) -> OpenSeats:
-    """`_prepare_run` for a caller that only needs to place a number of seats.
+def _prepare_run(run: TrainRun, journey: Journey) -> OpenSeats:
+    """The journey's free seats, after sweeping expired holds and serving the waitlists.
 
     The common case, no expired hold, is one statement under the lock; the sweep's own read
     and the re-read after it only happen when `_open_seats` has seen an expired hold.
     """
-    seats = _open_seats(run)
+    seats = _open_seats(run, journey)
     if seats.expired_hold_seats and _sweep_expired_holds(run):
         _promote_waitlist(run)
-        seats = _open_seats(run)
+        seats = _open_seats(run, journey)
     return seats
 
 
@@ -316,20 +492,54 @@ def new_pnr() -> str:
     return str(10**9 + secrets.randbelow(9 * 10**9))
 
 
-def _create_booking(*, user: User, run: TrainRun, status: str, seats: int, seat_numbers=None) -> Booking:
-    """Insert a booking with a fresh PNR and, if given, its seats' allocations.
+def _create_booking(
+    *,
+    user: User,
+    run: TrainRun,
+    journey: Journey,
+    status: str,
+    seats: int,
+    passengers: list[PassengerRequest],
+    seat_numbers: list[int] | None = None,
+    allocate: bool = True,
+) -> Booking:
+    """Insert a booking with a fresh PNR, its passengers and, if `allocate`, its seats' allocations.
 
-    Both inserts share one savepoint: a PNR collision rolls back to it and draws again, and a
-    seat clash leaves it as `SeatsUnavailable` (see `_allocate`).
+    The inserts share one savepoint: a PNR collision rolls back to it and draws again, and a
+    seat clash leaves it as `SeatsUnavailable` (see `_allocate`). Passenger i gets seat i.
+    `allocate=False` is for seats that are already allocated (a hold being confirmed).
     """
     for _ in range(PNR_ATTEMPTS):
         try:
             with transaction.atomic():
-                booking = Booking.objects.create(user=user, run=run, pnr=new_pnr(), status=status, seats=seats)
-                if seat_numbers is not None:
+                booking = Booking.objects.create(
+                    user=user,
+                    run=run,
+                    pnr=new_pnr(),
+                    status=status,
+                    seats=seats,
+                    class_code=journey.class_code,
+                    from_index=journey.from_stop.index,
+                    to_index=journey.to_stop.index,
+                    from_station=journey.from_stop.station,
+                    to_station=journey.to_stop.station,
+                    travel_date=journey.travel_date,
+                    fare=journey.fare(seats),
+                )
+                booking.passenger_list = Passenger.objects.bulk_create(
+                    Passenger(
+                        booking=booking,
+                        position=position,
+                        seat_number=seat_numbers[position - 1] if seat_numbers else None,
+                        **asdict(passenger),
+                    )
+                    for position, passenger in enumerate(passengers, start=1)
+                )
+                if seat_numbers is not None and allocate:
+                    allocations = _allocate(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
                     # Where `selectors._with_display_data` puts them: the API shows this booking
                     # without reading it back (`selectors.new_booking_for_display`).
-                    booking.seat_allocations = _allocate(run, seat_numbers, booking=booking)
+                    booking.seat_allocations = [a for a in allocations if a.segment == journey.from_stop.index]
                 return booking
         except IntegrityError:
             continue  # a PNR collision: one in billions, draw again
@@ -341,32 +551,76 @@ def _check_seat_count(seats: int, field: str = "seats") -> None:
         raise ValidationError({field: [f"Between 1 and {MAX_SEATS_PER_BOOKING} seats at a time."]})
 
 
-def book_seats(*, user: User, train: Train, travel_date: date, seats: int, allow_waitlist: bool = False) -> Booking:
-    """Book `seats` seats on a run: confirmed with seat numbers, waitlisted, or refused."""
-    _check_seat_count(seats)
-    validate_journey(train=train, travel_date=travel_date)
-    run = get_or_create_run(train=train, travel_date=travel_date)
+def _passenger_requests(seats: int | None, passengers: list[dict] | None, *, field: str = "seats") -> tuple[int, list]:
+    """How many travel, and who: `seats` alone, `passengers` alone, or both agreeing."""
+    requests = [PassengerRequest(**passenger) for passenger in passengers or []]
+    if seats is None and not requests:
+        raise ValidationError({field: ["Give seats (a count) or passengers."]})
+    if seats is not None and requests and seats != len(requests):
+        raise ValidationError({field: [f"seats is {seats} but {len(requests)} passenger(s) are listed."]})
+    count = seats if seats is not None else len(requests)
+    _check_seat_count(count, field if seats is not None else "passengers")
+    return count, requests
+
+
+def _check_preferences(journey: Journey, passengers: list[PassengerRequest]) -> None:
+    types = journey.berth_types
+    offered = ", ".join(dict.fromkeys(types)) or "none (no berth types in this class)"
+    errors = [
+        {
+            "berth_preference": [
+                f"{passenger.berth_preference} is not a berth type of class {journey.class_code}; choose one of {offered}."
+            ]
+        }
+        if passenger.berth_preference and passenger.berth_preference not in types
+        else {}
+        for passenger in passengers
+    ]
+    if any(errors):
+        raise ValidationError({"passengers": errors})
+
+
+def book_seats(
+    *,
+    user: User,
+    train: Train,
+    travel_date: date,
+    seats: int | None = None,
+    passengers: list[dict] | None = None,
+    from_station: str | None = None,
+    to_station: str | None = None,
+    class_code: str | None = None,
+    allow_waitlist: bool = False,
+) -> Booking:
+    """Book a journey for `seats` travellers or the named `passengers`: confirmed, waitlisted or refused."""
+    count, requests = _passenger_requests(seats, passengers)
+    journey = plan_journey(
+        train=train, travel_date=travel_date, from_station=from_station, to_station=to_station, class_code=class_code
+    )
+    _check_preferences(journey, requests)
+    run = get_or_create_run(train=train, run_date=journey.run_date)
     with transaction.atomic():
-        run = _lock_run(run.pk)
-        # Again under the lock: the train may have been retired or rescheduled meanwhile.
-        validate_journey(train=run.train, travel_date=travel_date)
-        open_seats = _prepare_run_for_count(run)
-        seat_numbers = choose_from_blocks(open_seats.blocks, seats)
+        run = _lock_run(run.pk, train)
+        journey = _journey_under_lock(run, journey)
+        open_seats = _prepare_run(run, journey)
+        if requests:
+            seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)
+        else:
+            seat_numbers = choose_from_blocks(open_seats.blocks, count)
+        common = dict(user=user, run=run, journey=journey, seats=count, passengers=requests)
         if seat_numbers is not None:
-            return _create_booking(
-                user=user, run=run, status=Booking.Status.CONFIRMED, seats=seats, seat_numbers=seat_numbers
-            )
-        available = run.train.total_seats - open_seats.taken
+            return _create_booking(**common, status=Booking.Status.CONFIRMED, seat_numbers=seat_numbers)
+        available = open_seats.free
         if not allow_waitlist:
-            raise SoldOut(f"Only {available} seat(s) free on this run.", available_seats=available)
-        waitlisted = _waitlisted_seats(run)
-        if waitlisted + seats > run.waitlist_limit:
+            raise SoldOut(f"Only {available} seat(s) free for this journey.", available_seats=available)
+        waitlisted, limit = _waitlisted_seats(run, journey.class_code), waitlist_limit(journey)
+        if waitlisted + count > limit:
             raise WaitlistFull(
-                f"The waitlist has room for {max(0, run.waitlist_limit - waitlisted)} more seat(s).",
+                f"The waitlist has room for {max(0, limit - waitlisted)} more seat(s).",
                 available_seats=available,
-                waitlist_seats_left=max(0, run.waitlist_limit - waitlisted),
+                waitlist_seats_left=max(0, limit - waitlisted),
             )
-        return _create_booking(user=user, run=run, status=Booking.Status.WAITLISTED, seats=seats)
+        return _create_booking(**common, status=Booking.Status.WAITLISTED)
 
 
 def _visible_booking(booking_id: int, by: User) -> Booking:
@@ -377,16 +631,17 @@ def _visible_booking(booking_id: int, by: User) -> Booking:
 
 
 def cancel_booking(*, booking_id: int, by: User) -> Booking:
-    """Cancel a booking, free its seats and promote the run's waitlist in order."""
+    """Cancel a booking, free its seats on its segments and promote its class's waitlist in order."""
     run_id = _visible_booking(booking_id, by).run_id
     with transaction.atomic():
         run = _lock_run(run_id)
         booking = Booking.objects.select_for_update().get(pk=booking_id)
         if booking.status == Booking.Status.CANCELLED:
             raise AlreadyCancelled(pnr=booking.pnr)
-        if run.travel_date < timezone.localdate():
+        if booking.travel_date < timezone.localdate():
             raise JourneyPast(pnr=booking.pnr)
         _free_seats(booking.allocations.all())
+        _seat_passengers(list(booking.passengers.all()), None)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = timezone.now()
         booking.save(update_fields=["status", "cancelled_at"])
@@ -399,44 +654,67 @@ def cancel_booking(*, booking_id: int, by: User) -> Booking:
 
 
 def hold_seats(
-    *, user: User, train: Train, travel_date: date, seat_numbers: list[int] | None = None, seats: int | None = None
+    *,
+    user: User,
+    train: Train,
+    travel_date: date,
+    seat_numbers: list[int] | None = None,
+    seats: int | None = None,
+    passengers: list[dict] | None = None,
+    from_station: str | None = None,
+    to_station: str | None = None,
+    class_code: str | None = None,
 ) -> Hold:
-    """Hold the given seats, or `seats` seats chosen as for a booking, for `HOLD_SECONDS`."""
-    if (seat_numbers is None) == (seats is None):
-        raise ValidationError({"seat_numbers": ["Give either seat_numbers or seats, not both."]})
+    """Hold the given seats, or seats chosen as for a booking, for `HOLD_SECONDS`."""
     if seat_numbers is not None:
         _check_seat_count(len(seat_numbers), "seat_numbers")
         if len(set(seat_numbers)) != len(seat_numbers):
             raise ValidationError({"seat_numbers": ["A seat is listed twice."]})
-        outside = [seat for seat in seat_numbers if not 1 <= seat <= train.total_seats]
-        if outside:
-            raise ValidationError({"seat_numbers": [f"This train has seats 1 to {train.total_seats}."]})
-    else:
-        _check_seat_count(seats)
-    validate_journey(train=train, travel_date=travel_date)
-    run = get_or_create_run(train=train, travel_date=travel_date)
+        if seats is not None:
+            raise ValidationError({"seat_numbers": ["Give either seat_numbers or seats, not both."]})
+        seats = len(seat_numbers)
+    count, requests = _passenger_requests(seats, passengers, field="seat_numbers" if seat_numbers else "seats")
+    journey = plan_journey(
+        train=train, travel_date=travel_date, from_station=from_station, to_station=to_station, class_code=class_code
+    )
+    _check_preferences(journey, requests)
+    if seat_numbers is not None:
+        total = journey.train_class.seats
+        if any(not 1 <= seat <= total for seat in seat_numbers):
+            raise ValidationError({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
+    run = get_or_create_run(train=train, run_date=journey.run_date)
     with transaction.atomic():
-        run = _lock_run(run.pk)
-        validate_journey(train=run.train, travel_date=travel_date)
+        run = _lock_run(run.pk, train)
+        journey = _journey_under_lock(run, journey)
+        open_seats = _prepare_run(run, journey)
+        free = {seat for first, last in open_seats.blocks for seat in range(first, last + 1)}
         if seat_numbers is not None:
-            clashing = sorted(set(seat_numbers) & _prepare_run(run))
+            clashing = sorted(set(seat_numbers) - free)
             if clashing:
                 raise SeatsUnavailable(
-                    f"Seat(s) {', '.join(map(str, clashing))} already held or booked.", seat_numbers=clashing
+                    f"Seat(s) {', '.join(map(str, clashing))} already held or booked for this journey.",
+                    seat_numbers=clashing,
                 )
+        elif requests:
+            seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)
         else:
-            open_seats = _prepare_run_for_count(run)
-            seat_numbers = choose_from_blocks(open_seats.blocks, seats)
-            if seat_numbers is None:
-                available = run.train.total_seats - open_seats.taken
-                raise SoldOut(f"Only {available} seat(s) free on this run.", available_seats=available)
+            seat_numbers = choose_from_blocks(open_seats.blocks, count)
+        if seat_numbers is None:
+            raise SoldOut(f"Only {open_seats.free} seat(s) free for this journey.", available_seats=open_seats.free)
         hold = Hold.objects.create(
             user=user,
             run=run,
+            class_code=journey.class_code,
+            from_index=journey.from_stop.index,
+            to_index=journey.to_stop.index,
+            from_station=journey.from_stop.station,
+            to_station=journey.to_stop.station,
+            travel_date=journey.travel_date,
             seat_numbers=sorted(seat_numbers),
+            passengers=[request.as_dict(seat) for request, seat in zip(requests, seat_numbers, strict=False)],
             expires_at=timezone.now() + timedelta(seconds=settings.HOLD_SECONDS),
         )
-        _allocate(run, seat_numbers, hold=hold)
+        _allocate(run, journey.class_code, journey.segments, seat_numbers, hold=hold)
     return hold
 
 
@@ -449,8 +727,31 @@ def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:
     return hold
 
 
+def _journey_of_hold(run: TrainRun, hold: Hold) -> Journey:
+    """The held journey on the train as it is now; a route or class changed since is a conflict."""
+    stops = list(run.train.stops.all())
+    classes = {train_class.code: train_class for train_class in run.train.classes.all()}
+    if (
+        hold.to_index >= len(stops)
+        or hold.class_code not in classes
+        or stops[hold.from_index].station != hold.from_station
+        or stops[hold.to_index].station != hold.to_station
+    ):
+        raise Conflict(
+            "The train's route or classes changed since these seats were held; hold them again.",
+            code="hold_outdated",
+        )
+    return Journey(
+        train=run.train,
+        from_stop=stops[hold.from_index],
+        to_stop=stops[hold.to_index],
+        train_class=classes[hold.class_code],
+        run_date=run.run_date,
+    )
+
+
 def confirm_hold(*, hold_id: int, by: User) -> Booking:
-    """Turn a live hold into a CONFIRMED booking of the same seats."""
+    """Turn a live hold into a CONFIRMED booking of the same seats and passengers."""
     run_id = _owned_hold(hold_id, by).run_id
     with transaction.atomic():
         run = _lock_run(run_id)
@@ -459,7 +760,21 @@ def confirm_hold(*, hold_id: int, by: User) -> Booking:
             raise HoldAlreadyConfirmed(booking_id=hold.booking_id)
         if hold.expires_at <= timezone.now():
             raise HoldExpired()
-        booking = _create_booking(user=by, run=run, status=Booking.Status.CONFIRMED, seats=len(hold.seat_numbers))
+        requests = [
+            PassengerRequest(**{key: value for key, value in passenger.items() if key != "seat_number"})
+            for passenger in hold.passengers
+        ]
+        seat_numbers = [passenger["seat_number"] for passenger in hold.passengers] or hold.seat_numbers
+        booking = _create_booking(
+            user=by,
+            run=run,
+            journey=_journey_of_hold(run, hold),
+            status=Booking.Status.CONFIRMED,
+            seats=len(hold.seat_numbers),
+            passengers=requests,
+            seat_numbers=seat_numbers,
+            allocate=False,
+        )
         held = list(hold.allocations.values_list("pk", flat=True))
         SeatAllocation.objects.filter(pk__in=held).update(hold=None, booking=booking)
         hold.booking = booking

@@ -10,4 +10,5 @@ urlpatterns = [
     path("holds/", apis.HoldsApi.as_view(), name="holds"),
     path("holds/<int:hold_id>/", apis.HoldDetailApi.as_view(), name="hold-detail"),
     path("holds/<int:hold_id>/confirm/", apis.HoldConfirmApi.as_view(), name="hold-confirm"),
+    path("pnr/<str:pnr>/", apis.PnrStatusApi.as_view(), name="pnr-status"),
 ]

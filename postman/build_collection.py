@@ -18,6 +18,7 @@ import argparse
 import json
 import re
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -96,6 +97,9 @@ BOOKING_SHAPE = """
 pm.test("booking has the fields of API.md", () => {
     pm.expect(booking).to.include.keys("id", "pnr", "status", "seats", "seat_numbers", "waitlist_position",
         "travel_date", "train", "created_at", "cancelled_at");
+    // Version 2 only added fields: the journey, its class, fare and passengers.
+    pm.expect(booking).to.include.keys("run_date", "from_station", "to_station", "departure", "arrival", "class",
+        "fare", "passengers");
     pm.expect(booking.pnr).to.match(/^[0-9]{10}$/);
     pm.expect(booking.train.id).to.eql(Number(pm.collectionVariables.get("trainId")));
 });"""
@@ -103,7 +107,7 @@ pm.test("booking has the fields of API.md", () => {
 TRAIN_SHAPE = """
 pm.test("train has the fields of API.md", () => {
     pm.expect(train).to.include.keys("id", "train_number", "name", "source", "destination", "departure_time",
-        "arrival_time", "arrival_day_offset", "total_seats", "runs_on");
+        "arrival_time", "arrival_day_offset", "total_seats", "runs_on", "stops", "classes");
     pm.expect(train.train_number).to.match(/^[0-9]{5}$/);
 });"""
 
@@ -445,6 +449,11 @@ pm.test("status is 201", () => pm.response.to.have.status(201));"""
 pm.test("it's the train this run created", () => {
     pm.expect(train.train_number).to.eql(pm.collectionVariables.get("trainNumber"));
     pm.expect(train.runs_on).to.eql(JSON.parse(pm.collectionVariables.get("trainRunsOn")));
+});
+pm.test("a train made the version-1 way: two stops and one GEN class of total_seats", () => {
+    pm.expect(train.stops.map((stop) => stop.station)).to.eql([train.source, train.destination]);
+    pm.expect(train.stops.map((stop) => stop.distance_km)).to.eql([null, null]);
+    pm.expect(train.classes).to.eql([{code: "GEN", coaches: null, seats: train.total_seats, fare_per_km: null}]);
 });""",
                 ],
             ),
@@ -575,13 +584,20 @@ def bookings_folder() -> dict:
                 tests=[
                     expect_status(201),
                     booked,
-                    """
-pm.test("confirmed, with 4 seat numbers", () => {
+                    f"""
+pm.test("confirmed, with 4 seat numbers", () => {{
     pm.expect(booking.status).to.eql("CONFIRMED");
     pm.expect(booking.seat_numbers).to.have.lengthOf(4);
     pm.expect(booking.waitlist_position).to.be.null;
     pm.expect(booking.travel_date).to.eql(pm.collectionVariables.get("travelDate"));
-});""",
+}});
+pm.test("a version-1 booking covers the whole route in GEN, with no passengers and no fare", () => {{
+    pm.expect([booking.from_station, booking.to_station]).to.eql(["{ROUTE_SOURCE}", "{ROUTE_DESTINATION}"]);
+    pm.expect(booking.class).to.eql("GEN");
+    pm.expect(booking.run_date).to.eql(booking.travel_date);
+    pm.expect(booking.passengers).to.eql([]);
+    pm.expect(booking.fare).to.be.null;
+}});""",
                     store("bookingId", "booking.id"),
                     store("pnr", "booking.pnr"),
                 ],
@@ -885,6 +901,432 @@ pm.test("the confirmed hold's seats are sold, the released ones free again", () 
     )
 
 
+# --- Journeys (version 2): stops, classes, segment-wise seats, passengers, fares, PNR status -----
+
+# The train the Journeys folder creates: four stops, the last two after midnight (day_offset 1),
+# and two classes with fares. Each stop is (station, arrives, departs, day_offset, km).
+JOURNEY_STOPS = [
+    ("Pune Junction", None, "22:00", 0, 0),
+    ("Daund Junction", "23:05", "23:10", 0, 76),
+    ("Solapur", "02:05", "02:10", 1, 264),
+    ("Kalaburagi", "04:00", None, 1, 376),
+]
+JOURNEY_CLASSES = {"SL": (1, "0.45", 72), "3A": (1, "1.20", 64)}  # code: (coaches, fare_per_km, seats)
+FIRST_STOP, SECOND_STOP, THIRD_STOP, LAST_STOP = (stop[0] for stop in JOURNEY_STOPS)
+FAMILY = [
+    {"name": "Asha Rao", "age": 34, "gender": "F", "berth_preference": "SU"},
+    {"name": "Vikram Rao", "age": 67, "gender": "M", "berth_preference": None},
+]
+
+
+def journey_fare(code: str, from_station: str, to_station: str, passengers: int = 1) -> str:
+    """API.md's fare: fare_per_km x distance per passenger, in whole rupees rounded half up."""
+    km = {station: distance for station, *_, distance in JOURNEY_STOPS}
+    per_passenger = (Decimal(JOURNEY_CLASSES[code][1]) * (km[to_station] - km[from_station])).quantize(
+        Decimal("1"), rounding=ROUND_HALF_UP
+    )
+    return str(per_passenger * passengers)
+
+
+def journey_train_body(train_number: str) -> dict:
+    return {
+        "train_number": train_number,
+        "name": "Hutatma Postman Express",
+        "stops": [
+            {
+                "station": station,
+                "arrival_time": arrives,
+                "departure_time": departs,
+                "day_offset": day,
+                "distance_km": km,
+            }
+            for station, arrives, departs, day, km in JOURNEY_STOPS
+        ],
+        "classes": [
+            {"code": code, "coaches": coaches, "fare_per_km": fare_per_km}
+            for code, (coaches, fare_per_km, _) in JOURNEY_CLASSES.items()
+        ],
+    }
+
+
+def journey_booking_request(name: str, *, body: dict, tests, **kwargs) -> dict:
+    body = {"train": number("journeyTrainId"), "travel_date": "{{journeyDate}}", **body}
+    return request(name, "POST", "/api/bookings/", body=body, tests=tests, **kwargs)
+
+
+def journey_seat_map(name: str, *, from_station: str, to_station: str, date: str, code: str, tests: str) -> dict:
+    return request(
+        name,
+        "GET",
+        "/api/trains/{{journeyTrainId}}/seats/",
+        query={"date": "{{" + date + "}}", "from": from_station, "to": to_station, "class": code},
+        tests=[
+            expect_status(200),
+            f"""
+const seats = pm.response.json();
+pm.test("the seats of {code}, {from_station} -> {to_station}", () => {{
+    pm.expect(seats).to.include({{class: "{code}", from_station: "{from_station}", to_station: "{to_station}",
+        travel_date: pm.collectionVariables.get("{date}"), total_seats: {JOURNEY_CLASSES[code][2]}}});
+    pm.expect(seats.free_berths.map((berth) => berth.seat_number)).to.eql(seats.free_seat_numbers);
+    pm.expect(seats.available_seats).to.eql(seats.free_seat_numbers.length);
+}});
+const journeySeat = Number(pm.collectionVariables.get("journeySeat"));""",
+            tests,
+        ],
+    )
+
+
+JOURNEY_BOOKING = """
+const booking = pm.response.json();
+pm.test("a booking of the journey train", () => {
+    pm.expect(booking.pnr).to.match(/^[0-9]{10}$/);
+    pm.expect(booking.train.id).to.eql(Number(pm.collectionVariables.get("journeyTrainId")));
+});"""
+
+
+def expect_journey(from_station: str, to_station: str, code: str, fare: str) -> str:
+    return f"""
+pm.test("confirmed {from_station} -> {to_station} in {code}, fare {fare}", () => {{
+    pm.expect(booking.status).to.eql("CONFIRMED");
+    pm.expect(booking).to.include({{from_station: "{from_station}", to_station: "{to_station}", class: "{code}",
+        fare: "{fare}"}});
+}});"""
+
+
+def journeys_folder() -> dict:
+    created = (
+        """
+const train = pm.response.json();
+pm.test("status is 201", () => pm.response.to.have.status(201));"""
+        + TRAIN_SHAPE
+        + f"""
+pm.test("the route's ends come from its stops; total_seats is the classes' sum", () => {{
+    pm.expect(train).to.include({{source: "{FIRST_STOP}", destination: "{LAST_STOP}", departure_time: "22:00",
+        arrival_time: "04:00", arrival_day_offset: 1, total_seats: {sum(c[2] for c in JOURNEY_CLASSES.values())}}});
+    pm.expect(train.stops.map((stop) => stop.station)).to.eql({json.dumps([s[0] for s in JOURNEY_STOPS])});
+    const seats = Object.fromEntries(train.classes.map((travelClass) => [travelClass.code, travelClass.seats]));
+    pm.expect(seats).to.eql({json.dumps({code: c[2] for code, c in JOURNEY_CLASSES.items()})});
+}});
+pm.collectionVariables.set("journeyTrainId", train.id);
+// It runs every day: its first run from tomorrow (Asia/Kolkata), and the day after, when that run
+// leaves {THIRD_STOP} (day_offset 1).
+const tomorrow = new Date(Date.now() + 330 * 60 * 1000 + 86400000);
+pm.collectionVariables.set("journeyDate", tomorrow.toISOString().slice(0, 10));
+pm.collectionVariables.set("journeyNextDate", new Date(tomorrow.getTime() + 86400000).toISOString().slice(0, 10));"""
+    )
+    intermediate_search = {"source": f" {SECOND_STOP.lower()}", "destination": THIRD_STOP.upper()}
+    family_fare = journey_fare("3A", SECOND_STOP, LAST_STOP, passengers=len(FAMILY))
+    return folder(
+        "Journeys",
+        "Version 2: a train with four stops and two classes (SL, 3A) with fares. Search between intermediate "
+        "stops, a seat map per class, one seat sold twice on one run for journeys that don't overlap, named "
+        "passengers with berth preferences, PNR status without a token, and a hold with passengers.",
+        [
+            request(
+                "Create a train with stops and classes (ADMIN)",
+                "POST",
+                "/api/trains/",
+                auth="admin",
+                pre=new_train_number("journeyTrainNumber"),
+                body=journey_train_body("{{journeyTrainNumber}}"),
+                tests=retry_on_taken_number(created),
+                doc="`stops` in order (`arrival_time` null at the first, `departure_time` null at the last, "
+                "`day_offset` the day it leaves the stop counted from the origin date, `distance_km` from 0) and "
+                "`classes` (`code`, `coaches`, `fare_per_km`); `source`, `destination`, times and `total_seats` "
+                "are derived.",
+            ),
+            request(
+                "Search an intermediate journey",
+                "GET",
+                "/api/trains/search/",
+                query={**intermediate_search, "date": "{{journeyDate}}", "limit": "100"},
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    PAGE_SHAPE,
+                    """
+const ourTrain = page.results.find((t) => t.id === Number(pm.collectionVariables.get("journeyTrainId")));""",
+                    f"""
+pm.test("found between two intermediate stops, spelled as the train spells them", () => {{
+    pm.expect(ourTrain, "train not in the results").to.be.an("object");
+    pm.expect(ourTrain).to.include({{from_station: "{SECOND_STOP}", to_station: "{THIRD_STOP}", distance_km: 188,
+        travel_date: pm.collectionVariables.get("journeyDate"), run_date: pm.collectionVariables.get("journeyDate")}});
+    pm.expect(ourTrain.departure).to.eql(`${{pm.collectionVariables.get("journeyDate")}}T23:10:00+05:30`);
+    pm.expect(ourTrain.arrival).to.eql(`${{pm.collectionVariables.get("journeyNextDate")}}T02:05:00+05:30`);
+    pm.expect(ourTrain.duration_minutes).to.eql(175);
+}});
+pm.test("availability and the fare per passenger in each class", () => {{
+    const byClass = Object.fromEntries(ourTrain.availability.map((option) => [option.class, option]));
+    pm.expect(byClass.SL).to.eql({{class: "SL", available_seats: 72, fare: "{journey_fare("SL", SECOND_STOP, THIRD_STOP)}"}});
+    pm.expect(byClass["3A"]).to.eql({{class: "3A", available_seats: 64, fare: "{journey_fare("3A", SECOND_STOP, THIRD_STOP)}"}});
+    pm.expect(ourTrain.available_seats).to.eql(136);
+}});""",
+                ],
+                doc="Any two stops of a train, in order. `date` is the travel date: the day the train leaves "
+                "`source`. Each result adds `from_station`, `to_station`, `travel_date`, `run_date`, `departure`, "
+                "`arrival`, `duration_minutes`, `distance_km` and `availability` `[{class, available_seats, fare}]`.",
+            ),
+            request(
+                "Search a journey that starts after midnight",
+                "GET",
+                "/api/trains/search/",
+                query={"source": THIRD_STOP, "destination": LAST_STOP, "date": "{{journeyNextDate}}", "class": "3A"},
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    """
+const ourTrain = page.results.find((t) => t.id === Number(pm.collectionVariables.get("journeyTrainId")));
+pm.test("travel_date is the day it leaves the stop; run_date the day it left its origin", () => {
+    pm.expect(ourTrain, "train not in the results").to.be.an("object");
+    pm.expect(ourTrain.travel_date).to.eql(pm.collectionVariables.get("journeyNextDate"));
+    pm.expect(ourTrain.run_date).to.eql(pm.collectionVariables.get("journeyDate"));
+});
+pm.test("class=3A keeps only trains with 3A", () => {
+    page.results.forEach((t) => pm.expect(t.availability.map((option) => option.class)).to.include("3A"));
+});""",
+                ],
+            ),
+            request(
+                "Stations autocomplete",
+                "GET",
+                "/api/stations/",
+                query={"q": "daund"},
+                tests=[
+                    expect_status(200),
+                    f"""
+const stations = pm.response.json();
+pm.test("stations whose name contains q, at most 20, most served first", () => {{
+    pm.expect(stations).to.be.an("array").that.is.not.empty;
+    pm.expect(stations.length).to.be.at.most(20);
+    stations.forEach((station) => pm.expect(station.name.toLowerCase()).to.include("daund"));
+    const trains = stations.map((station) => station.trains);
+    pm.expect(trains).to.eql([...trains].sort((a, b) => b - a));
+}});
+pm.test("lists this run's intermediate stop", () => {{
+    const ours = stations.find((station) => station.name === "{SECOND_STOP}");
+    pm.expect(ours, "station not listed").to.be.an("object");
+    pm.expect(ours.trains).to.be.at.least(1);
+}});""",
+                ],
+                doc="`?q=` -> `[{name, trains}]`, case-insensitive substring, most served first, at most 20.",
+            ),
+            journey_seat_map(
+                "Seat map of a class",
+                from_station=FIRST_STOP,
+                to_station=SECOND_STOP,
+                date="journeyDate",
+                code="SL",
+                tests="""
+pm.test("every berth free, with coach, berth and berth type", () => {
+    pm.expect(seats.available_seats).to.eql(72);
+    pm.expect(seats.free_berths[0]).to.eql({seat_number: 1, coach: "S1", berth: 1, berth_type: "LB"});
+    pm.expect(seats.free_berths[6]).to.eql({seat_number: 7, coach: "S1", berth: 7, berth_type: "SL"});
+});""",
+            ),
+            request(
+                "Seat map without a class on a multi-class train -> 400",
+                "GET",
+                "/api/trains/{{journeyTrainId}}/seats/",
+                query={"date": "{{journeyDate}}"},
+                tests=[
+                    *expect_error(400),
+                    'pm.test("names the field", () => pm.expect(pm.response.text()).to.include("class"));',
+                ],
+            ),
+            journey_booking_request(
+                "Book the first leg (A -> B)",
+                body={"from_station": FIRST_STOP, "to_station": SECOND_STOP, "class": "SL", "seats": 1},
+                tests=[
+                    expect_status(201),
+                    JOURNEY_BOOKING,
+                    expect_journey(FIRST_STOP, SECOND_STOP, "SL", journey_fare("SL", FIRST_STOP, SECOND_STOP)),
+                    store("journeySeat", "booking.seat_numbers[0]"),
+                ],
+                doc="`from_station`/`to_station` (default: the first/last stop) and `class` (required when the train "
+                "has several); `travel_date` is the day the train leaves `from_station`.",
+            ),
+            journey_booking_request(
+                "Book the next leg on the same seat (B -> C)",
+                body={"from_station": SECOND_STOP, "to_station": THIRD_STOP, "class": "SL", "seats": 1},
+                tests=[
+                    expect_status(201),
+                    JOURNEY_BOOKING,
+                    expect_journey(SECOND_STOP, THIRD_STOP, "SL", journey_fare("SL", SECOND_STOP, THIRD_STOP)),
+                    """
+pm.test("the seat the first leg left free at its last stop is sold again", () => {
+    pm.expect(booking.seat_numbers).to.eql([Number(pm.collectionVariables.get("journeySeat"))]);
+    pm.expect(booking.run_date).to.eql(pm.collectionVariables.get("journeyDate"));
+});""",
+                ],
+                doc="Seats are sold per segment: this journey shares no segment with the first leg, so it gets the "
+                "same seat number on the same run.",
+            ),
+            journey_seat_map(
+                "Seat map across both legs",
+                from_station=FIRST_STOP,
+                to_station=THIRD_STOP,
+                date="journeyDate",
+                code="SL",
+                tests="""
+pm.test("the seat is taken on the way from A to C", () => {
+    pm.expect(seats.free_seat_numbers).to.not.include(journeySeat);
+    pm.expect(seats.available_seats).to.eql(71);
+});""",
+            ),
+            journey_seat_map(
+                "Seat map after the second leg",
+                from_station=THIRD_STOP,
+                to_station=LAST_STOP,
+                date="journeyNextDate",
+                code="SL",
+                tests="""
+pm.test("the same seat is free again from C on (the run's travel date at C is the next day)", () => {
+    pm.expect(seats.free_seat_numbers).to.include(journeySeat);
+    pm.expect(seats.run_date).to.eql(pm.collectionVariables.get("journeyDate"));
+    pm.expect(seats.available_seats).to.eql(72);
+});""",
+            ),
+            journey_booking_request(
+                "Book two named passengers in 3A",
+                body={"from_station": SECOND_STOP, "to_station": LAST_STOP, "class": "3A", "passengers": FAMILY},
+                tests=[
+                    expect_status(201),
+                    JOURNEY_BOOKING,
+                    expect_journey(SECOND_STOP, LAST_STOP, "3A", family_fare),
+                    """
+pm.test("each passenger has a seat: the preferred berth type, a lower berth for the senior", () => {
+    const [asha, vikram] = booking.passengers;
+    pm.expect(asha).to.include({name: "Asha Rao", age: 34, gender: "F", berth_preference: "SU", coach: "B1",
+        berth_type: "SU"});
+    pm.expect(vikram).to.include({name: "Vikram Rao", berth_preference: null, coach: "B1", berth_type: "LB"});
+    pm.expect(booking.seats).to.eql(2);
+    pm.expect(booking.seat_numbers).to.eql([asha.seat_number, vikram.seat_number].sort((a, b) => a - b));
+});""",
+                    store("familyPnr", "booking.pnr"),
+                ],
+                doc="`passengers`: 1..6 `{name, age, gender (M/F/T), berth_preference}` instead of `seats`. A "
+                "preference is met when such a berth is free for the journey; a passenger aged 60+ without one "
+                "gets a lower berth. `fare` is the total.",
+            ),
+            request(
+                "PNR status without a token",
+                "GET",
+                "/api/pnr/{{familyPnr}}/",
+                auth="none",
+                tests=[
+                    expect_status(200),
+                    f"""
+const status = pm.response.json();
+pm.test("the journey and each passenger's berth", () => {{
+    pm.expect(status).to.include({{pnr: pm.collectionVariables.get("familyPnr"), status: "CONFIRMED", class: "3A",
+        from_station: "{SECOND_STOP}", to_station: "{LAST_STOP}", travel_date: pm.collectionVariables.get("journeyDate")}});
+    pm.expect(status.train.train_number).to.eql(pm.collectionVariables.get("journeyTrainNumber"));
+    pm.expect(status.passengers.map((passenger) => passenger.number)).to.eql([1, 2]);
+    status.passengers.forEach((passenger) => {{
+        pm.expect(passenger).to.include({{status: "CONFIRMED", coach: "B1"}});
+        pm.expect(passenger.berth_type).to.be.oneOf(["SU", "LB"]);
+    }});
+}});
+pm.test("no names, ages or user", () => {{
+    const text = pm.response.text();
+    {" ".join(f'pm.expect(text).to.not.include("{p["name"].split()[0]}");' for p in FAMILY)}
+    status.passengers.forEach((passenger) => pm.expect(passenger).to.not.have.any.keys("name", "age", "gender"));
+    pm.expect(status).to.not.have.any.keys("user", "id");
+}});""",
+                ],
+                doc="Anyone with the PNR, no token: the journey and each passenger's status and berth, never names.",
+            ),
+            request(
+                "PNR status of an unknown PNR -> 404",
+                "GET",
+                "/api/pnr/{{unknownPnr}}/",
+                auth="none",
+                pre='pm.collectionVariables.set("unknownPnr", "0000000000"); // PNRs are random 10-digit strings',
+                tests=expect_error(404),
+            ),
+            journey_booking_request(
+                "Book without a class on a multi-class train -> 400",
+                body={"from_station": SECOND_STOP, "to_station": THIRD_STOP, "seats": 1},
+                tests=[
+                    *expect_error(400),
+                    'pm.test("names the field", () => pm.expect(pm.response.json().fields).to.have.property("class"));',
+                ],
+            ),
+            journey_booking_request(
+                "Book stations out of order -> 400",
+                body={"from_station": THIRD_STOP, "to_station": SECOND_STOP, "class": "SL", "seats": 1},
+                tests=[
+                    *expect_error(400),
+                    """
+pm.test("names the station field", () => {
+    pm.expect(Object.keys(pm.response.json().fields)).to.satisfy((fields) =>
+        fields.includes("from_station") || fields.includes("to_station"));
+});""",
+                ],
+            ),
+            request(
+                "Hold seats for named passengers",
+                "POST",
+                "/api/holds/",
+                body={
+                    "train": number("journeyTrainId"),
+                    "travel_date": "{{journeyDate}}",
+                    "from_station": SECOND_STOP,
+                    "to_station": THIRD_STOP,
+                    "class": "3A",
+                    "passengers": [{"name": "Meera Iyer", "age": 29, "gender": "F", "berth_preference": "UB"}],
+                },
+                tests=[
+                    expect_status(201),
+                    f"""
+const hold = pm.response.json();
+pm.test("holds an upper berth in 3A for that journey", () => {{
+    pm.expect(hold).to.include({{class: "3A", from_station: "{SECOND_STOP}", to_station: "{THIRD_STOP}"}});
+    pm.expect(hold.seat_numbers).to.have.lengthOf(1);
+    pm.expect(hold.berths[0]).to.include({{seat_number: hold.seat_numbers[0], coach: "B1", berth_type: "UB"}});
+    pm.expect(new Date(hold.expires_at).getTime()).to.be.above(Date.now());
+}});
+pm.collectionVariables.set("journeyHoldId", hold.id);
+pm.collectionVariables.set("journeyHeldSeat", hold.seat_numbers[0]);""",
+                ],
+                doc="`passengers` instead of `seats` or `seat_numbers`; confirming keeps them on the booking.",
+            ),
+            request(
+                "Confirm the passengers' hold",
+                "POST",
+                "/api/holds/{{journeyHoldId}}/confirm/",
+                tests=[
+                    expect_status(201),
+                    JOURNEY_BOOKING,
+                    expect_journey(SECOND_STOP, THIRD_STOP, "3A", journey_fare("3A", SECOND_STOP, THIRD_STOP)),
+                    """
+pm.test("the held berth, with its passenger", () => {
+    const heldSeat = Number(pm.collectionVariables.get("journeyHeldSeat"));
+    pm.expect(booking.seat_numbers).to.eql([heldSeat]);
+    pm.expect(booking.passengers).to.have.lengthOf(1);
+    pm.expect(booking.passengers[0]).to.include({name: "Meera Iyer", seat_number: heldSeat, berth_type: "UB"});
+});""",
+                ],
+            ),
+        ],
+    )
+
+
+# Analytics runs after Journeys, whose 3A bookings are still active then (Cleanup cancels them).
+JOURNEY_3A_REVENUE = int(journey_fare("3A", SECOND_STOP, LAST_STOP, len(FAMILY))) + int(
+    journey_fare("3A", SECOND_STOP, THIRD_STOP)
+)
+BY_CLASS_TESTS = f"""
+pm.test("by_class: bookings, seats sold and revenue per class (Journeys sold SL and 3A)", () => {{
+    stats.by_class.forEach((row) => pm.expect(row).to.include.keys("class", "bookings", "seats_sold", "revenue"));
+    const byClass = Object.fromEntries(stats.by_class.map((row) => [row.class, row]));
+    pm.expect(byClass.SL.seats_sold).to.be.at.least(2);
+    pm.expect(byClass["3A"].seats_sold).to.be.at.least(3);
+    pm.expect(Number(byClass["3A"].revenue)).to.be.at.least({JOURNEY_3A_REVENUE});
+    pm.expect(byClass.GEN.seats_sold).to.be.at.least(1);
+}});"""
+
+
 def analytics_folder() -> dict:
     return folder(
         "Analytics",
@@ -955,6 +1397,7 @@ pm.test("bookings by status, seats sold and the top trains", () => {
     pm.expect(stats.cancelled).to.be.at.least(1);
     pm.expect(stats.top_trains).to.be.an("array");
 });""",
+                    BY_CLASS_TESTS,
                 ],
             ),
         ],
@@ -1031,6 +1474,21 @@ pm.collectionVariables.set("bookingsToCancel", JSON.stringify(active.map((bookin
                 ],
             ),
             request(
+                "Active bookings of the journey train (ADMIN)",
+                "GET",
+                "/api/bookings/",
+                auth="admin",
+                query={"train": "{{journeyTrainId}}", "limit": "100"},
+                tests=[
+                    expect_status(200),
+                    """
+const active = pm.response.json().results.filter((booking) => booking.status !== "CANCELLED");
+pm.test("the four journey bookings, added to those left to cancel", () => pm.expect(active).to.have.lengthOf(4));
+const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]");
+pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending.concat(active.map((booking) => booking.id))));""",
+                ],
+            ),
+            request(
                 "Cancel each remaining booking (ADMIN)",
                 "POST",
                 "/api/bookings/{{cancelId}}/cancel/",
@@ -1056,6 +1514,13 @@ if (pending.length) pm.execution.setNextRequest(pm.info.requestName);""",
                 auth="admin",
                 tests=expect_status(204),
                 doc="204 once no future run has an active booking.",
+            ),
+            request(
+                "Delete the journey train (ADMIN)",
+                "DELETE",
+                "/api/trains/{{journeyTrainId}}/",
+                auth="admin",
+                tests=expect_status(204),
             ),
             request(
                 "A deleted train leaves search",
@@ -1107,6 +1572,15 @@ RUNTIME_VARIABLES = [
     "cancelId",
     "createAttempts",
     "throttleRetries",
+    "journeyTrainId",
+    "journeyTrainNumber",
+    "journeyDate",
+    "journeyNextDate",
+    "journeySeat",
+    "familyPnr",
+    "unknownPnr",
+    "journeyHoldId",
+    "journeyHeldSeat",
 ]
 
 DESCRIPTION = """The IRCTC mini backend's API (contract: API.md), ready to run.
@@ -1127,6 +1601,7 @@ def build_collection() -> dict:
         trains_folder(),
         bookings_folder(),
         holds_folder(),
+        journeys_folder(),
         analytics_folder(),
         operations_folder(),
         cleanup_folder(),

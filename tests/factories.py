@@ -1,9 +1,10 @@
 import itertools
-from datetime import time
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 
-from trains.models import Train
+from trains.layouts import CLASS_ORDER, GENERAL, seats_of
+from trains.models import Stop, Train, TrainClass, normalize_station
 
 _numbers = itertools.count(10001)
 PASSWORD = "Str0ng-pass-phrase"
@@ -16,7 +17,13 @@ def make_user(username: str, *, role: str = "USER", password: str = PASSWORD, **
     )
 
 
-def make_train(**fields) -> Train:
+def make_train(*, stops: list[dict] | None = None, classes: list[dict] | None = None, **fields) -> Train:
+    """A train straight into the database, as the train services would store it.
+
+    Without `stops`, a two-stop route from the first/last-stop fields; without `classes`, one
+    `GEN` class of `total_seats`. `stops` are `{station, arrival_time, departure_time, day_offset,
+    distance_km}` (times as `time`), `classes` `{code, coaches, fare_per_km}` (`seats` for GEN).
+    """
     defaults = dict(
         train_number=f"{next(_numbers):05d}",
         name="Test Express",
@@ -28,4 +35,77 @@ def make_train(**fields) -> Train:
         total_seats=50,
     )
     defaults.update(fields)
-    return Train.objects.create(**defaults)
+    if stops is not None:
+        first, last = stops[0], stops[-1]
+        defaults.update(
+            source=first["station"],
+            destination=last["station"],
+            departure_time=first["departure_time"],
+            arrival_time=last["arrival_time"],
+            arrival_day_offset=last.get("day_offset", 0),
+        )
+    else:
+        stops = [
+            {"station": defaults["source"], "departure_time": defaults["departure_time"]},
+            {
+                "station": defaults["destination"],
+                "arrival_time": defaults["arrival_time"],
+                "day_offset": defaults["arrival_day_offset"],
+            },
+        ]
+    if classes is not None:
+        classes = [
+            {
+                **train_class,
+                "seats": train_class.get("seats") or seats_of(train_class["code"], train_class.get("coaches")),
+            }
+            for train_class in classes
+        ]
+        defaults["total_seats"] = sum(train_class["seats"] for train_class in classes)
+    else:
+        classes = [{"code": GENERAL, "seats": defaults["total_seats"]}]
+    train = Train.objects.create(**defaults)
+    Stop.objects.bulk_create(
+        Stop(
+            train=train,
+            index=index,
+            station=stop["station"],
+            station_key=normalize_station(stop["station"]),
+            arrival_time=stop.get("arrival_time"),
+            departure_time=stop.get("departure_time"),
+            day_offset=stop.get("day_offset", 0),
+            distance_km=stop.get("distance_km"),
+        )
+        for index, stop in enumerate(stops)
+    )
+    TrainClass.objects.bulk_create(
+        TrainClass(
+            train=train,
+            code=train_class["code"],
+            rank=CLASS_ORDER[train_class["code"]],
+            coaches=train_class.get("coaches"),
+            seats=train_class["seats"],
+            fare_per_km=train_class.get("fare_per_km"),
+        )
+        for train_class in classes
+    )
+    return train
+
+
+def route(*stations: str, start: time = time(6, 0), minutes_apart: int = 60, km_apart: int | None = 100) -> list[dict]:
+    """Stops for a same-day route through `stations`, an hour (and 100 km) apart, with 5-minute halts."""
+    stops = []
+    for index, station in enumerate(stations):
+        arrival = datetime.combine(date(2000, 1, 1), start) + timedelta(minutes=minutes_apart * index)
+        last = index == len(stations) - 1
+        departure = None if last else arrival + timedelta(minutes=5 if index else 0)
+        stops.append(
+            {
+                "station": station,
+                "arrival_time": None if index == 0 else arrival.time(),
+                "departure_time": None if departure is None else departure.time(),
+                "day_offset": ((departure or arrival) - datetime(2000, 1, 1)).days,
+                "distance_km": None if km_apart is None else km_apart * index,
+            }
+        )
+    return stops

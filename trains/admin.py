@@ -1,14 +1,24 @@
+"""Trains in the Django admin: the train with its stops and classes inline, saved through the services.
+
+The forms check each field; the whole train (route rules, class rules, and the 409s of a change
+that would strand sold seats) is checked by `trains.services` itself: the last inline runs the
+service on the proposed train in a savepoint that is rolled back, so its refusal is shown on the
+form like any other error, and saving runs the same service for real.
+"""
+
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 
 from irctc.errors import DomainError
 from trains import services
-from trains.models import WEEKDAYS, Train, codes_from_mask, mask_from_codes
+from trains.layouts import GENERAL
+from trains.models import WEEKDAYS, Stop, Train, TrainClass, codes_from_mask, mask_from_codes
 from trains.serializers import TRAIN_NUMBER_RE
 
 
 class TrainAdminForm(forms.ModelForm):
-    """Edits `runs_on_mask` as weekday checkboxes and checks the same rules as the API."""
+    """Edits `runs_on_mask` as weekday checkboxes; the route and seats come from the inlines."""
 
     runs_on = forms.MultipleChoiceField(
         choices=[(code, code) for code in WEEKDAYS], widget=forms.CheckboxSelectMultiple, initial=WEEKDAYS
@@ -16,20 +26,12 @@ class TrainAdminForm(forms.ModelForm):
 
     class Meta:
         model = Train
-        fields = [
-            "train_number",
-            "name",
-            "source",
-            "destination",
-            "departure_time",
-            "arrival_time",
-            "arrival_day_offset",
-            "total_seats",
-            "runs_on",
-        ]
+        fields = ["train_number", "name", "total_seats", "runs_on"]
+        help_texts = {"total_seats": "Seats of a GEN (general) train; a train with coach classes adds them up."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["total_seats"].required = False
         if self.instance.pk:
             self.initial["runs_on"] = codes_from_mask(self.instance.runs_on_mask)
 
@@ -39,40 +41,130 @@ class TrainAdminForm(forms.ModelForm):
             raise forms.ValidationError("A train number is exactly 5 digits, e.g. 12951.")
         return train_number
 
-    def _tidy(self, field: str) -> str:
-        return " ".join(self.cleaned_data[field].split())
-
     def clean_name(self):
-        return self._tidy("name")
-
-    def clean_source(self):
-        return self._tidy("source")
-
-    def clean_destination(self):
-        return self._tidy("destination")
+        return " ".join(self.cleaned_data["name"].split())
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        cleaned["runs_on_mask"] = mask_from_codes(cleaned["runs_on"])
-        candidate = Train(pk=self.instance.pk, **{field: cleaned[field] for field in self.train_fields()})
-        try:
-            services.check_schedule(candidate)
-            if self.instance.pk and candidate.total_seats < self.instance.total_seats:
-                services.check_seats_not_below_sold(self.instance, total_seats=candidate.total_seats)
-        except DomainError as exc:
-            raise forms.ValidationError(exc.extra.get("fields") or str(exc.detail)) from None
+        if "runs_on" in cleaned:
+            cleaned["runs_on_mask"] = mask_from_codes(cleaned["runs_on"])
+            # The inlines' check of the whole train reads it from the instance they share.
+            self.instance.runs_on_mask = cleaned["runs_on_mask"]
         return cleaned
 
-    @staticmethod
-    def train_fields() -> list[str]:
-        return [*TrainAdminForm.Meta.fields[:-1], "runs_on_mask"]
+    def _get_validation_exclusions(self):
+        # total_seats may be blank (the classes give it); the services check what it must be.
+        return {*super()._get_validation_exclusions(), "total_seats"}
+
+
+class StopForm(forms.ModelForm):
+    position = forms.IntegerField(
+        required=False, min_value=1, help_text="Order on the route (1 = first); blank keeps the order shown."
+    )
+
+    class Meta:
+        model = Stop
+        fields = ["position", "station", "arrival_time", "departure_time", "day_offset", "distance_km"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["position"] = self.instance.index + 1
+
+
+def _messages(errors: dict[str, list[str]]) -> list[str]:
+    return [f"{field}: {message}" for field, messages_ in errors.items() for message in messages_]
+
+
+def _kept_forms(formset) -> list[forms.Form]:
+    """Rows not marked for deletion: the stored ones, and the blank extras someone filled in."""
+    return [
+        form
+        for form in formset.forms
+        if not form.cleaned_data.get("DELETE") and (form.instance.pk or form.has_changed())
+    ]
+
+
+class StopFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = sorted(
+            enumerate(_kept_forms(self)),
+            key=lambda item: (item[1].cleaned_data.get("position") or 10**6, item[0]),
+        )
+        stops = [
+            {field: form.cleaned_data.get(field) for field in services.STOP_FIELDS}
+            | {"day_offset": form.cleaned_data.get("day_offset") or 0}
+            for _, form in kept
+        ]
+        errors = services.route_errors(stops)
+        if errors:
+            raise forms.ValidationError(_messages(errors))
+        # Both inlines share the train being edited: the classes' check reads the route from it.
+        self.instance.proposed_stops = stops
+
+
+class TrainClassFormSet(forms.BaseInlineFormSet):
+    """The last inline: once the classes are read, the whole train goes through the service."""
+
+    def clean(self):
+        super().clean()
+        train = self.instance
+        if any(self.errors) or not hasattr(train, "proposed_stops"):
+            return
+        train.proposed_classes = [
+            {field: form.cleaned_data.get(field) for field in ("code", "coaches", "fare_per_km")}
+            for form in _kept_forms(self)
+        ]
+        try:
+            with transaction.atomic():
+                save_through_services(train)
+                transaction.set_rollback(True)  # only asking: the real save comes after validation
+        except DomainError as exc:
+            fields = exc.extra.get("fields")
+            raise forms.ValidationError(_messages(fields) if fields else [str(exc.detail)]) from None
+
+
+def save_through_services(train: Train) -> Train:
+    """Create or update `train` (the admin form's instance, with the inlines' proposal on it)."""
+    fields = dict(
+        train_number=train.train_number,
+        name=train.name,
+        runs_on_mask=train.runs_on_mask,
+        stops=train.proposed_stops,
+        classes=train.proposed_classes,
+    )
+    # The form shows total_seats on every train, but only a GEN train's seats are set by it.
+    if train.total_seats is not None and [c["code"] for c in train.proposed_classes] == [GENERAL]:
+        fields["total_seats"] = train.total_seats
+    if train.pk:
+        return services.update_train(train_id=train.pk, partial=False, **fields)
+    return services.create_train(**fields)
+
+
+class StopInline(admin.TabularInline):
+    model = Stop
+    form = StopForm
+    formset = StopFormSet
+    extra = 0
+    min_num = 2
+
+
+class TrainClassInline(admin.TabularInline):
+    model = TrainClass
+    formset = TrainClassFormSet
+    fields = ["code", "coaches", "seats", "fare_per_km"]
+    readonly_fields = ["seats"]
+    extra = 0
+    min_num = 1
 
 
 @admin.register(Train)
 class TrainAdmin(admin.ModelAdmin):
     form = TrainAdminForm
+    inlines = [StopInline, TrainClassInline]
     list_display = [
         "train_number",
         "name",
@@ -86,27 +178,41 @@ class TrainAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["is_active", "source", "destination"]
-    search_fields = ["train_number", "name", "source", "destination"]
+    search_fields = ["train_number", "name", "source", "destination", "stops__station"]
     ordering = ["train_number"]
-    readonly_fields = ["is_active", "created_at", "updated_at"]
+    readonly_fields = [
+        "source",
+        "destination",
+        "departure_time",
+        "arrival_time",
+        "arrival_day_offset",
+        "is_active",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["retire_trains"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False  # a station search may match several stops of a train
 
     @admin.display(description="Runs on")
     def running_days(self, train: Train) -> str:
         return " ".join(train.runs_on)
 
     def save_model(self, request, train, form, change):
-        # Through the services, so an edit takes the same lock and the same sold-seat check as the API.
-        fields = {field: form.cleaned_data[field] for field in TrainAdminForm.train_fields()}
+        # The inlines' checks ran the service already; this is the same call, for real.
         try:
-            if change:
-                saved = services.update_train(train_id=train.pk, **fields)
-            else:
-                saved = services.create_train(**fields)
-        except DomainError as exc:
+            saved = save_through_services(train)
+        except DomainError as exc:  # a booking or another edit came in since the form was checked
             self.message_user(request, f"Not saved: {exc.detail}", level=messages.ERROR)
             return
         train.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        # The services wrote the stops and classes; the change message only needs to know that.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     @admin.action(description="Retire selected trains (refused while they have future bookings)")
     def retire_trains(self, request, queryset):

@@ -4,7 +4,10 @@ from django.db.models import Q
 
 WEEKDAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 EVERY_DAY_MASK = (1 << len(WEEKDAYS)) - 1
-MAX_TOTAL_SEATS = 2000
+MAX_TOTAL_SEATS = 5000
+MIN_STOPS, MAX_STOPS = 2, 30
+MAX_DAY_OFFSET = 3
+MAX_COACHES = 30
 
 
 def normalize_station(name: str) -> str:
@@ -34,7 +37,12 @@ class TrainQuerySet(models.QuerySet):
 
 
 class Train(models.Model):
-    """A scheduled service. It runs on the weekdays of `runs_on_mask` with `total_seats` per run."""
+    """A scheduled service along its `stops`, on the weekdays of `runs_on_mask`, with its `classes`.
+
+    The first/last-stop columns (`source` ... `arrival_day_offset`) and `total_seats` summarize
+    the stops and the classes, kept by `trains.services` in the same transaction that writes
+    them: listings sort and show them without a join, and version-1 clients read them.
+    """
 
     train_number = models.CharField(
         max_length=5, unique=True, validators=[RegexValidator(r"^\d{5}$", "A train number is exactly 5 digits.")]
@@ -91,3 +99,75 @@ class Train(models.Model):
         self.source_key = normalize_station(self.source)
         self.destination_key = normalize_station(self.destination)
         super().save(*args, **kwargs)
+
+
+class Stop(models.Model):
+    """The train's `index`-th stop (0-based). Segment i is the stretch from stop i to stop i + 1.
+
+    `day_offset` counts days from the run's origin date to the day the train leaves this stop
+    (arrives, at the last stop). An intermediate stop whose arrival time is later than its
+    departure time was reached the day before it is left.
+    """
+
+    train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="stops")
+    index = models.PositiveSmallIntegerField()
+    station = models.CharField(max_length=64)
+    station_key = models.CharField(max_length=64, editable=False)
+    arrival_time = models.TimeField(null=True, blank=True)
+    departure_time = models.TimeField(null=True, blank=True)
+    day_offset = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(MAX_DAY_OFFSET)])
+    distance_km = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["train_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["train", "index"], name="stop_train_index_unique"),
+            models.UniqueConstraint(fields=["train", "station_key"], name="stop_train_station_unique"),
+            models.CheckConstraint(condition=Q(day_offset__lte=MAX_DAY_OFFSET), name="stop_day_offset_range"),
+        ]
+        # Search joins two stops of one train by station: (station_key, train, index) covers it.
+        indexes = [models.Index(fields=["station_key", "train", "index"], name="stop_station_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.station} (stop {self.index + 1} of train {self.train_id})"
+
+    def save(self, *args, **kwargs):
+        self.station_key = normalize_station(self.station)
+        super().save(*args, **kwargs)
+
+    def departure_day(self) -> int | None:
+        return None if self.departure_time is None else self.day_offset
+
+    def arrival_day(self) -> int | None:
+        """Days from the origin date to the arrival here (the day before the departure over midnight)."""
+        if self.arrival_time is None:
+            return None
+        if self.departure_time is not None and self.arrival_time > self.departure_time:
+            return self.day_offset - 1
+        return self.day_offset
+
+
+class TrainClass(models.Model):
+    """A travel class of a train: `coaches` coaches of the class's layout (`trains.layouts`).
+
+    `GEN` has no coaches: its `seats` are set directly. For every other class `seats` is
+    `coaches` x the layout's seats per coach, kept here so that reads need no layout lookup.
+    """
+
+    train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="classes")
+    code = models.CharField(max_length=3)
+    rank = models.PositiveSmallIntegerField(default=0)  # position in `layouts.CLASS_ORDER`
+    coaches = models.PositiveSmallIntegerField(null=True, blank=True)
+    seats = models.PositiveIntegerField()
+    fare_per_km = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["train_id", "rank"]
+        verbose_name_plural = "classes"
+        constraints = [
+            models.UniqueConstraint(fields=["train", "code"], name="class_train_code_unique"),
+            models.CheckConstraint(condition=Q(seats__gte=1, seats__lte=MAX_TOTAL_SEATS), name="class_seats_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} of train {self.train_id}"

@@ -6,8 +6,10 @@ lock anyway. What must not happen is that a passenger books or cancels and the n
 shows the old figure, so each entry is stamped with generation counters, and the writes bump
 them once they commit:
 
-- one per travel date, bumped by every booking, hold, confirmation, cancellation and release
-  on a run of that date (`bookings.services`), and
+- one per run date (the day a run leaves its first stop), bumped by every booking, hold,
+  confirmation, cancellation and release on a run of that date (`bookings.services`, under the
+  run's lock); a search checks the dates of every run it may show (a journey from a later stop
+  rides a run that left up to MAX_DAY_OFFSET days before), and
 - one for the timetable, bumped by every change to a train (`trains.services`), which can change
   any search.
 
@@ -17,15 +19,16 @@ commits while the search reads the database bumps them after that read, and the 
 is stale on arrival, never served.
 
 What can still be stale, for at most SEARCH_CACHE_SECONDS: the seats of a hold that lapses by
-the clock alone (no write marks it, so they show as taken until the entry expires), and changes
-made outside these services (raw edits in the Django admin, SQL by hand). A cache that is down
+the clock alone (no write marks it, so they show as taken until the entry expires), a search
+without a date still showing a departure that has just left, and changes made outside these
+services (raw edits in the Django admin, SQL by hand). A cache that is down
 means every search runs uncached.
 """
 
 import hashlib
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,8 +42,8 @@ TIMETABLE = "search-gen:timetable"
 GENERATION_SECONDS = 7 * 86400
 
 
-def _date_key(day: date) -> str:
-    return f"search-gen:{day.isoformat()}"
+def _date_key(run_date: date) -> str:
+    return f"search-gen:{run_date.isoformat()}"
 
 
 def enabled() -> bool:
@@ -48,29 +51,22 @@ def enabled() -> bool:
 
 
 def entry_key(request) -> str:
-    # Dateless searches resolve to each train's next run from today, so today is part of the key;
-    # the host is in the pagination links.
-    raw = f"{timezone.localdate().isoformat()}|{request.get_host()}|{request.get_full_path()}"
+    # A search without a date shows each train's next departure still ahead of now, so the
+    # minute is part of the key (within it, the TTL bounds how long a departure that has just
+    # left can still be shown); the host is in the pagination links.
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    raw = f"{now}|{request.get_host()}|{request.get_full_path()}"
     return "search:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _generation_keys(travel_date: date | None) -> list[str]:
-    if travel_date is not None:
-        days = [travel_date]
-    else:
-        # A search without a date shows each train on its next run, within the coming week.
-        today = timezone.localdate()
-        days = [today + timedelta(days=n) for n in range(7)]
-    return [TIMETABLE, *(_date_key(day) for day in days)]
-
-
-def cached_answer(request, travel_date: date | None) -> tuple[object | None, dict | None]:
-    """`(answer, stamp)`: the cached answer if still current, else None and the stamp to store
-    a fresh one with (None when the cache is off or down)."""
+def cached_answer(request, run_dates: list[date]) -> tuple[object | None, dict | None]:
+    """`(answer, stamp)`: the cached answer if still current, else None and the stamp to store a
+    fresh one with (None when the cache is off or down). `run_dates` are the origin dates of the
+    runs the search may show."""
     if not enabled():
         return None, None
     key = entry_key(request)
-    generation_keys = _generation_keys(travel_date)
+    generation_keys = [TIMETABLE, *(_date_key(day) for day in run_dates)]
     try:
         found = cache.get_many([key, *generation_keys])
     except Exception:  # noqa: BLE001 - a cache that is down costs a search, never fails one
@@ -91,9 +87,9 @@ def store(stamp: dict | None, answer) -> None:
         pass
 
 
-def runs_changed(*travel_dates: date) -> None:
-    """Call inside the transaction that changes seats on runs of these dates, before its lock."""
-    _invalidate([_date_key(day) for day in set(travel_dates)])
+def runs_changed(*run_dates: date) -> None:
+    """Call inside the transaction that changes seats on the runs that left on these dates."""
+    _invalidate([_date_key(day) for day in set(run_dates)])
 
 
 def timetable_changed() -> None:

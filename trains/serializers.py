@@ -1,4 +1,4 @@
-"""The `train` representation of API.md, and the query parameters of search and the seat map.
+"""The `train` representation of API.md, and the fields that search and the seat map share with it.
 
 Serializers check the shape of each field on its own; rules that look at several fields or at
 the database (distinct stations, arrival after departure, sold seats) live in `trains/services.py`
@@ -6,14 +6,28 @@ so that a PATCH is checked against the row it changes, under its lock.
 """
 
 import re
+from collections.abc import Mapping
 from datetime import time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
-from trains.models import MAX_TOTAL_SEATS, WEEKDAYS, codes_from_mask, mask_from_codes, normalize_station
+from trains.layouts import LAYOUTS
+from trains.models import (
+    MAX_COACHES,
+    MAX_DAY_OFFSET,
+    MAX_STOPS,
+    MAX_TOTAL_SEATS,
+    MIN_STOPS,
+    WEEKDAYS,
+    codes_from_mask,
+    mask_from_codes,
+    normalize_station,
+)
 
 # `[0-9]`, not `\d`: Python's `\d` also matches Devanagari and other Unicode digits.
 TRAIN_NUMBER_RE = re.compile(r"[0-9]{5}")
@@ -22,6 +36,8 @@ CLOCK_TIME_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 NAME_MAX_LENGTH = 100
 STATION_MAX_LENGTH = 64
+# Longer than any railway journey on Earth; keeps a typo from overflowing the column.
+MAX_DISTANCE_KM = 20_000
 
 
 @extend_schema_field({"type": "string", "pattern": f"^{CLOCK_TIME_RE.pattern}$", "example": "06:05"})
@@ -89,24 +105,104 @@ class WeekdaysField(serializers.Field):
         return codes_from_mask(value)
 
 
+class StopSerializer(serializers.Serializer):
+    """One entry of a route; how the stops fit together is `trains.services.route_errors`."""
+
+    station = StationField()
+    arrival_time = ClockTimeField(allow_null=True, default=None)
+    departure_time = ClockTimeField(allow_null=True, default=None)
+    day_offset = serializers.IntegerField(min_value=0, max_value=MAX_DAY_OFFSET, default=0)
+    distance_km = serializers.IntegerField(min_value=0, max_value=MAX_DISTANCE_KM, allow_null=True, default=None)
+
+
+class TrainClassSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(LAYOUTS))
+    coaches = serializers.IntegerField(min_value=1, max_value=MAX_COACHES, allow_null=True, default=None)
+    seats = serializers.IntegerField(read_only=True)
+    fare_per_km = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=Decimal("0"), allow_null=True, default=None
+    )
+
+
+def _flat_errors(detail, prefix: str = "") -> dict:
+    """Nested errors as `{"stops[2].departure_time": [...]}`: one level, as every other error."""
+    if isinstance(detail, dict):
+        flat = {}
+        for key, value in detail.items():
+            if isinstance(key, int) or str(key).isdigit():  # an entry of a list
+                name = f"{prefix}[{key}]"
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and prefix:  # the list itself
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flat_errors(value, name))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(_flat_errors(item, f"{prefix}[{index}]"))
+        return flat
+    return {prefix: detail}
+
+
 class TrainSerializer(serializers.Serializer):
-    """`train` of API.md. `validated_data` holds model field names, ready for the services."""
+    """`train` of API.md. `validated_data` holds model field names, ready for the services.
+
+    A route comes either as `stops` or as the version-1 fields (`source` ... `arrival_day_offset`);
+    seats either as `classes` or as `total_seats`. Each field is checked here on its own; whether
+    they fit together (and agree when both are sent) is `trains.services`' to say.
+    """
 
     id = serializers.IntegerField(read_only=True)
     train_number = serializers.CharField(max_length=5)
     name = TidyTextField(max_length=NAME_MAX_LENGTH)
-    source = StationField()
-    destination = StationField()
-    departure_time = ClockTimeField()
-    arrival_time = ClockTimeField()
-    arrival_day_offset = serializers.IntegerField(min_value=0, max_value=3, default=0)
-    total_seats = serializers.IntegerField(min_value=1, max_value=MAX_TOTAL_SEATS)
+    source = StationField(required=False)
+    destination = StationField(required=False)
+    departure_time = ClockTimeField(required=False)
+    arrival_time = ClockTimeField(required=False)
+    arrival_day_offset = serializers.IntegerField(min_value=0, max_value=MAX_DAY_OFFSET, required=False)
+    total_seats = serializers.IntegerField(min_value=1, max_value=MAX_TOTAL_SEATS, required=False)
     runs_on = WeekdaysField(source="runs_on_mask", default=mask_from_codes(WEEKDAYS))
+    stops = StopSerializer(many=True, required=False, min_length=MIN_STOPS, max_length=MAX_STOPS)
+    classes = TrainClassSerializer(many=True, required=False, min_length=1, max_length=len(LAYOUTS))
 
     def validate_train_number(self, value: str) -> str:
         if not TRAIN_NUMBER_RE.fullmatch(value):
             raise serializers.ValidationError("A train number is exactly 5 digits, e.g. 12951.")
         return value
+
+    def to_internal_value(self, data):
+        errors, validated = {}, None
+        try:
+            validated = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        if not self.partial and isinstance(data, Mapping):
+            required = [] if "stops" in data else ["source", "destination", "departure_time", "arrival_time"]
+            if "classes" not in data:
+                required.append("total_seats")
+            for field in required:
+                if field not in data and field not in errors:
+                    errors[field] = [self.fields[field].error_messages["required"]]
+        if validated is not None:
+            # A PATCH makes DRF skip required fields inside the lists too; an entry still needs them.
+            for field, key in (("stops", "station"), ("classes", "code")):
+                for index, entry in enumerate(validated.get(field) or ()):
+                    if key not in entry:
+                        errors[f"{field}[{index}].{key}"] = ["This field is required."]
+        if errors:
+            raise serializers.ValidationError(_flat_errors(errors))
+        return validated
+
+
+class StationsParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=STATION_MAX_LENGTH, required=False, default="", allow_blank=True)
+
+
+class StationSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    trains = serializers.IntegerField()
 
 
 class TravelDateField(serializers.DateField):
@@ -128,58 +224,3 @@ class TravelDateField(serializers.DateField):
                 f"Journeys can be planned up to {settings.BOOKING_WINDOW_DAYS} days ahead (until {last})."
             )
         return travel_date
-
-
-class TrainSearchParamsSerializer(serializers.Serializer):
-    source = StationField(error_messages={"required": "Give the station to travel from."})
-    destination = StationField(error_messages={"required": "Give the station to travel to."})
-    date = TravelDateField(required=False)
-
-    def validate(self, attrs):
-        if normalize_station(attrs["source"]) == normalize_station(attrs["destination"]):
-            raise serializers.ValidationError({"destination": ["The destination must differ from the source."]})
-        return attrs
-
-
-class SeatMapParamsSerializer(serializers.Serializer):
-    date = TravelDateField(error_messages={"required": "Give the travel date, YYYY-MM-DD."})
-
-
-class TrainSearchResultSerializer(TrainSerializer):
-    travel_date = serializers.DateField(read_only=True)
-    available_seats = serializers.IntegerField(read_only=True)
-
-
-def search_results_data(trains: list[dict]) -> list[dict]:
-    """`TrainSearchResultSerializer(many=True).data` for the rows of `search_page`, built directly.
-
-    Search is the busiest read, and DRF renders a page of 20 trains field by field (a deep copy
-    of every field, then a `to_representation` call per value), a fifth of a search's CPU once
-    the queries were cheap. The serializer stays the documented shape, the schema is built from
-    it, and tests/trains/test_search_rendering.py checks that both give the same JSON.
-    """
-    return [
-        {
-            "id": train["id"],
-            "train_number": train["train_number"],
-            "name": train["name"],
-            "source": train["source"],
-            "destination": train["destination"],
-            "departure_time": train["departure_time"].strftime("%H:%M"),
-            "arrival_time": train["arrival_time"].strftime("%H:%M"),
-            "arrival_day_offset": train["arrival_day_offset"],
-            "total_seats": train["total_seats"],
-            "runs_on": codes_from_mask(train["runs_on_mask"]),
-            "travel_date": train["travel_date"].isoformat(),
-            "available_seats": train["available_seats"],
-        }
-        for train in trains
-    ]
-
-
-class SeatMapSerializer(serializers.Serializer):
-    train = TrainSerializer(read_only=True)
-    travel_date = serializers.DateField(read_only=True)
-    total_seats = serializers.IntegerField(read_only=True)
-    available_seats = serializers.IntegerField(read_only=True)
-    free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)

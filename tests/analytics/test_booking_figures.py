@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from analytics import selectors
 from bookings.services import book_seats, cancel_booking
-from tests.factories import make_train
+from tests.factories import make_train, make_user, route
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,8 @@ def test_figures_count_bookings_by_status_and_rank_trains_by_seats_sold(user, ad
             {"train_number": "12216", "name": "Garib Rath", "bookings": 1, "seats_sold": 1},
             {"train_number": "12260", "name": "Duronto", "bookings": 1, "seats_sold": 1},
         ],
+        # Version-1 trains sell one class, GEN, without fares.
+        "by_class": [{"class": "GEN", "bookings": 7, "seats_sold": 15, "revenue": None}],
     }
 
 
@@ -66,15 +68,36 @@ def test_no_bookings_means_zeros(admin_client):
         "cancelled": 0,
         "seats_sold": 0,
         "top_trains": [],
+        "by_class": [],
     }
 
 
-def test_figures_take_the_same_two_queries_however_many_bookings(user, django_assert_num_queries):
+def test_figures_take_the_same_three_queries_however_many_bookings(user, django_assert_num_queries):
     tomorrow = timezone.localdate() + timedelta(days=1)
     for _ in range(3):
         train = make_train()
         for _ in range(3):
             book_seats(user=user, train=train, travel_date=tomorrow, seats=2)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         selectors.booking_figures()
+
+
+def test_by_class_counts_bookings_seats_and_fares_of_confirmed_bookings_per_class(user, admin_client):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    train = make_train(
+        stops=route("A", "B", "C", km_apart=150),
+        classes=[{"code": "3A", "coaches": 1, "fare_per_km": "1.25"}, {"code": "SL", "coaches": 1}],
+    )
+    book_seats(user=user, train=train, travel_date=tomorrow, class_code="3A", seats=2)  # 2 x 375
+    book_seats(user=user, train=train, travel_date=tomorrow, class_code="3A", seats=1, from_station="B")  # 188
+    dropped = book_seats(user=user, train=train, travel_date=tomorrow, class_code="3A", seats=3)
+    cancel_booking(booking_id=dropped.id, by=make_user("ops", role="ADMIN"))
+    book_seats(user=user, train=train, travel_date=tomorrow, class_code="SL", seats=4)
+
+    by_class = admin_client.get(BOOKING_FIGURES).json()["by_class"]
+
+    assert sorted(by_class, key=lambda row: row["class"]) == [
+        {"class": "3A", "bookings": 3, "seats_sold": 3, "revenue": "938"},
+        {"class": "SL", "bookings": 1, "seats_sold": 4, "revenue": None},
+    ]

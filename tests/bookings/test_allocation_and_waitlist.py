@@ -1,6 +1,6 @@
 import pytest
 
-from bookings.models import Booking, SeatAllocation
+from bookings.models import Booking, SeatAllocation, TrainRun
 from bookings.services import WaitlistFull, choose_seats
 from tests.bookings.helpers import book, booking_body, seats_of
 from tests.conftest import client_for
@@ -206,9 +206,10 @@ def test_second_cancel_is_a_conflict(user, train):
 @pytest.mark.django_db
 def test_a_past_journey_cannot_be_cancelled(user, train):
     booking = book(user, train)
-    run = booking.run
-    run.travel_date = run.travel_date.replace(year=run.travel_date.year - 1)
-    run.save()
+    # The booking's travel date (the day it leaves its boarding stop) is what decides "past".
+    last_year = booking.travel_date.replace(year=booking.travel_date.year - 1)
+    Booking.objects.filter(pk=booking.pk).update(travel_date=last_year)
+    TrainRun.objects.filter(pk=booking.run_id).update(run_date=last_year)
 
     response = client_for(user).post(f"/api/bookings/{booking.id}/cancel/")
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings.models import Booking, TrainRun
-from tests.bookings.helpers import book, booking_body, seats_of, tomorrow
+from tests.bookings.helpers import book, booking_body, early_today, seats_of, tomorrow
 from tests.conftest import client_for
 from tests.factories import make_train, make_user
 
@@ -18,7 +18,7 @@ def test_booking_confirms_lowest_seats_and_renders_the_contract(user_client, use
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {
+    version_1_fields = {
         "id",
         "pnr",
         "status",
@@ -30,6 +30,16 @@ def test_booking_confirms_lowest_seats_and_renders_the_contract(user_client, use
         "created_at",
         "cancelled_at",
     }
+    version_2_fields = {"run_date", "from_station", "to_station", "departure", "arrival", "class", "fare", "passengers"}
+    assert set(body) == version_1_fields | version_2_fields
+    # A version-1 request on a version-1 train: the whole route, in GEN, no fare, no names.
+    assert body["from_station"] == "New Delhi" and body["to_station"] == "Mumbai Central"
+    assert body["run_date"] == str(tomorrow())
+    assert body["departure"] == f"{tomorrow()}T16:30:00+05:30"
+    assert body["arrival"] == f"{tomorrow() + timedelta(days=1)}T08:30:00+05:30"
+    assert body["class"] == "GEN"
+    assert body["fare"] is None
+    assert body["passengers"] == []
     assert body["status"] == "CONFIRMED"
     assert body["seats"] == 3
     assert body["seat_numbers"] == [1, 2, 3]
@@ -58,7 +68,7 @@ def test_first_booking_on_a_date_opens_one_run(user, train):
     book(user, train)
     book(user, train)
 
-    assert TrainRun.objects.filter(train=train, travel_date=tomorrow()).count() == 1
+    assert TrainRun.objects.filter(train=train, run_date=tomorrow()).count() == 1
 
 
 def test_sold_out_without_waitlist_is_a_conflict_naming_free_seats(user_client, user):
@@ -123,12 +133,28 @@ def test_travel_date_in_the_past_is_refused(user_client, train):
     assert "travel_date" in response.json()["fields"]
 
 
-def test_today_and_the_last_day_of_the_window_are_bookable(user_client, train, settings):
+def test_today_and_the_last_day_of_the_window_are_bookable(user_client, train, settings, monkeypatch):
+    early_today(monkeypatch)  # today's 16:30 departure is still ahead
     today = timezone.localdate()
     last = today + timedelta(days=settings.BOOKING_WINDOW_DAYS)
 
     assert user_client.post("/api/bookings/", booking_body(train, travel_date=today), format="json").status_code == 201
     assert user_client.post("/api/bookings/", booking_body(train, travel_date=last), format="json").status_code == 201
+
+
+def test_bookings_close_when_the_train_leaves_the_boarding_station(user_client, train, monkeypatch):
+    today = timezone.localdate()
+    departure = timezone.make_aware(datetime.combine(today, time(16, 30)))
+    monkeypatch.setattr(timezone, "now", lambda: departure - timedelta(minutes=1))
+    assert user_client.post("/api/bookings/", booking_body(train, travel_date=today), format="json").status_code == 201
+
+    monkeypatch.setattr(timezone, "now", lambda: departure)
+    response = user_client.post("/api/bookings/", booking_body(train, travel_date=today), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "journey_departed"
+    assert "travel_date" in response.json()["fields"]
+    assert Booking.objects.count() == 1
 
 
 def test_travel_date_beyond_the_window_is_refused(user_client, train, settings):

@@ -27,8 +27,17 @@ def test_holding_specific_seats_returns_the_hold(user_client, train, settings):
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"id", "train", "travel_date", "seat_numbers", "expires_at"}
+    version_1_fields = {"id", "train", "travel_date", "seat_numbers", "expires_at"}
+    version_2_fields = {"run_date", "from_station", "to_station", "class", "berths", "passengers"}
+    assert set(body) == version_1_fields | version_2_fields
     assert body["seat_numbers"] == [5, 7]
+    assert body["run_date"] == str(tomorrow())
+    assert (body["from_station"], body["to_station"], body["class"]) == ("New Delhi", "Mumbai Central", "GEN")
+    assert body["berths"] == [
+        {"seat_number": 5, "coach": None, "berth": 5, "berth_type": None},
+        {"seat_number": 7, "coach": None, "berth": 7, "berth_type": None},
+    ]
+    assert body["passengers"] == []
     assert body["train"]["id"] == train.id
     assert body["travel_date"] == str(tomorrow())
     assert body["expires_at"].endswith("+05:30")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from bookings import selectors, services
-from bookings.models import Booking, Hold
+from bookings.models import Booking, Hold, TrainRun
 from tests.bookings.helpers import book, tomorrow
 from tests.factories import make_train
 
@@ -39,11 +39,18 @@ def test_seat_map_lists_free_seats_in_order(user):
     book(user, train, 2)
     services.hold_seats(user=user, train=train, travel_date=tomorrow(), seat_numbers=[5])
 
-    assert selectors.seat_map(train=train, travel_date=tomorrow()) == {
+    seat_map = selectors.seat_map(train=train, travel_date=tomorrow())
+
+    assert {key: seat_map[key] for key in ("total_seats", "available_seats", "free_seat_numbers")} == {
         "total_seats": 6,
         "available_seats": 3,
         "free_seat_numbers": [3, 4, 6],
     }
+    assert seat_map["class_code"] == "GEN"
+    assert (seat_map["run_date"], seat_map["travel_date"]) == (tomorrow(), tomorrow())
+    assert seat_map["free_berths"] == [
+        {"seat_number": seat, "coach": None, "berth": seat, "berth_type": None} for seat in (3, 4, 6)
+    ]
 
 
 def test_max_seats_sold_looks_at_the_busiest_future_run_with_live_holds(user):
@@ -64,9 +71,9 @@ def test_max_seats_sold_looks_at_the_busiest_future_run_with_live_holds(user):
 def test_past_runs_do_not_count_as_sold_or_active(user):
     train = make_train()
     booking = book(user, train, 4)
-    run = booking.run
-    run.travel_date = timezone.localdate() - timedelta(days=1)
-    run.save()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    TrainRun.objects.filter(pk=booking.run_id).update(run_date=yesterday)
+    Booking.objects.filter(pk=booking.pk).update(travel_date=yesterday)
 
     assert selectors.max_seats_sold_on_future_runs(train) == 0
     assert selectors.has_active_future_bookings(train) is False

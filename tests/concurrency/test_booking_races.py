@@ -173,7 +173,7 @@ def test_concurrent_first_use_of_a_run_opens_it_once_and_fails_no_one():
 
     assert Counter(map(str, outcomes)) == {"CONFIRMED": 100}
     for day in dates:
-        assert TrainRun.objects.filter(train=train, travel_date=day).count() == 1
-        assert sorted(
-            SeatAllocation.objects.filter(run__travel_date=day).values_list("seat_number", flat=True)
-        ) == list(range(1, 21))
+        assert TrainRun.objects.filter(train=train, run_date=day).count() == 1
+        assert sorted(SeatAllocation.objects.filter(run__run_date=day).values_list("seat_number", flat=True)) == list(
+            range(1, 21)
+        )

@@ -74,10 +74,10 @@ def test_a_booking_checked_before_the_retirement_is_refused_once_it_gets_the_loc
     checked, retired, outcome = threading.Event(), threading.Event(), {}
     lock_run = booking_services._lock_run
 
-    def lock_run_after_the_retirement(run_id):
+    def lock_run_after_the_retirement(run_id, *args, **kwargs):
         checked.set()
         retired.wait(PAUSE_SECONDS)
-        return lock_run(run_id)
+        return lock_run(run_id, *args, **kwargs)
 
     monkeypatch.setattr(booking_services, "_lock_run", lock_run_after_the_retirement)
     booking_thread = _book_in_thread(passenger, train, outcome)
@@ -97,9 +97,10 @@ def test_a_retirement_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch
     allocate = booking_services._allocate
 
     def allocate_then_linger(*args, **kwargs):
-        allocate(*args, **kwargs)
+        allocations = allocate(*args, **kwargs)
         allocated.set()
         retire_done.wait(PAUSE_SECONDS)  # still inside the booking's transaction, run locked
+        return allocations
 
     monkeypatch.setattr(booking_services, "_allocate", allocate_then_linger)
     booking_thread = _book_in_thread(passenger, train, outcome)

@@ -1,29 +1,42 @@
-"""Random sequences of bookings, cancellations and holds, with the seat invariants checked after each.
+"""Random sequences of bookings, cancellations and holds on journeys, with the invariants checked after each.
 
-Hypothesis drives book (with or without waitlist, 1..6 seats), cancel, hold (given seats or a
-count), confirm, release and expiry (a hold's `expires_at` moved into the past) on two small runs
-by three passengers and an operator, through the service functions the API calls. After every
-step it checks, per run, with the selectors the API answers from:
+Hypothesis drives book (with or without waitlist, 1..6 seats or named passengers with berth
+preferences), cancel, hold (given seats or a count), confirm, release and expiry (a hold's
+`expires_at` moved into the past) between random stops of two small multi-stop runs, one of
+them with two classes and a route over midnight (so travel dates and origin dates differ), by
+three passengers and an operator, through the service functions the API calls. After every
+step it checks, per run, class and segment, with the database and the selectors the API
+answers from:
 
-- no seat is allocated twice, and each allocation belongs to exactly one booking or one hold;
-- confirmed seats + live held seats + free seats == total_seats (free as `seat_map` and
-  the search report it: an expired hold's seats are free to readers at once);
-- a CONFIRMED booking has exactly `seats` seat numbers, any other booking none;
-- waitlist positions are 1..n in the order the bookings were made, within the waitlist limit;
-- no overtaking: the first in line does not fit in the seats no allocation row occupies. An
-  expired hold that no write has swept yet still has its rows, and its seats go to the waitlist
-  at the next write on the run (every write sweeps first), so those seats are not counted as
-  free for this rule: expiry alone is not a write, and nobody can take them in between.
+- no (seat, segment) is allocated twice, every seat is one of its class's, and each allocation
+  belongs to exactly one booking or one hold;
+- a CONFIRMED booking owns exactly its seats on exactly its segments (the same seats on each),
+  and its passengers sit on them; any other booking owns none;
+- for every journey (any two stops in order) and class: the seat map's free seats are exactly
+  the seats no confirmed booking and no live hold occupies on any of its segments, and search
+  reports the same count in `availability`; on each single segment, confirmed seats + live held
+  seats + free seats == the class's seats (an expired hold's seats are free to readers at once);
+- waitlist positions are 1..n per run and class in the order the bookings were made, within
+  the class's waitlist limit;
+- no overtaking: going down a class's waitlist in order, a booking whose segments touch no
+  earlier booking still waiting does not fit in the seats no allocation row occupies on all its
+  segments (or it would have been promoted); one that does touch an earlier one waits behind it.
+  An expired hold that no write has swept yet still has its rows, and its seats go to the
+  waitlist at the next write on the run (every write sweeps first), so those seats are not
+  counted as free for this rule: expiry alone is not a write. And a booking promoted by a step
+  had no earlier booking of its run and class, overlapping it, left waiting after that step.
 
-Bounded for CI: `STATE_MACHINE_EXAMPLES` sequences (default 60) of up to 30 steps.
+A refused booking (409 sold_out) is checked on the spot: fewer seats than asked were free.
+
+Bounded for CI: `STATE_MACHINE_EXAMPLES` sequences (default 25: every step checks every journey of both runs, and CI runs it twice) of up to 30 steps.
 """
 
 import itertools
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
-from django.db.models import Count
+from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -41,16 +54,21 @@ from bookings import selectors, services
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from irctc.errors import Conflict, Gone
 from tests.bookings.helpers import tomorrow
-from tests.factories import make_train, make_user
-from trains.selectors import search_page
+from tests.factories import make_train, make_user, route
+from trains.layouts import LAYOUTS
 
-EXAMPLES = int(os.environ.get("STATE_MACHINE_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("STATE_MACHINE_EXAMPLES", "25"))
 _sequence_numbers = itertools.count(1)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 seat_counts = st.integers(min_value=1, max_value=services.MAX_SEATS_PER_BOOKING)
 picks = st.integers(min_value=0, max_value=10_000)
+travellers = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=90), picks),  # age, berth preference (or none)
+    min_size=1,
+    max_size=services.MAX_SEATS_PER_BOOKING,
+)
 
 
 class BookingMachine(RuleBasedStateMachine):
@@ -60,28 +78,75 @@ class BookingMachine(RuleBasedStateMachine):
 
     @initialize()
     def open_runs(self):
-        # Fresh trains for every sequence, so each starts on empty runs.
-        # A route of their own, so the search invariant finds them among few trains.
-        route = {"source": f"Origin {next(_sequence_numbers)}", "destination": "Terminus"}
-        small = make_train(total_seats=8, **route)
-        larger = make_train(total_seats=12, **route)
-        self.journeys = [(small, tomorrow()), (larger, tomorrow() + timedelta(days=1))]
+        # Fresh trains for every sequence, so each starts on empty runs; stations of their own,
+        # so the search invariant finds them among few trains.
+        n = next(_sequence_numbers)
+        self.stations = [f"Q{n} {name}" for name in ("Alpha", "Bravo", "Charlie", "Delta")]
+        small = make_train(stops=route(*self.stations), total_seats=8)
+        # Leaves at 22:00: its last two stops are left the next day, on the same run.
+        overnight = make_train(
+            stops=route(*self.stations, start=time(22, 0), minutes_apart=90),
+            classes=[{"code": "1A", "coaches": 1, "fare_per_km": "4.25"}, {"code": "2A", "coaches": 1}],
+        )
+        # (train, origin date of its run)
+        self.runs = [(small, tomorrow()), (overnight, tomorrow() + timedelta(days=1))]
         self.booking_ids: list[int] = []
         self.hold_ids: list[int] = []
 
     # --- Steps -----------------------------------------------------------------------------------
 
-    @rule(who=picks, where=picks, seats=seat_counts, allow_waitlist=st.booleans())
-    def book(self, who, where, seats, allow_waitlist):
-        train, travel_date = self.journeys[where % len(self.journeys)]
+    def _journey(self, where: int, first: int, length: int, which_class: int):
+        """Keyword arguments of a journey on one of the runs: from, to, class, travel date."""
+        train, run_date = self.runs[where % len(self.runs)]
+        stops = list(train.stops.all())
+        first = first % (len(stops) - 1)
+        last = first + 1 + length % (len(stops) - 1 - first)
+        classes = list(train.classes.all())
+        train_class = classes[which_class % len(classes)]
+        return (
+            train,
+            train_class,
+            {
+                "train": train,
+                "travel_date": run_date + timedelta(days=stops[first].day_offset),
+                "from_station": stops[first].station,
+                "to_station": stops[last].station,
+                "class_code": train_class.code if len(classes) > 1 else None,
+            },
+        )
+
+    @rule(
+        who=picks,
+        where=picks,
+        first=picks,
+        length=picks,
+        which_class=picks,
+        seats=seat_counts,
+        named=st.none() | travellers,
+        allow_waitlist=st.booleans(),
+    )
+    def book(self, who, where, first, length, which_class, seats, named, allow_waitlist):
+        train, train_class, journey = self._journey(where, first, length, which_class)
+        if named is None:
+            wanted = {"seats": seats}
+        else:
+            types = [None, *dict.fromkeys(LAYOUTS[train_class.code].berth_types)]
+            wanted = {
+                "passengers": [
+                    {"name": f"P{age}", "age": age, "gender": "F", "berth_preference": types[pick % len(types)]}
+                    for age, pick in named
+                ]
+            }
+            seats = len(named)
+        had_expired_holds = Hold.objects.filter(run__train=train, expires_at__lte=timezone.now()).exists()
         try:
-            booking = services.book_seats(
-                user=self._passenger(who),
-                train=train,
-                travel_date=travel_date,
-                seats=seats,
-                allow_waitlist=allow_waitlist,
-            )
+            booking = services.book_seats(user=self._passenger(who), allow_waitlist=allow_waitlist, **journey, **wanted)
+        except services.SoldOut as refusal:
+            assert refusal.extra["available_seats"] < seats
+            if not had_expired_holds:  # else the refused attempt's sweep may have fed the waitlist
+                free = self._seat_map(journey)["available_seats"]
+                assert free < seats, (free, seats)
+            return
         except Conflict:
             return
         self.booking_ids.append(booking.pk)
@@ -95,19 +160,30 @@ class BookingMachine(RuleBasedStateMachine):
             services.cancel_booking(booking_id=booking.pk, by=by)
         except Conflict:
             assert booking.status == Booking.Status.CANCELLED
+            return
+        assert not SeatAllocation.objects.filter(booking=booking).exists()
 
-    @rule(who=picks, where=picks, seat_numbers=st.lists(st.integers(1, 8), min_size=1, max_size=6, unique=True))
-    def hold_given_seats(self, who, where, seat_numbers):
-        self._hold(who, where, seat_numbers=seat_numbers)
+    @rule(
+        who=picks,
+        where=picks,
+        first=picks,
+        length=picks,
+        which_class=picks,
+        seat_picks=st.lists(picks, min_size=1, max_size=6, unique=True),
+    )
+    def hold_given_seats(self, who, where, first, length, which_class, seat_picks):
+        train, train_class, journey = self._journey(where, first, length, which_class)
+        seat_numbers = sorted({1 + pick % train_class.seats for pick in seat_picks})
+        self._hold(who, journey, seat_numbers=seat_numbers)
 
-    @rule(who=picks, where=picks, seats=seat_counts)
-    def hold_a_count(self, who, where, seats):
-        self._hold(who, where, seats=seats)
+    @rule(who=picks, where=picks, first=picks, length=picks, which_class=picks, seats=seat_counts)
+    def hold_a_count(self, who, where, first, length, which_class, seats):
+        _train, _class, journey = self._journey(where, first, length, which_class)
+        self._hold(who, journey, seats=seats)
 
-    def _hold(self, who, where, **seats_wanted):
-        train, travel_date = self.journeys[where % len(self.journeys)]
+    def _hold(self, who, journey, **seats_wanted):
         try:
-            hold = services.hold_seats(user=self._passenger(who), train=train, travel_date=travel_date, **seats_wanted)
+            hold = services.hold_seats(user=self._passenger(who), **journey, **seats_wanted)
         except Conflict:
             return
         self.hold_ids.append(hold.pk)
@@ -121,9 +197,13 @@ class BookingMachine(RuleBasedStateMachine):
         except (Conflict, Gone, NotFound):
             return
         assert booking.status == Booking.Status.CONFIRMED
-        assert sorted(SeatAllocation.objects.filter(booking=booking).values_list("seat_number", flat=True)) == sorted(
-            hold.seat_numbers
+        assert (booking.class_code, booking.from_index, booking.to_index) == (
+            hold.class_code,
+            hold.from_index,
+            hold.to_index,
         )
+        allocated = SeatAllocation.objects.filter(booking=booking)
+        assert sorted(set(allocated.values_list("seat_number", flat=True))) == sorted(hold.seat_numbers)
         self.booking_ids.append(booking.pk)
 
     @precondition(lambda self: self.hold_ids)
@@ -145,57 +225,152 @@ class BookingMachine(RuleBasedStateMachine):
     # --- Invariants ------------------------------------------------------------------------------
 
     @invariant()
-    def no_seat_is_held_or_sold_twice(self):
+    def no_seat_is_held_or_sold_twice_on_a_segment(self):
         for run in self._runs():
-            allocations = SeatAllocation.objects.filter(run=run)
-            seats = list(allocations.values_list("seat_number", flat=True))
-            assert len(seats) == len(set(seats)), sorted(seats)
-            assert all(1 <= seat <= run.train.total_seats for seat in seats), seats
-            for booking_id, hold_id in allocations.values_list("booking_id", "hold_id"):
+            seats_of_class = {train_class.code: train_class.seats for train_class in run.train.classes.all()}
+            rows = list(
+                SeatAllocation.objects.filter(run=run).values_list(
+                    "class_code", "segment", "seat_number", "booking_id", "hold_id"
+                )
+            )
+            places = [(code, segment, seat) for code, segment, seat, _, _ in rows]
+            assert len(places) == len(set(places)), sorted(places)
+            for code, segment, seat, booking_id, hold_id in rows:
+                assert 1 <= seat <= seats_of_class[code], (code, seat)
+                assert 0 <= segment < len(self.stations) - 1, segment
                 assert (booking_id is None) != (hold_id is None), (booking_id, hold_id)
 
     @invariant()
-    def confirmed_held_and_free_seats_add_up(self):
-        now = timezone.now()
+    def bookings_and_holds_own_exactly_their_seats_on_their_segments(self):
         for run in self._runs():
-            confirmed = sum(
-                Booking.objects.filter(run=run, status=Booking.Status.CONFIRMED).values_list("seats", flat=True)
-            )
-            held = sum(
-                len(seat_numbers)
-                for seat_numbers in Hold.objects.filter(run=run).live(now).values_list("seat_numbers", flat=True)
-            )
-            seat_map = selectors.seat_map(train=run.train, travel_date=run.travel_date)
-            free = seat_map["available_seats"]
-            # Search counts with its own hand-written SQL; it must agree with the seat map.
-            _, results = search_page(
-                source=run.train.source,
-                destination=run.train.destination,
-                travel_date=run.travel_date,
-                offset=0,
-                limit=100,
-            )
-            assert {row["id"]: row["available_seats"] for row in results}[run.train.id] == free
-            assert confirmed + held + free == run.train.total_seats, (confirmed, held, free)
+            for booking in Booking.objects.filter(run=run).prefetch_related("allocations", "passengers"):
+                owned = {(a.class_code, a.segment, a.seat_number) for a in booking.allocations.all()}
+                passengers = list(booking.passengers.all())
+                if booking.status != Booking.Status.CONFIRMED:
+                    assert not owned, (booking.status, owned)
+                    assert all(passenger.seat_number is None for passenger in passengers)
+                    continue
+                seats = sorted({seat for _, _, seat in owned})
+                assert len(seats) == booking.seats, (booking.seats, seats)
+                assert owned == {(booking.class_code, segment, seat) for segment in booking.segments for seat in seats}
+                if passengers:
+                    assert sorted(passenger.seat_number for passenger in passengers) == seats
+            for hold in Hold.objects.filter(run=run).prefetch_related("allocations"):
+                owned = {(a.class_code, a.segment, a.seat_number) for a in hold.allocations.all()}
+                expected = {
+                    (hold.class_code, segment, seat)
+                    for segment in range(hold.from_index, hold.to_index)
+                    for seat in hold.seat_numbers
+                }
+                if hold.is_live:
+                    assert owned == expected
+                elif hold.booking_id is not None or hold.released_at is not None:
+                    assert not owned
+                else:  # expired: swept by the next write on the run, or not yet
+                    assert owned in (set(), expected)
 
     @invariant()
-    def confirmed_bookings_have_their_seats_and_others_none(self):
+    def seat_map_search_and_database_agree_on_every_journey(self):
+        now = timezone.now()
         for run in self._runs():
-            for booking in Booking.objects.filter(run=run).annotate(allocated=Count("allocations")):
-                expected = booking.seats if booking.status == Booking.Status.CONFIRMED else 0
-                assert booking.allocated == expected, (booking.status, booking.seats, booking.allocated)
+            train = run.train
+            stops = list(train.stops.all())
+            occupied = list(
+                SeatAllocation.objects.filter(run=run)
+                .filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=now))
+                .values_list("class_code", "segment", "seat_number")
+            )
+            confirmed = list(
+                Booking.objects.filter(run=run, status=Booking.Status.CONFIRMED).values_list(
+                    "class_code", "from_index", "to_index", "seats"
+                )
+            )
+            held = [
+                (hold.class_code, hold.from_index, hold.to_index, len(hold.seat_numbers))
+                for hold in Hold.objects.filter(run=run).live(now)
+            ]
+            for first, last in itertools.combinations(range(len(stops)), 2):
+                travel_date = run.run_date + timedelta(days=stops[first].day_offset)
+                _count, results = selectors.search_journeys(
+                    source=stops[first].station,
+                    destination=stops[last].station,
+                    travel_date=travel_date,
+                    offset=0,
+                    limit=100,
+                )
+                found = {row["train_id"]: row for row in results}[train.id]
+                assert found["run_date"] == run.run_date
+                searched = {option["class"]: option["available_seats"] for option in found["availability"]}
+                for train_class in train.classes.all():
+                    taken = {
+                        seat for code, segment, seat in occupied if code == train_class.code and first <= segment < last
+                    }
+                    free = [seat for seat in range(1, train_class.seats + 1) if seat not in taken]
+                    seat_map = self._seat_map(
+                        {
+                            "train": train,
+                            "travel_date": travel_date,
+                            "from_station": stops[first].station,
+                            "to_station": stops[last].station,
+                            "class_code": train_class.code,
+                        }
+                    )
+                    assert seat_map["run_date"] == run.run_date
+                    assert seat_map["free_seat_numbers"] == free, (first, last, train_class.code)
+                    assert searched[train_class.code] == len(free), (first, last, train_class.code)
+                    if last == first + 1:  # one segment: what is sold and held there, and what is free, add up
+
+                        def on_segment(rows, code=train_class.code, segment=first):
+                            return sum(n for c, a, b, n in rows if c == code and a <= segment < b)
+
+                        sold_and_held = on_segment(confirmed) + on_segment(held)
+                        assert sold_and_held + seat_map["available_seats"] == train_class.seats, (
+                            first,
+                            train_class.code,
+                        )
+                assert found["available_seats"] == sum(searched.values())
 
     @invariant()
     def the_waitlist_is_in_order_and_nobody_is_overtaken(self):
         for run in self._runs():
-            waiting = list(
-                selectors.all_bookings().filter(run=run, status=Booking.Status.WAITLISTED).order_by("created_at", "id")
-            )
-            assert [booking.waitlist_position for booking in waiting] == list(range(1, len(waiting) + 1))
-            assert sum(booking.seats for booking in waiting) <= run.waitlist_limit
-            if waiting:
-                unallocated = run.train.total_seats - SeatAllocation.objects.filter(run=run).count()
-                assert waiting[0].seats > unallocated, (waiting[0].seats, unallocated)
+            for train_class in run.train.classes.all():
+                waiting = list(
+                    selectors.all_bookings()
+                    .filter(run=run, class_code=train_class.code, status=Booking.Status.WAITLISTED)
+                    .order_by("created_at", "id")
+                )
+                assert [booking.waitlist_position for booking in waiting] == list(range(1, len(waiting) + 1))
+                limit = train_class.seats * 40 // 100
+                assert sum(booking.seats for booking in waiting) <= limit
+                rows = SeatAllocation.objects.filter(run=run, class_code=train_class.code)
+                allocated = list(rows.values_list("segment", "seat_number"))
+                closed: set[int] = set()
+                for booking in waiting:
+                    segments = set(booking.segments)
+                    if not closed & segments:
+                        unallocated = train_class.seats - len(
+                            {seat for segment, seat in allocated if segment in segments}
+                        )
+                        assert booking.seats > unallocated, (booking.pnr, booking.seats, unallocated)
+                    closed |= segments
+
+    @invariant()
+    def no_promotion_passed_an_earlier_overlapping_booking(self):
+        """A booking confirmed from the waitlist in the last step was ahead of every overlapping one left waiting."""
+        waiting = {
+            booking.pk: booking
+            for booking in Booking.objects.filter(run__in=self._runs(), status=Booking.Status.WAITLISTED)
+        }
+        promoted = Booking.objects.filter(
+            pk__in=set(getattr(self, "_waiting", ())) - set(waiting), status=Booking.Status.CONFIRMED
+        )
+        for booking in promoted:
+            for other in waiting.values():
+                if (other.run_id, other.class_code) != (booking.run_id, booking.class_code):
+                    continue
+                earlier = (other.created_at, other.pk) < (booking.created_at, booking.pk)
+                assert not (earlier and set(other.segments) & set(booking.segments)), (other.pnr, booking.pnr)
+        self._waiting = list(waiting)
 
     # --- Helpers ---------------------------------------------------------------------------------
 
@@ -206,8 +381,16 @@ class BookingMachine(RuleBasedStateMachine):
     def _pick(ids: list[int], pick: int) -> int:
         return ids[pick % len(ids)]
 
+    @staticmethod
+    def _seat_map(journey: dict) -> dict:
+        return selectors.seat_map(**journey)
+
     def _runs(self):
-        return TrainRun.objects.filter(train__in=[train for train, _ in self.journeys]).select_related("train")
+        return (
+            TrainRun.objects.filter(train__in=[train for train, _ in self.runs])
+            .select_related("train")
+            .prefetch_related("train__stops", "train__classes")
+        )
 
 
 @pytest.fixture

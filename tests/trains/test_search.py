@@ -8,7 +8,7 @@ from django.utils import timezone
 from bookings import services
 from bookings.models import Hold
 from tests.factories import make_train
-from tests.trains.helpers import next_weekday
+from tests.trains.helpers import next_weekday, version_1_answer
 from trains.models import WEEKDAYS
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,8 @@ def test_each_result_is_a_train_with_its_travel_date_and_free_seats(user_client)
     response = search(user_client, **ROUTE, date=travel_date.isoformat())
 
     result = response.json()["results"][0]
-    assert set(result) == {
+    # Version 1's fields, and version 2's added to them.
+    assert set(result) >= {
         "id",
         "train_number",
         "name",
@@ -51,6 +52,18 @@ def test_each_result_is_a_train_with_its_travel_date_and_free_seats(user_client)
         "runs_on",
         "travel_date",
         "available_seats",
+    }
+    assert set(result) - set(version_1_answer(train.id)) == {
+        "from_station",
+        "to_station",
+        "run_date",
+        "departure",
+        "arrival",
+        "duration_minutes",
+        "distance_km",
+        "travel_date",
+        "available_seats",
+        "availability",
     }
     assert result["travel_date"] == travel_date.isoformat()
     assert result["available_seats"] == train.total_seats
@@ -69,6 +82,13 @@ def test_with_a_date_only_trains_running_that_weekday_are_found(user_client):
     assert on_monday["count"] == 1
 
 
+def next_departure_date(departure_time: str):
+    """Today if a daily train leaving at `departure_time` has not left yet (India time), else tomorrow."""
+    now = timezone.localtime()
+    today = now.date()
+    return today if now.strftime("%H:%M") < departure_time else today + timedelta(days=1)
+
+
 def test_without_a_date_each_train_is_shown_on_its_next_run(user_client):
     today = timezone.localdate()
     tomorrow = today + timedelta(days=1)
@@ -77,7 +97,8 @@ def test_without_a_date_each_train_is_shown_on_its_next_run(user_client):
 
     results = {r["id"]: r for r in search(user_client, **ROUTE).json()["results"]}
 
-    assert results[daily.id]["travel_date"] == today.isoformat()
+    # The next departure still ahead: a daily train that already left today is shown tomorrow.
+    assert results[daily.id]["travel_date"] == next_departure_date("16:30").isoformat()
     assert results[only_tomorrow.id]["travel_date"] == tomorrow.isoformat()
 
 
@@ -96,8 +117,9 @@ def test_free_seats_count_bookings_and_live_holds_but_not_expired_ones(user_clie
         free = {r["id"]: (r["travel_date"], r["available_seats"]) for r in results}
         if params:
             assert free == {busy.id: (str(travel_date), 5), quiet.id: (str(travel_date), quiet.total_seats)}
-        else:  # today's runs are empty
-            assert free[busy.id] == (str(timezone.localdate()), 10)
+        else:  # today's run is empty; tomorrow's (if today's has left) is the one booked
+            shown = next_departure_date("06:00")
+            assert free[busy.id] == (str(shown), 10 if shown == timezone.localdate() else 5)
 
 
 def test_without_a_date_free_seats_are_those_of_each_trains_next_run(user_client, user):

@@ -3,17 +3,19 @@ very next search of that route: bookings, cancellations, holds and their release
 train changes. (tests/conftest.py turns the cache on for every test.)"""
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
 
 from bookings import services
+from bookings.selectors import run_dates_searched
 from tests.bookings.helpers import booking_body, tomorrow
 from tests.concurrency.test_booking_races import ON_MARIADB
 from tests.conftest import client_for
 from tests.factories import make_train, make_user
+from tests.trains.helpers import next_weekday, rajdhani_body
 from trains import search_cache
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +103,7 @@ def test_an_answer_computed_before_a_booking_committed_is_never_served(user_clie
     # the search read may predate it. The entry it stores must not be served afterwards.
     request = user_client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()}).wsgi_request
     cache.clear()
-    answer, stamp = search_cache.cached_answer(request, tomorrow())
+    answer, stamp = search_cache.cached_answer(request, run_dates_searched(tomorrow()))
     assert answer is None
     stale = {"count": 1, "next": None, "previous": None, "results": [{"id": train.id, "available_seats": 50}]}
     services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
@@ -151,3 +153,36 @@ def test_a_search_during_the_booking_transaction_is_invalidated_by_the_commit():
 
     assert seen_during == [50]
     assert free_seats(client, train) == 48
+
+
+def test_a_booking_from_the_origin_shows_in_the_next_search_from_a_later_stop_a_day_later(admin_client, user):
+    # Kota is reached the day after the run leaves Mumbai: a search from Kota on Tuesday shows
+    # Monday's run, whose counter is the Monday one.
+    created = admin_client.post("/api/trains/", rajdhani_body())
+    assert created.status_code == 201, created.content
+    train_id, monday = created.json()["id"], next_weekday("MON")
+    client = client_for(user)
+
+    def free_3a_from_kota() -> int:
+        response = client.get(
+            "/api/trains/search/",
+            {"source": "Kota", "destination": "New Delhi", "date": (monday + timedelta(days=1)).isoformat()},
+        )
+        (journey,) = [r for r in response.json()["results"] if r["id"] == train_id]
+        return next(c["available_seats"] for c in journey["availability"] if c["class"] == "3A")
+
+    before = free_3a_from_kota()
+    booked = client.post(
+        "/api/bookings/",
+        {
+            "train": train_id,
+            "travel_date": monday.isoformat(),
+            "class": "3A",
+            "seats": 2,
+            "from_station": "Mumbai Central",
+            "to_station": "New Delhi",
+        },
+    )
+    assert booked.status_code == 201, booked.content
+
+    assert free_3a_from_kota() == before - 2

@@ -1,11 +1,10 @@
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import make_train
-from tests.trains.helpers import next_weekday
+from tests.trains.helpers import next_weekday, sell
 
 pytestmark = pytest.mark.django_db
 
@@ -14,23 +13,28 @@ def seats(client, train, **params):
     return client.get(f"/api/trains/{train.id}/seats/", params)
 
 
-def test_seat_map_of_a_run(user_client):
+def test_seat_map_of_a_run(user_client, user):
     train = make_train(total_seats=4)
     travel_date = next_weekday("TUE")
-    booked = {"total_seats": 4, "available_seats": 2, "free_seat_numbers": [1, 4]}
+    sell(train, user=user, seat_numbers=[2, 3], run_date=travel_date)
 
-    with mock.patch("trains.selectors.seat_map", return_value=booked) as seat_map:
-        response = seats(user_client, train, date=travel_date.isoformat())
+    response = seats(user_client, train, date=travel_date.isoformat())
 
     assert response.status_code == 200, response.json()
-    seat_map.assert_called_once_with(train=train, travel_date=travel_date)
-    body = response.json()
-    assert body == {
+    assert response.json() == {
         "train": user_client.get(f"/api/trains/{train.id}/").json(),
         "travel_date": travel_date.isoformat(),
+        "run_date": travel_date.isoformat(),
+        "from_station": train.source,
+        "to_station": train.destination,
+        "class": "GEN",
         "total_seats": 4,
         "available_seats": 2,
         "free_seat_numbers": [1, 4],
+        "free_berths": [
+            {"seat_number": 1, "coach": None, "berth": 1, "berth_type": None},
+            {"seat_number": 4, "coach": None, "berth": 4, "berth_type": None},
+        ],
     }
 
 

@@ -3,8 +3,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
+from trains import services
 from trains.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TRAINS, LOAD_USER_PASSWORD
-from trains.models import Train
+from trains.management.demo_trains import STATIONS
+from trains.models import Stop, Train, TrainClass
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +15,8 @@ def snapshot():
     User = get_user_model()
     return (
         list(Train.objects.order_by("pk").values()),
+        list(Stop.objects.order_by("pk").values()),
+        list(TrainClass.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "username", "email", "role", "password", "is_superuser")),
     )
 
@@ -48,18 +52,64 @@ def test_demo_trains_are_findable_by_search():
     call_command("seed_demo")
 
     assert Train.objects.filter(source_key="new delhi", destination_key="mumbai central").count() >= 2
+    assert Stop.objects.filter(station_key="kota").count() >= 5
     assert all(train.runs_on for train in Train.objects.all())
 
 
-def test_generated_trains_have_unique_numbers_and_valid_routes():
+def route_of(train) -> list[dict]:
+    return [{field: getattr(stop, field) for field in services.STOP_FIELDS} for stop in train.stops.all()]
+
+
+def assert_consistent(train) -> None:
+    """The stops pass the API's rules and the summary columns say what the stops and classes say."""
+    stops = route_of(train)
+    assert services.route_errors(stops) == {}, (train.train_number, services.route_errors(stops))
+    assert (train.source, train.destination) == (stops[0]["station"], stops[-1]["station"])
+    assert (train.departure_time, train.arrival_time) == (stops[0]["departure_time"], stops[-1]["arrival_time"])
+    assert train.arrival_day_offset == stops[-1]["day_offset"]
+    assert train.total_seats == sum(travel_class.seats for travel_class in train.classes.all())
+    assert all(stop.station_key for stop in train.stops.all())
+
+
+def test_demo_trains_call_at_their_real_intermediate_stations_with_real_classes():
+    call_command("seed_demo")
+
+    rajdhani = Train.objects.get(train_number="12951")
+    assert [stop.station for stop in rajdhani.stops.all()] == [
+        "Mumbai Central",
+        "Surat",
+        "Vadodara",
+        "Ratlam",
+        "Kota",
+        "New Delhi",
+    ]
+    kota = rajdhani.stops.get(station="Kota")
+    assert (kota.day_offset, kota.distance_km) == (1, 919)
+    assert [(c.code, c.seats, str(c.fare_per_km)) for c in rajdhani.classes.all()] == [
+        ("1A", 24, "2.90"),
+        ("2A", 240, "1.75"),
+        ("3A", 704, "1.20"),
+    ]
+    reverse = Train.objects.get(train_number="12952")
+    assert [stop.station for stop in reverse.stops.all()][:2] == ["New Delhi", "Kota"]
+    assert list(Train.objects.get(train_number="12002").classes.values_list("code", flat=True)) == ["CC"]
+    assert list(Train.objects.get(train_number="12809").classes.values_list("code", flat=True)) == ["2A", "3A", "SL"]
+    for train in Train.objects.prefetch_related("stops", "classes"):
+        assert 3 <= train.stops.count() <= 8
+        assert_consistent(train)
+
+
+def test_generated_trains_have_unique_numbers_and_valid_routes_of_demo_stations():
     call_command("seed_demo", trains=250)
 
     generated = Train.objects.exclude(train_number__in=[row[0] for row in DEMO_TRAINS])
     assert generated.count() == 250
     assert len(set(Train.objects.values_list("train_number", flat=True))) == Train.objects.count()
-    for train in generated:
-        assert train.source_key and train.source_key != train.destination_key
-        assert train.arrival_day_offset > 0 or train.arrival_time > train.departure_time
+    for train in generated.prefetch_related("stops", "classes"):
+        assert 3 <= train.stops.count() <= 6
+        assert {stop.station for stop in train.stops.all()} <= set(STATIONS)
+        assert train.classes.exists()
+        assert_consistent(train)
 
 
 def test_generated_trains_are_added_on_top_of_earlier_ones():

@@ -1,10 +1,12 @@
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from tests.factories import make_train
-from tests.trains.helpers import TRAIN_BODY, train_body
+from tests.trains.helpers import TRAIN_BODY, sell, train_body, version_1_answer
 from trains.models import Train, mask_from_codes
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +21,7 @@ def test_admin_creates_a_train_and_gets_it_back_as_in_the_contract(admin_client)
     assert response.status_code == 201, response.json()
     body = response.json()
     train = Train.objects.get(train_number="12951")
-    assert body == {"id": train.id, **TRAIN_BODY}
+    assert body == version_1_answer(train.id)
     assert train.runs_on_mask == mask_from_codes(["MON", "WED", "FRI"])
     assert (train.source_key, train.destination_key) == ("mumbai central", "new delhi")
 
@@ -176,7 +178,7 @@ def test_admin_puts_the_whole_train(admin_client, train):
     response = admin_client.put(f"/api/trains/{train.id}/", TRAIN_BODY)
 
     assert response.status_code == 200, response.json()
-    assert response.json() == {"id": train.id, **TRAIN_BODY}
+    assert response.json() == version_1_answer(train.id)
     train.refresh_from_db()
     assert (train.source_key, train.destination_key) == ("mumbai central", "new delhi")
 
@@ -224,29 +226,32 @@ def test_patch_keeping_its_own_number_is_fine(admin_client, train):
     assert response.status_code == 200
 
 
-def test_lowering_seats_below_those_sold_on_a_future_run_is_a_conflict(admin_client, train):
-    with mock.patch("trains.services.max_seats_sold_on_future_runs", return_value=30) as sold:
-        response = admin_client.patch(f"/api/trains/{train.id}/", {"total_seats": 29})
+def test_lowering_seats_below_the_highest_seat_sold_on_a_future_run_is_a_conflict(admin_client, user, train):
+    sell(train, user=user, seat_numbers=[30])
+
+    response = admin_client.patch(f"/api/trains/{train.id}/", {"total_seats": 29})
 
     assert response.status_code == 409
     assert response.json()["code"] == "seats_already_sold"
     assert response.json()["seats_sold"] == 30
-    sold.assert_called_once()
     train.refresh_from_db()
     assert train.total_seats == 50
+    assert train.classes.get().seats == 50
 
 
-def test_lowering_seats_down_to_those_sold_is_allowed(admin_client, train):
-    with mock.patch("trains.services.max_seats_sold_on_future_runs", return_value=30):
-        response = admin_client.patch(f"/api/trains/{train.id}/", {"total_seats": 30})
+def test_lowering_seats_down_to_the_highest_seat_sold_is_allowed(admin_client, user, train):
+    sell(train, user=user, seat_numbers=[30])
+
+    response = admin_client.patch(f"/api/trains/{train.id}/", {"total_seats": 30})
 
     assert response.status_code == 200
     train.refresh_from_db()
     assert train.total_seats == 30
+    assert train.classes.get().seats == 30
 
 
 def test_raising_seats_does_not_need_the_sold_seat_check(admin_client, train):
-    with mock.patch("trains.services.max_seats_sold_on_future_runs", return_value=999) as sold:
+    with mock.patch("bookings.schedule_guards.highest_seat_taken_by_class") as sold:
         response = admin_client.patch(f"/api/trains/{train.id}/", {"total_seats": 60})
 
     assert response.status_code == 200
@@ -290,14 +295,23 @@ def test_retiring_twice_is_404(admin_client, train):
     assert admin_client.patch(f"/api/trains/{train.id}/", {"total_seats": 60}).status_code == 404
 
 
-def test_retiring_a_train_with_active_future_bookings_is_a_conflict(admin_client, train):
-    with mock.patch("trains.services.has_active_future_bookings", return_value=True):
-        response = admin_client.delete(f"/api/trains/{train.id}/")
+@pytest.mark.parametrize("status", ["CONFIRMED", "WAITLISTED"])
+def test_retiring_a_train_with_active_future_bookings_is_a_conflict(admin_client, user, train, status):
+    sell(train, user=user, status=status)
+
+    response = admin_client.delete(f"/api/trains/{train.id}/")
 
     assert response.status_code == 409
     assert response.json()["code"] == "train_has_bookings"
     train.refresh_from_db()
     assert train.is_active is True
+
+
+def test_a_cancelled_or_past_booking_does_not_keep_a_train_in_service(admin_client, user, train):
+    sell(train, user=user, status="CANCELLED")
+    sell(train, user=user, run_date=timezone.localdate() - timedelta(days=1))
+
+    assert admin_client.delete(f"/api/trains/{train.id}/").status_code == 204
 
 
 def test_user_cannot_retire_a_train(user_client, anon, train):

@@ -1,139 +1,99 @@
-"""Demo data: ~40 real-looking trains between major Indian cities, a demo ADMIN and a demo USER.
+"""Demo data: ~40 real Indian trains with their halts and classes, a demo ADMIN and a demo USER.
 
 Running it again changes nothing. `--trains N` and `--users N` add generated load-test data in
-bulk, for the benchmark.
+bulk, for the benchmark: the generated trains call at 3 to 6 of the demo stations.
 """
 
 import itertools
 import random
 from datetime import time
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from trains.models import WEEKDAYS, Train, mask_from_codes, normalize_station
+from irctc.errors import DomainError
+from trains import layouts, services
+from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS
+from trains.models import WEEKDAYS, Stop, Train, TrainClass, mask_from_codes, normalize_station
 
 DEMO_PASSWORD = "Rail-Demo-2026!"
 LOAD_USER_PASSWORD = "Load-Test-2026!"
 BATCH_SIZE = 1000
-DAILY = WEEKDAYS
-
-# (number, name, source, destination, departs, arrives, day offset, seats, runs on)
-DEMO_TRAINS = [
-    ("12951", "Mumbai Rajdhani Express", "Mumbai Central", "New Delhi", "17:00", "08:32", 1, 1100, DAILY),
-    ("12952", "Mumbai Rajdhani Express", "New Delhi", "Mumbai Central", "16:55", "08:35", 1, 1100, DAILY),
-    ("22209", "Mumbai Duronto Express", "Mumbai Central", "New Delhi", "23:00", "15:55", 1, 900, ["TUE", "SAT"]),
-    ("22210", "New Delhi Duronto Express", "New Delhi", "Mumbai Central", "23:25", "15:45", 1, 900, ["MON", "FRI"]),
-    ("12903", "Golden Temple Mail", "Mumbai Central", "New Delhi", "18:45", "18:05", 1, 1300, DAILY),
-    ("12953", "August Kranti Rajdhani", "Mumbai Central", "New Delhi", "17:10", "10:55", 1, 950, DAILY),
-    ("12301", "Howrah Rajdhani Express", "Howrah", "New Delhi", "16:50", "10:00", 1, 1000, DAILY),
-    ("12302", "New Delhi Rajdhani Express", "New Delhi", "Howrah", "16:55", "09:55", 1, 1000, DAILY),
-    ("12273", "Howrah Duronto Express", "Howrah", "New Delhi", "08:35", "05:15", 1, 850, ["MON", "WED", "FRI", "SAT"]),
-    ("12313", "Sealdah Rajdhani Express", "Sealdah", "New Delhi", "16:50", "10:30", 1, 950, DAILY),
-    ("12433", "Chennai Rajdhani Express", "Chennai Central", "New Delhi", "06:10", "10:30", 1, 900, ["WED", "FRI"]),
-    ("12434", "Chennai Rajdhani Express", "New Delhi", "Chennai Central", "15:55", "20:15", 1, 900, ["WED", "FRI"]),
-    ("12621", "Tamil Nadu Express", "Chennai Central", "New Delhi", "22:00", "06:30", 2, 1500, DAILY),
-    ("12622", "Tamil Nadu Express", "New Delhi", "Chennai Central", "21:05", "07:10", 2, 1500, DAILY),
-    ("22691", "Bengaluru Rajdhani Express", "KSR Bengaluru", "New Delhi", "20:00", "05:30", 2, 1000, DAILY),
-    ("22692", "Bengaluru Rajdhani Express", "New Delhi", "KSR Bengaluru", "19:50", "05:20", 2, 1000, DAILY),
-    ("12627", "Karnataka Express", "KSR Bengaluru", "New Delhi", "19:20", "09:00", 2, 1600, DAILY),
-    ("12723", "Telangana Express", "Hyderabad", "New Delhi", "06:00", "08:05", 1, 1400, DAILY),
-    ("12724", "Telangana Express", "New Delhi", "Hyderabad", "16:00", "17:45", 1, 1400, DAILY),
-    ("12002", "Bhopal Shatabdi Express", "New Delhi", "Bhopal", "06:00", "14:25", 0, 1050, DAILY),
-    ("12001", "Bhopal Shatabdi Express", "Bhopal", "New Delhi", "15:15", "23:40", 0, 1050, DAILY),
-    ("12004", "Lucknow Swarna Shatabdi", "New Delhi", "Lucknow", "06:10", "12:40", 0, 1000, DAILY),
-    ("12015", "Ajmer Shatabdi Express", "New Delhi", "Jaipur", "06:10", "10:35", 0, 900, DAILY),
-    ("12009", "Ahmedabad Shatabdi Express", "Mumbai Central", "Ahmedabad", "06:20", "12:45", 0, 800, WEEKDAYS[:6]),
-    ("12010", "Ahmedabad Shatabdi Express", "Ahmedabad", "Mumbai Central", "15:10", "21:35", 0, 800, WEEKDAYS[:6]),
-    ("12027", "Bengaluru Shatabdi Express", "Chennai Central", "KSR Bengaluru", "17:30", "22:25", 0, 750, DAILY),
-    ("12028", "Chennai Shatabdi Express", "KSR Bengaluru", "Chennai Central", "06:00", "11:00", 0, 750, DAILY),
-    ("12025", "Pune Secunderabad Shatabdi", "Pune", "Hyderabad", "14:15", "22:45", 0, 700, WEEKDAYS[:6]),
-    (
-        "22439",
-        "Vande Bharat Express",
-        "New Delhi",
-        "Katra",
-        "06:00",
-        "14:00",
-        0,
-        1128,
-        ["MON", "WED", "THU", "FRI", "SAT", "SUN"],
-    ),
-    (
-        "22440",
-        "Vande Bharat Express",
-        "Katra",
-        "New Delhi",
-        "15:00",
-        "23:00",
-        0,
-        1128,
-        ["MON", "WED", "THU", "FRI", "SAT", "SUN"],
-    ),
-    (
-        "22436",
-        "Vande Bharat Express",
-        "New Delhi",
-        "Varanasi",
-        "06:00",
-        "14:00",
-        0,
-        1128,
-        ["TUE", "WED", "FRI", "SAT", "SUN"],
-    ),
-    (
-        "22435",
-        "Vande Bharat Express",
-        "Varanasi",
-        "New Delhi",
-        "15:00",
-        "23:05",
-        0,
-        1128,
-        ["TUE", "WED", "FRI", "SAT", "SUN"],
-    ),
-    ("20901", "Gandhinagar Vande Bharat", "Mumbai Central", "Ahmedabad", "06:10", "11:35", 0, 1128, WEEKDAYS[:6]),
-    (
-        "20607",
-        "Mysuru Vande Bharat",
-        "Chennai Central",
-        "KSR Bengaluru",
-        "05:50",
-        "10:25",
-        0,
-        530,
-        ["MON", "TUE", "THU", "FRI", "SAT", "SUN"],
-    ),
-    (
-        "22301",
-        "Howrah Vande Bharat",
-        "Howrah",
-        "New Jalpaiguri",
-        "05:55",
-        "13:25",
-        0,
-        530,
-        ["MON", "TUE", "THU", "FRI", "SAT", "SUN"],
-    ),
-    ("12263", "Pune Duronto Express", "Pune", "New Delhi", "11:10", "04:55", 1, 800, ["TUE", "FRI"]),
-    ("12859", "Gitanjali Express", "Mumbai CSMT", "Howrah", "06:00", "12:30", 1, 1500, DAILY),
-    ("12809", "Howrah Mail", "Mumbai CSMT", "Howrah", "21:10", "05:55", 2, 1500, DAILY),
-    ("12163", "Chennai Express", "Mumbai CSMT", "Chennai Central", "20:30", "21:40", 1, 1300, DAILY),
-    ("11301", "Udyan Express", "Mumbai CSMT", "KSR Bengaluru", "08:10", "06:05", 1, 1400, DAILY),
-    ("12309", "Patna Rajdhani Express", "Patna", "New Delhi", "19:10", "07:40", 1, 950, DAILY),
-    ("12423", "Dibrugarh Rajdhani Express", "Guwahati", "New Delhi", "06:20", "10:15", 1, 1000, DAILY),
-]
-
-CITIES = sorted({station for row in DEMO_TRAINS for station in (row[2], row[3])})
-KINDS = ["Express", "Superfast Express", "Mail", "Intercity", "Jan Shatabdi", "Humsafar Express", "Garib Rath"]
+KINDS = {
+    "Express": MAIL_EXPRESS,
+    "Superfast Express": MAIL_EXPRESS,
+    "Mail": MAIL_EXPRESS,
+    "Intercity": SHATABDI,
+    "Jan Shatabdi": SHATABDI,
+    "Humsafar Express": RAJDHANI,
+}
 FIRST_GENERATED_NUMBER = 30000
+MINUTES_PER_DAY = 24 * 60
 
 
-def _clock(text: str) -> time:
+def _clock(text: str | None) -> time | None:
+    if text is None:
+        return None
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
+
+
+def _stops(rows) -> list[dict]:
+    return [
+        {
+            "station": station,
+            "arrival_time": _clock(arrives),
+            "departure_time": _clock(departs),
+            "day_offset": day,
+            "distance_km": km,
+        }
+        for station, arrives, departs, day, km in rows
+    ]
+
+
+def _classes(composition) -> list[dict]:
+    return [{"code": code, "coaches": coaches, "fare_per_km": Decimal(fare)} for code, coaches, fare in composition]
+
+
+def _stored(train: Train) -> tuple[list[dict], list[dict]]:
+    stops = [{field: getattr(stop, field) for field in services.STOP_FIELDS} for stop in train.stops.all()]
+    classes = [
+        {"code": travel_class.code, "coaches": travel_class.coaches, "fare_per_km": travel_class.fare_per_km}
+        for travel_class in train.classes.all()
+    ]
+    return stops, classes
+
+
+def _generated_route(rng: random.Random) -> list[dict]:
+    """3 to 6 distinct demo stations, legs of 45 minutes to 6 hours at 45 to 75 km/h."""
+    stations = rng.sample(STATIONS, rng.randint(3, 6))
+    minute = rng.randrange(0, MINUTES_PER_DAY, 5)
+    distance = 0
+    stops = []
+    for index, station in enumerate(stations):
+        arrival = None if index == 0 else minute
+        if index:
+            halt = rng.randrange(2, 16)
+            departure = None if index == len(stations) - 1 else minute + halt
+        else:
+            departure = minute
+        leaving = departure if departure is not None else arrival
+        stops.append(
+            {
+                "station": station,
+                "arrival_time": None if arrival is None else time((arrival // 60) % 24, arrival % 60),
+                "departure_time": None if departure is None else time((departure // 60) % 24, departure % 60),
+                "day_offset": leaving // MINUTES_PER_DAY,
+                "distance_km": distance,
+            }
+        )
+        leg = rng.randrange(45, 361, 5)
+        minute = leaving + leg
+        distance += max(1, leg * rng.randrange(45, 76) // 60)
+    return stops
 
 
 class Command(BaseCommand):
@@ -162,25 +122,40 @@ class Command(BaseCommand):
         )
 
     def _seed_demo_trains(self) -> int:
-        existing = Train.objects.in_bulk([row[0] for row in DEMO_TRAINS], field_name="train_number")
+        """Create or bring up to date each demo train, through the services and their checks."""
+        existing = Train.objects.prefetch_related("stops", "classes").in_bulk(
+            [row[0] for row in DEMO_TRAINS], field_name="train_number"
+        )
         changed = 0
-        for number, name, source, destination, departs, arrives, offset, seats, days in DEMO_TRAINS:
-            wanted = dict(
-                name=name,
-                source=source,
-                destination=destination,
-                departure_time=_clock(departs),
-                arrival_time=_clock(arrives),
-                arrival_day_offset=offset,
-                total_seats=seats,
-                runs_on_mask=mask_from_codes(days),
-            )
+        for number, name, days, composition, rows in DEMO_TRAINS:
+            stops, classes = _stops(rows), _classes(composition)
+            runs_on_mask = mask_from_codes(days)
             train = existing.get(number)
+            if train is None:
+                services.create_train(
+                    train_number=number, name=name, runs_on_mask=runs_on_mask, stops=stops, classes=classes
+                )
+                changed += 1
+                continue
             # Compared first, so a second run doesn't even touch `updated_at`; a train an operator
             # retired stays retired.
-            if train is not None and all(getattr(train, field) == value for field, value in wanted.items()):
+            if not train.is_active or (
+                (train.name, train.runs_on_mask) == (name, runs_on_mask) and _stored(train) == (stops, classes)
+            ):
                 continue
-            Train.objects.update_or_create(train_number=number, defaults=wanted)
+            try:
+                services.update_train(
+                    train_id=train.pk,
+                    partial=False,
+                    train_number=number,
+                    name=name,
+                    runs_on_mask=runs_on_mask,
+                    stops=stops,
+                    classes=classes,
+                )
+            except DomainError as exc:
+                self.stderr.write(f"Train {number} left as it is: {exc.detail}")
+                continue
             changed += 1
         return changed
 
@@ -205,33 +180,54 @@ class Command(BaseCommand):
                 f"Only {len(numbers)} unused 5-digit train numbers are left above {FIRST_GENERATED_NUMBER}."
             )
         rng = random.Random(count)
-        batch = []
+        for start in range(0, len(numbers), BATCH_SIZE):
+            self._generate_batch(numbers[start : start + BATCH_SIZE], rng)
+        return len(numbers)
+
+    def _generate_batch(self, numbers: list[str], rng: random.Random) -> None:
+        """One bulk insert each for the trains, their stops and their classes.
+
+        bulk_create skips the models' save(), so the search keys and summary columns are filled in
+        here; the ids are read back by number, since not every backend returns them from a bulk insert.
+        """
+        plans = {}
         for number in numbers:
-            source, destination = rng.sample(CITIES, 2)
-            departs = time(rng.randrange(24), rng.randrange(0, 60, 5))
-            minutes = departs.hour * 60 + departs.minute + rng.randrange(180, 36 * 60, 5)
+            stops = _generated_route(rng)
+            kind = rng.choice(list(KINDS))
+            classes = [
+                {**travel_class, "seats": layouts.seats_of(travel_class["code"], travel_class["coaches"])}
+                for travel_class in _classes(KINDS[kind])
+            ]
             days = [code for code in WEEKDAYS if rng.random() < 0.6] or [rng.choice(WEEKDAYS)]
-            # bulk_create skips Train.save(), so the search keys are filled in here.
-            batch.append(
+            plans[number] = (stops, classes, kind, days)
+        with transaction.atomic():
+            Train.objects.bulk_create(
                 Train(
                     train_number=number,
-                    name=f"{source.split()[0]} {destination.split()[0]} {rng.choice(KINDS)}",
-                    source=source,
-                    destination=destination,
-                    source_key=normalize_station(source),
-                    destination_key=normalize_station(destination),
-                    departure_time=departs,
-                    arrival_time=time((minutes // 60) % 24, minutes % 60),
-                    arrival_day_offset=minutes // (24 * 60),
-                    total_seats=rng.randrange(200, 1601, 8),
+                    name=f"{stops[0]['station'].split()[0]} {stops[-1]['station'].split()[0]} {kind}",
+                    source=stops[0]["station"],
+                    destination=stops[-1]["station"],
+                    source_key=normalize_station(stops[0]["station"]),
+                    destination_key=normalize_station(stops[-1]["station"]),
+                    departure_time=stops[0]["departure_time"],
+                    arrival_time=stops[-1]["arrival_time"],
+                    arrival_day_offset=stops[-1]["day_offset"],
+                    total_seats=sum(travel_class["seats"] for travel_class in classes),
                     runs_on_mask=mask_from_codes(days),
                 )
+                for number, (stops, classes, kind, days) in plans.items()
             )
-            if len(batch) == BATCH_SIZE:
-                Train.objects.bulk_create(batch)
-                batch = []
-        Train.objects.bulk_create(batch)
-        return len(numbers)
+            ids = dict(Train.objects.filter(train_number__in=numbers).values_list("train_number", "id"))
+            Stop.objects.bulk_create(
+                Stop(train_id=ids[number], index=index, station_key=normalize_station(stop["station"]), **stop)
+                for number, (stops, *_) in plans.items()
+                for index, stop in enumerate(stops)
+            )
+            TrainClass.objects.bulk_create(
+                TrainClass(train_id=ids[number], rank=layouts.CLASS_ORDER[travel_class["code"]], **travel_class)
+                for number, (_, classes, *_) in plans.items()
+                for travel_class in classes
+            )
 
     def _generate_users(self, count: int) -> int:
         User = get_user_model()

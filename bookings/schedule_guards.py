@@ -1,0 +1,150 @@
+"""The inventory's answer to a train change: refuse what would strand a sold seat of a future run.
+
+`trains` announces a change with `trains.signals` (inside its transaction, the train row locked,
+nothing written yet); these receivers, connected in `BookingsConfig.ready`, lock the train's
+future runs and raise a 409 `Conflict` when the change would take a seat, a weekday or a stretch
+of the route away from a booking. Taking the run locks after the train's keeps the one lock order
+of the whole system (train, then runs), and a booking in flight finishes before the check reads.
+
+A future run is one whose origin date is at most 3 days ago (a run that left then may still be
+on its way); a future booking is a CONFIRMED or WAITLISTED booking on one whose journey has not
+begun (travel_date from today).
+"""
+
+from datetime import timedelta
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from bookings.models import Booking, Hold, SeatAllocation
+from bookings.services import lock_future_runs
+from irctc.errors import Conflict
+from trains.models import WEEKDAYS, Train, normalize_station, weekday_bit
+
+# The longest a run is on its way: a stop's day_offset is at most 3.
+RUN_IN_PROGRESS_DAYS = 3
+ACTIVE = [Booking.Status.CONFIRMED, Booking.Status.WAITLISTED]
+
+
+def _earliest_future_run_date():
+    return timezone.localdate() - timedelta(days=RUN_IN_PROGRESS_DAYS)
+
+
+def future_bookings(train: Train) -> QuerySet[Booking]:
+    return Booking.objects.filter(
+        run__train=train,
+        run__run_date__gte=_earliest_future_run_date(),
+        travel_date__gte=timezone.localdate(),
+        status__in=ACTIVE,
+    )
+
+
+def live_future_holds(train: Train) -> QuerySet[Hold]:
+    return Hold.objects.live().filter(
+        run__train=train, run__run_date__gte=_earliest_future_run_date(), travel_date__gte=timezone.localdate()
+    )
+
+
+def highest_seat_taken_by_class(train: Train) -> dict[str, int]:
+    """{class code: the highest seat number a future booking or a live hold occupies}."""
+    now, today = timezone.now(), timezone.localdate()
+    taken = SeatAllocation.objects.filter(run__train=train, run__run_date__gte=_earliest_future_run_date()).filter(
+        Q(booking__travel_date__gte=today)
+        | Q(
+            hold__travel_date__gte=today,
+            hold__expires_at__gt=now,
+            hold__booking__isnull=True,
+            hold__released_at__isnull=True,
+        )
+    )
+    rows = taken.order_by().values("class_code").annotate(highest=Max("seat_number"))
+    return {row["class_code"]: row["highest"] for row in rows}
+
+
+def classes_with_bookings(train: Train) -> set[str]:
+    booked = future_bookings(train).order_by().values_list("class_code", flat=True).distinct()
+    held = live_future_holds(train).order_by().values_list("class_code", flat=True).distinct()
+    return set(booked) | set(held)
+
+
+def weekdays_with_future_bookings(train: Train) -> set[int]:
+    """The weekdays (`date.weekday()`) of the origin dates of future runs with bookings."""
+    run_dates = future_bookings(train).order_by().values_list("run__run_date", flat=True).distinct()
+    return {run_date.weekday() for run_date in run_dates}
+
+
+def _route_shape(stops: list[dict]) -> list[tuple[str, int]]:
+    """What a booking depends on: which station is stop i, and on which day the train leaves it."""
+    return [(normalize_station(stop["station"]), stop["day_offset"]) for stop in stops]
+
+
+def refuse_stranding_changes(
+    sender, *, train, stops, classes, runs_on_mask, previous_stops, previous_classes, **kwargs
+) -> None:
+    seats_now = {travel_class["code"]: travel_class["seats"] for travel_class in previous_classes}
+    seats_proposed = {travel_class["code"]: travel_class["seats"] for travel_class in classes}
+    removed = sorted(set(seats_now) - set(seats_proposed))
+    lowered = sorted(code for code, seats in seats_proposed.items() if seats < seats_now.get(code, seats))
+    dropped_days = train.runs_on_mask & ~runs_on_mask
+    route_changed = _route_shape(stops) != _route_shape(previous_stops)
+    if not (removed or lowered or dropped_days or route_changed):
+        return
+    lock_future_runs(train)
+    if removed:
+        _refuse_removing_booked_classes(train, removed)
+    if lowered:
+        _refuse_seats_below_sold(train, {code: seats_proposed[code] for code in lowered})
+    if dropped_days:
+        _refuse_dropping_booked_weekdays(train, dropped_days)
+    if route_changed and (future_bookings(train).exists() or live_future_holds(train).exists()):
+        raise Conflict(
+            f"Train {train.train_number} has bookings on future runs: its stops can't be added, removed, "
+            "reordered or moved to another day until they are cancelled (times and distances may change).",
+            code="stops_have_bookings",
+        )
+
+
+def _refuse_removing_booked_classes(train: Train, removed: list[str]) -> None:
+    booked = sorted(set(removed) & classes_with_bookings(train))
+    if booked:
+        raise Conflict(
+            f"Train {train.train_number} has bookings in {', '.join(booked)} on future runs; "
+            "cancel them before removing the class.",
+            code="class_has_bookings",
+            classes=booked,
+        )
+
+
+def _refuse_seats_below_sold(train: Train, proposed_seats: dict[str, int]) -> None:
+    highest = highest_seat_taken_by_class(train)
+    for code, seats in proposed_seats.items():
+        sold = highest.get(code, 0)
+        if seats < sold:
+            raise Conflict(
+                f"Seat {sold} of {code} is sold on a future run of train {train.train_number}; "
+                f"the class can't go below {sold} seats.",
+                code="seats_already_sold",
+                seats_sold=sold,
+                **{"class": code},
+            )
+
+
+def _refuse_dropping_booked_weekdays(train: Train, dropped_mask: int) -> None:
+    dropped = sorted(day for day in weekdays_with_future_bookings(train) if dropped_mask & weekday_bit(day))
+    if dropped:
+        days = [WEEKDAYS[day] for day in dropped]
+        raise Conflict(
+            f"Train {train.train_number} has active bookings on future {', '.join(days)} runs; "
+            "cancel them before taking those days out of runs_on.",
+            code="runs_on_has_bookings",
+            weekdays=days,
+        )
+
+
+def refuse_retiring_a_booked_train(sender, *, train, **kwargs) -> None:
+    lock_future_runs(train)
+    if future_bookings(train).exists():
+        raise Conflict(
+            f"Train {train.train_number} has active bookings on future runs; cancel them before retiring it.",
+            code="train_has_bookings",
+        )

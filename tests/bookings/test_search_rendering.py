@@ -1,0 +1,71 @@
+"""The search page is rendered without DRF's serializer; it must still say exactly what the serializer says."""
+
+from datetime import time, timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+
+from bookings import services
+from bookings.selectors import search_journeys
+from bookings.serializers import TrainSearchResultSerializer, search_results_data
+from tests.factories import make_train, make_user, route
+from trains.models import Train
+
+pytestmark = pytest.mark.django_db
+
+
+def _as_serializer_input(journey: dict):
+    """The train object plus the journey's fields, the way the documented serializer reads them."""
+    train = Train.objects.prefetch_related("stops", "classes").get(pk=journey["train_id"])
+    fields = {key: value for key, value in journey.items() if not key.startswith("train_")}
+    fields["availability"] = [
+        SimpleNamespace(class_code=option["class"], available_seats=option["available_seats"], fare=option["fare"])
+        for option in journey["availability"]
+    ]
+    for key, value in fields.items():
+        setattr(train, key, value)
+    return train
+
+
+def test_rendered_rows_equal_the_serializers_output():
+    stations = ("Ünïcode   Halt", "Middle Road", "Far End")
+    make_train(stops=route(*stations, start=time(23, 30)), runs_on_mask=0b1010101)
+    rated = make_train(
+        stops=route(*stations, start=time(6, 5)),
+        classes=[{"code": "SL", "coaches": 2, "fare_per_km": "0.45"}, {"code": "3A", "coaches": 1}],
+    )
+    travel_date = timezone.localdate() + timedelta(days=3)
+    services.book_seats(
+        user=make_user("rider"),
+        train=rated,
+        travel_date=travel_date,
+        seats=2,
+        from_station="Middle Road",
+        to_station="Far End",
+        class_code="SL",
+    )
+
+    for day in (travel_date, travel_date + timedelta(days=1), None):
+        _count, journeys = search_journeys(
+            source="ünïcode halt", destination="far end", travel_date=day, offset=0, limit=20
+        )
+        assert journeys
+        trains = [_as_serializer_input(journey) for journey in journeys]
+
+        # Compared as the bytes a client receives: same values, same types, same key order.
+        render = JSONRenderer().render
+        assert render(search_results_data(journeys)) == render(TrainSearchResultSerializer(trains, many=True).data)
+
+
+def test_a_changed_train_is_rendered_anew():
+    train = make_train(name="Old Name")
+    travel_date = timezone.localdate() + timedelta(days=2)
+    search = {"source": train.source, "destination": train.destination, "travel_date": travel_date}
+    assert search_results_data(search_journeys(**search, offset=0, limit=5)[1])[0]["name"] == "Old Name"
+
+    train.name = "New Name"
+    train.save()
+
+    assert search_results_data(search_journeys(**search, offset=0, limit=5)[1])[0]["name"] == "New Name"
