@@ -16,7 +16,7 @@ from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from trains.journeys import Journey, fare_for, moment, plan_journey
-from trains.layouts import CLASS_ORDER, berth_of
+from trains.layouts import berth_of
 from trains.models import MAX_DAY_OFFSET, Stop, Train, TrainClass, normalize_station, weekday_bit
 
 
@@ -302,10 +302,6 @@ def seat_map(
     }
 
 
-def class_rank(code: str) -> int:
-    return CLASS_ORDER.get(code, len(CLASS_ORDER))
-
-
 # --- Bookings as the API shows them ------------------------------------------------------------
 
 
@@ -444,41 +440,3 @@ def pnr_status(pnr: str) -> dict:
         "class_code": booking.class_code,
         "passengers": travellers,
     }
-
-
-# --- Until the train services ask bookings.schedule_guards (v2trains) ---------------------------
-
-
-def max_seats_sold_on_future_runs(train: Train) -> int:
-    busiest = (
-        _occupied_seats()
-        .filter(run__train=train, run__run_date__gte=timezone.localdate())
-        .order_by()
-        .values("run_id")
-        .annotate(seats=Count("seat_number", distinct=True))
-        .order_by("-seats")
-        .values_list("seats", flat=True)
-        .first()
-    )
-    return busiest or 0
-
-
-def has_active_future_bookings(train: Train) -> bool:
-    return Booking.objects.filter(
-        run__train=train,
-        travel_date__gte=timezone.localdate(),
-        status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITLISTED],
-    ).exists()
-
-
-def weekdays_with_active_future_bookings(train: Train) -> set[int]:
-    dates = (
-        Booking.objects.filter(
-            run__train=train,
-            travel_date__gte=timezone.localdate(),
-            status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITLISTED],
-        )
-        .values_list("run__run_date", flat=True)
-        .distinct()
-    )
-    return {run_date.weekday() for run_date in dates}
