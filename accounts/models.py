@@ -3,8 +3,18 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts import user_cache
 
-class UserManager(DjangoUserManager):
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # `.update()` sends no signal; the cached users it changes must be invalidated here.
+        if set(kwargs) - user_cache.FIELDS_ALLOWED_STALE:
+            user_cache.forget(list(self.values_list("pk", flat=True)))
+        return super().update(**kwargs)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, username):
         # Usernames are unique case-insensitively, so the admin login and createsuperuser's
         # "already taken" check must match them that way too.

@@ -94,6 +94,14 @@ def parse_args():
     add("--db-user", default=os.environ.get("BENCH_DB_USER", "irctc"))
     add("--db-password", default=os.environ.get("BENCH_DB_PASSWORD", "irctc"))
     add("--db-host", default=os.environ.get("BENCH_DB_HOST", "127.0.0.1"))
+    add("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""), help="REDIS_URL of the servers (default: none)")
+    add("--ab", metavar="COMMIT", help="A/B mode (bench/ab.py): that commit against the working tree")
+    add("--base-threads", default="4", help="A/B: WEB_THREADS of the base build ('' = its gunicorn.conf.py)")
+    add("--head-threads", default="", help="A/B: WEB_THREADS of the working tree ('' = its gunicorn.conf.py)")
+    add("--ab-no-log", action="store_true", help="A/B: both builds with SEARCH_LOG_ENABLED=false")
+    add("--warmup", type=float, default=3.0, help="A/B and sweep: seconds of searches per build before timing")
+    add("--cpu-reps", type=int, default=3, help="A/B: runs of bench/cpu.py per build (CPU per request in-process)")
+    add("--sweep", metavar="CONFIGS", help="compare serving configurations (bench/sweep.py)")
     return parser.parse_args()
 
 
@@ -131,6 +139,8 @@ def bench_env(args, secret_key: str, *, search_log: bool = True, port: int | Non
     )
     if port is not None:
         env["BIND"] = f"{HOST}:{port}"
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
     return env
 
 
@@ -159,23 +169,28 @@ def mariadb_version(args) -> str:
     return version
 
 
-def manage(env, *argv, capture=False) -> str:
+def manage(env, *argv, capture=False, root=ROOT, python=PYTHON) -> str:
     completed = subprocess.run(
-        [PYTHON, "manage.py", *argv], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
+        [str(python), "manage.py", *argv], cwd=root, env=env, check=True, text=True, capture_output=capture
     )
     return completed.stdout if capture else ""
 
 
-def fixtures(env, *argv) -> dict:
+def fixtures(env, *argv, root=ROOT, python=PYTHON) -> dict:
     completed = subprocess.run(
-        [PYTHON, str(BENCH / "fixtures.py"), *argv], cwd=ROOT, env=env, check=True, text=True, capture_output=True
+        [str(python), str(Path(root) / "bench/fixtures.py"), *argv],
+        cwd=root,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def load_user_password() -> str:
+def load_user_password(root=ROOT) -> str:
     """The one password seed_demo gives loaduser1..N (read from its source, not imported)."""
-    source = (ROOT / "trains/management/commands/seed_demo.py").read_text()
+    source = (Path(root) / "trains/management/commands/seed_demo.py").read_text()
     match = re.search(r'^LOAD_USER_PASSWORD\s*=\s*"([^"]+)"', source, re.M)
     if not match:
         raise SystemExit("seed_demo.py defines no LOAD_USER_PASSWORD")
@@ -260,10 +275,13 @@ ACCESS_LINE = re.compile(rb'"(\w+) (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
 
 
 class Server:
-    """gunicorn with the repository's gunicorn.conf.py, its output in bench/out/<name>.log."""
+    """gunicorn with the repository's gunicorn.conf.py, its output in bench/out/<name>.log.
 
-    def __init__(self, name: str, env: dict):
-        self.name, self.env = name, env
+    `root` and `bin_dir` name another checkout and its virtualenv (the A/B mode's base build).
+    """
+
+    def __init__(self, name: str, env: dict, root: Path = ROOT, bin_dir: Path = VENV_BIN):
+        self.name, self.env, self.root, self.bin_dir = name, env, Path(root), Path(bin_dir)
         self.port = int(env["BIND"].rsplit(":", 1)[1])
         self.log_path = OUT / f"gunicorn-{name}.log"
         self.process = None
@@ -271,10 +289,15 @@ class Server:
     def start(self):
         # --max-requests 0: the config recycles a worker every ~10,000 requests, and a worker
         # re-importing Django in the middle of a 20 s phase would be measured as the app's cost.
-        command = [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--max-requests", "0"]
+        command = [str(self.bin_dir / "gunicorn"), "-c", "gunicorn.conf.py", "--max-requests", "0"]
         self.log_handle = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log_handle, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=self.root,
+            env=self.env,
+            stdout=self.log_handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         return self
 
@@ -906,6 +929,14 @@ async def benchmark(
 
 def main():
     args = parse_args()
+    if args.ab:
+        import ab
+
+        return ab.main(args)
+    if args.sweep:
+        import sweep
+
+        return sweep.main(args)
     OUT.mkdir(exist_ok=True)
     started = time.monotonic()
     secret_key = secrets.token_urlsafe(50)

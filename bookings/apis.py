@@ -30,6 +30,7 @@ from bookings.serializers import (
 from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
+from trains import search_cache
 from trains.selectors import get_active_train
 
 
@@ -188,6 +189,10 @@ class TrainSearchApi(APIView):
     def get(self, request):
         params = TrainSearchParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
+        run_dates = selectors.run_dates_searched(params.validated_data.get("date"))
+        answer, stamp = search_cache.cached_answer(request, run_dates)
+        if answer is not None:
+            return Response(answer)
         search = functools.partial(
             selectors.search_journeys,
             source=params.validated_data["source"],
@@ -197,7 +202,9 @@ class TrainSearchApi(APIView):
         )
         paginator = self.pagination_class()
         page = paginator.paginate_search(request, search)
-        return paginator.get_paginated_response(search_results_data(page))
+        response = paginator.get_paginated_response(search_results_data(page))
+        search_cache.store(stamp, response.data)
+        return response
 
 
 class TrainSeatsApi(APIView):

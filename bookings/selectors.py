@@ -18,7 +18,7 @@ from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from irctc.db_router import read_connection
 from trains.journeys import Journey, fare_for, moment, plan_journey
 from trains.layouts import berth_of
-from trains.models import Stop, StopPair, Train, TrainClass, normalize_station, weekday_bit
+from trains.models import MAX_DAY_OFFSET, Stop, StopPair, Train, TrainClass, normalize_station, weekday_bit
 
 
 def _occupied_seats(now=None) -> QuerySet:
@@ -61,6 +61,14 @@ _TRAIN_COLUMNS = (
     "total_seats",
     "runs_on_mask",
 )
+
+
+def run_dates_searched(travel_date: date | None) -> list[date]:
+    """The origin dates of the runs `search_journeys` may show for `travel_date` (or none)."""
+    today = timezone.localdate()
+    if travel_date is None:
+        return [today + timedelta(days=day) for day in _RUN_DAYS_WITHOUT_DATE]
+    return [travel_date - timedelta(days=back) for back in range(MAX_DAY_OFFSET + 1)]
 
 
 def search_journeys(

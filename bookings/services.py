@@ -37,6 +37,7 @@ from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
 from bookings.retry import retry_lock_conflicts
 from bookings.seat_clash import SeatClash
 from irctc.errors import Conflict, Gone
+from trains import search_cache
 from trains.journeys import Journey, plan_journey
 from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coach_index_of
 from trains.models import Train
@@ -139,6 +140,8 @@ def _lock_run(run_id: int, train: Train | None = None) -> TrainRun:
     stops or classes saves it (`trains.services`) — else read again.
     """
     run = TrainRun.objects.select_for_update().get(pk=run_id)
+    # Whatever the caller changes on this run, cached searches that show it must not outlive it.
+    search_cache.runs_changed(run.run_date)
     current = Train.objects.get(pk=run.train_id)
     if train is not None and train.pk == current.pk and train.updated_at == current.updated_at:
         current = train

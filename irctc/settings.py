@@ -251,10 +251,27 @@ if DB_REPLICAS:
 # --- Cache (throttle counters, idempotency locks) ----------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
+# Sets apart the keys of several deployments (or benchmark databases) that share one Redis.
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # Django's, reusing its redis-py clients (irctc/cache.py).
+            "BACKEND": "irctc.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "irctc"}}
+# Seconds a signed-in user is kept in the cache so that a request's JWT needs no user query
+# (accounts/authentication.py); every change to the user invalidates it at once. On by default
+# only with Redis: a process-local cache could not be invalidated in the other workers.
+AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
+# Seconds a search answer may be shared (trains/search_cache.py); every booking, hold, cancel
+# or train change invalidates the answers it touches at once. On by default only with Redis,
+# for the same reason.
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 10 if REDIS_URL else 0)
 
 # --- Passwords ---------------------------------------------------------------------------------
 
@@ -282,7 +299,7 @@ if HTTPS and NUM_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.CachedUserJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["irctc.parsers.JSONParser"],

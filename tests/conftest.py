@@ -6,6 +6,7 @@ The suite runs on SQLite by default and on MariaDB with DB_ENGINE=mysql (see .ci
 import os
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import make_train, make_user
@@ -34,6 +35,15 @@ def fast_password_hashing(settings):
 def no_throttling(settings):
     """Throttling is tested on its own (tests/security); elsewhere it would only get in the way."""
     settings.THROTTLE_RATES = dict.fromkeys(settings.THROTTLE_RATES)
+
+
+@pytest.fixture(autouse=True)
+def cached_users(settings):
+    """Every test authenticates through the user cache, as production with Redis does, starting
+    from an empty cache: user ids are reused from one test to the next, cached users must not be."""
+    settings.AUTH_USER_CACHE_SECONDS = 300
+    settings.SEARCH_CACHE_SECONDS = 10
+    cache.clear()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import status
 
 from irctc.errors import Conflict, DomainError
-from trains import layouts
+from trains import layouts, search_cache
 from trains.models import (
     EVERY_DAY_MASK,
     MAX_COACHES,
@@ -395,6 +395,7 @@ def _save(train: Train, **save_kwargs) -> None:
     """Save, turning a unique-number race (the pre-check passed in both requests) into a 409."""
     try:
         with transaction.atomic():
+            search_cache.timetable_changed()
             train.save(**save_kwargs)
     except IntegrityError as exc:
         if Train.objects.filter(train_number=train.train_number).exclude(pk=train.pk).exists():
@@ -452,5 +453,6 @@ def retire_train(*, train_id: int) -> Train:
         train = _lock_active_train(train_id)
         train_retiring.send(sender=Train, train=train)
         train.is_active = False
+        search_cache.timetable_changed()
         train.save(update_fields=["is_active", "updated_at"])
     return train

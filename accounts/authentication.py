@@ -1,0 +1,53 @@
+"""JWT authentication that takes the token's user from the cache instead of a query per request.
+
+The token is verified exactly as simplejwt does it (signature, expiry, type); only the user
+lookup changes. A cached user passes the same checks as one read from the database: it must be
+active, and with CHECK_REVOKE_TOKEN the token must carry the hash of the current password. The
+cache entry is invalidated by every change to the user (see accounts/user_cache.py), so a
+deactivation, a role change, a password change or a deletion applies from the next request on.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from accounts import user_cache
+
+PASSWORD_HASH = "_token_password_hash"
+
+
+class CachedUserJWTAuthentication(JWTAuthentication):
+    def get_user(self, validated_token):
+        if not user_cache.enabled():
+            return super().get_user(validated_token)
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+        entry = user_cache.cached_user(user_id)
+        # An entry cached while CHECK_REVOKE_TOKEN was off has no password hash to check against.
+        if isinstance(entry, dict) and (PASSWORD_HASH in entry or not api_settings.CHECK_REVOKE_TOKEN):
+            return self._checked(user_cache.user_from(entry), entry.get(PASSWORD_HASH), validated_token)
+        user = super().get_user(validated_token)
+        if entry is None:
+            extra = {PASSWORD_HASH: get_md5_hash_password(user.password)} if api_settings.CHECK_REVOKE_TOKEN else {}
+            user_cache.remember(user, extra)
+        return user
+
+    @staticmethod
+    def _checked(user, password_hash, validated_token):
+        """The checks simplejwt's get_user makes on the row it reads, made on the cached one."""
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(api_settings.REVOKE_TOKEN_CLAIM) != password_hash:
+            raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+        return user
+
+
+class CachedUserJWTScheme(SimpleJWTScheme):
+    """Documents the same bearer scheme in the OpenAPI schema as simplejwt's own class."""
+
+    target_class = CachedUserJWTAuthentication

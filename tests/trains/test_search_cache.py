@@ -1,0 +1,188 @@
+"""Search answers are shared for a few seconds, and every write that changes one is visible to the
+very next search of that route: bookings, cancellations, holds and their release or confirmation,
+train changes. (tests/conftest.py turns the cache on for every test.)"""
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import close_old_connections, connection, transaction
+
+from bookings import services
+from bookings.selectors import run_dates_searched
+from tests.bookings.helpers import booking_body, tomorrow
+from tests.concurrency.test_booking_races import ON_MARIADB
+from tests.conftest import client_for
+from tests.factories import make_train, make_user
+from tests.trains.helpers import next_weekday, rajdhani_body
+from trains import search_cache
+
+pytestmark = pytest.mark.django_db
+
+ROUTE = {"source": "New Delhi", "destination": "Mumbai Central"}
+
+
+def free_seats(client, train, **params) -> int:
+    params.setdefault("date", tomorrow().isoformat())
+    response = client.get("/api/trains/search/", {**ROUTE, **params})
+    assert response.status_code == 200, response.content
+    (result,) = [r for r in response.json()["results"] if r["id"] == train.id]
+    return result["available_seats"]
+
+
+def test_a_repeated_search_is_answered_from_the_cache(user_client, train, django_assert_num_queries):
+    assert free_seats(user_client, train) == 50
+    with django_assert_num_queries(0):
+        assert free_seats(user_client, train) == 50
+
+
+def test_a_booking_shows_in_the_very_next_search(user_client, user, train):
+    assert free_seats(user_client, train) == 50
+    assert user_client.post("/api/bookings/", booking_body(train, 3)).status_code == 201
+
+    assert free_seats(user_client, train) == 47
+
+
+def test_a_cancellation_shows_in_the_very_next_search(user_client, user, train):
+    booking = user_client.post("/api/bookings/", booking_body(train, 3)).json()
+    assert free_seats(user_client, train) == 47
+    assert user_client.post(f"/api/bookings/{booking['id']}/cancel/").status_code == 200
+
+    assert free_seats(user_client, train) == 50
+
+
+def test_holds_their_release_and_confirmation_show_in_the_very_next_search(user, train):
+    client = client_for(user)
+    assert free_seats(client, train) == 50
+    hold = services.hold_seats(user=user, train=train, travel_date=tomorrow(), seats=2)
+    assert free_seats(client, train) == 48
+    services.release_hold(hold_id=hold.pk, by=user)
+    assert free_seats(client, train) == 50
+    hold = services.hold_seats(user=user, train=train, travel_date=tomorrow(), seats=4)
+    assert free_seats(client, train) == 46
+    services.confirm_hold(hold_id=hold.pk, by=user)
+    assert free_seats(client, train) == 46
+
+
+def test_a_search_without_a_date_sees_a_booking_on_the_next_run(user_client, user, train):
+    next_run = user_client.get("/api/trains/search/", ROUTE).json()["results"][0]
+    assert next_run["available_seats"] == 50
+    services.book_seats(user=user, train=train, travel_date=date.fromisoformat(next_run["travel_date"]), seats=5)
+
+    assert user_client.get("/api/trains/search/", ROUTE).json()["results"][0]["available_seats"] == 45
+
+
+def test_train_changes_show_in_the_very_next_search(user_client, admin_client, train):
+    assert free_seats(user_client, train) == 50
+    assert admin_client.patch(f"/api/trains/{train.id}/", {"total_seats": 80}).status_code == 200
+    assert free_seats(user_client, train) == 80
+
+    new_train = admin_client.post(
+        "/api/trains/",
+        {
+            **ROUTE,
+            "train_number": "19999",
+            "name": "New Express",
+            "departure_time": "07:00",
+            "arrival_time": "19:00",
+            "total_seats": 10,
+        },
+    )
+    assert new_train.status_code == 201, new_train.content
+    ids = [r["id"] for r in user_client.get("/api/trains/search/", ROUTE).json()["results"]]
+    assert new_train.json()["id"] in ids
+
+    assert admin_client.delete(f"/api/trains/{train.id}/").status_code == 204
+    ids = [r["id"] for r in user_client.get("/api/trains/search/", ROUTE).json()["results"]]
+    assert train.id not in ids
+
+
+def test_an_answer_computed_before_a_booking_committed_is_never_served(user_client, user, train):
+    # A search takes its stamp, then reads the database; a booking commits in between, so what
+    # the search read may predate it. The entry it stores must not be served afterwards.
+    request = user_client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()}).wsgi_request
+    cache.clear()
+    answer, stamp = search_cache.cached_answer(request, run_dates_searched(tomorrow()))
+    assert answer is None
+    stale = {"count": 1, "next": None, "previous": None, "results": [{"id": train.id, "available_seats": 50}]}
+    services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
+    search_cache.store(stamp, stale)
+
+    assert free_seats(user_client, train) == 49
+
+
+def test_with_the_cache_down_searches_still_answer_fresh(settings, user_client, user, train):
+    working = settings.CACHES
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    try:
+        settings.AUTH_USER_CACHE_SECONDS = 0
+        assert free_seats(user_client, train) == 50
+        services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=2)
+        assert free_seats(user_client, train) == 48
+    finally:
+        settings.CACHES = working
+
+
+@pytest.mark.mariadb
+@pytest.mark.skipif(not ON_MARIADB, reason="needs DB_ENGINE=mysql: a second connection reading during a write")
+@pytest.mark.django_db(transaction=True)
+def test_a_search_during_the_booking_transaction_is_invalidated_by_the_commit():
+    # The search runs on another connection while the booking's transaction is open: it sees
+    # the bump made inside the transaction but the seats from before it, and caches that. Only
+    # the bump made once the booking commits keeps that answer from being served.
+    user, train = make_user("racer"), make_train()
+    client = client_for(user)
+    assert free_seats(client, train) == 50
+    seen_during = []
+
+    def search_meanwhile():
+        try:
+            seen_during.append(free_seats(client_for(user), train))
+        finally:
+            close_old_connections()
+            connection.close()
+
+    with transaction.atomic():
+        services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=2)
+        searcher = threading.Thread(target=search_meanwhile)
+        searcher.start()
+        searcher.join(timeout=30)
+
+    assert seen_during == [50]
+    assert free_seats(client, train) == 48
+
+
+def test_a_booking_from_the_origin_shows_in_the_next_search_from_a_later_stop_a_day_later(admin_client, user):
+    # Kota is reached the day after the run leaves Mumbai: a search from Kota on Tuesday shows
+    # Monday's run, whose counter is the Monday one.
+    created = admin_client.post("/api/trains/", rajdhani_body())
+    assert created.status_code == 201, created.content
+    train_id, monday = created.json()["id"], next_weekday("MON")
+    client = client_for(user)
+
+    def free_3a_from_kota() -> int:
+        response = client.get(
+            "/api/trains/search/",
+            {"source": "Kota", "destination": "New Delhi", "date": (monday + timedelta(days=1)).isoformat()},
+        )
+        (journey,) = [r for r in response.json()["results"] if r["id"] == train_id]
+        return next(c["available_seats"] for c in journey["availability"] if c["class"] == "3A")
+
+    before = free_3a_from_kota()
+    booked = client.post(
+        "/api/bookings/",
+        {
+            "train": train_id,
+            "travel_date": monday.isoformat(),
+            "class": "3A",
+            "seats": 2,
+            "from_station": "Mumbai Central",
+            "to_station": "New Delhi",
+        },
+    )
+    assert booked.status_code == 201, booked.content
+
+    assert free_3a_from_kota() == before - 2

@@ -1,0 +1,128 @@
+"""A short-lived cache of search answers, invalidated by every write that changes one.
+
+Many people ask for the same route and day at once; the answer (which trains, how many seats
+free) can be shared for a few seconds, because a booking re-checks the seats under the run's
+lock anyway. What must not happen is that a passenger books or cancels and the next search still
+shows the old figure, so each entry is stamped with generation counters, and the writes bump
+them once they commit:
+
+- one per run date (the day a run leaves its first stop), bumped by every booking, hold,
+  confirmation, cancellation and release on a run of that date (`bookings.services`, under the
+  run's lock); a search checks the dates of every run it may show (a journey from a later stop
+  rides a run that left up to MAX_DAY_OFFSET days before), and
+- one for the timetable, bumped by every change to a train (`trains.services`), which can change
+  any search.
+
+An entry is used only while the counters it was stamped with are unchanged, so a write is
+visible to the very next search. The counters are read *before* the search runs: a write that
+commits while the search reads the database bumps them after that read, and the entry it stores
+is stale on arrival, never served.
+
+What can still be stale, for at most SEARCH_CACHE_SECONDS: the seats of a hold that lapses by
+the clock alone (no write marks it, so they show as taken until the entry expires), a search
+without a date still showing a departure that has just left, and changes made outside these
+services (raw edits in the Django admin, SQL by hand). A cache that is down
+means every search runs uncached.
+"""
+
+import hashlib
+import logging
+import time
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCacheClient
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+TIMETABLE = "search-gen:timetable"
+GENERATION_SECONDS = 7 * 86400
+
+
+def _date_key(run_date: date) -> str:
+    return f"search-gen:{run_date.isoformat()}"
+
+
+def enabled() -> bool:
+    return settings.SEARCH_CACHE_SECONDS > 0
+
+
+def entry_key(request) -> str:
+    # A search without a date shows each train's next departure still ahead of now, so the
+    # minute is part of the key (within it, the TTL bounds how long a departure that has just
+    # left can still be shown); the host is in the pagination links.
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    raw = f"{now}|{request.get_host()}|{request.get_full_path()}"
+    return "search:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached_answer(request, run_dates: list[date]) -> tuple[object | None, dict | None]:
+    """`(answer, stamp)`: the cached answer if still current, else None and the stamp to store a
+    fresh one with (None when the cache is off or down). `run_dates` are the origin dates of the
+    runs the search may show."""
+    if not enabled():
+        return None, None
+    key = entry_key(request)
+    generation_keys = [TIMETABLE, *(_date_key(day) for day in run_dates)]
+    try:
+        found = cache.get_many([key, *generation_keys])
+    except Exception:  # noqa: BLE001 - a cache that is down costs a search, never fails one
+        return None, None
+    stamp = {k: found.get(k, 0) for k in generation_keys}
+    entry = found.get(key)
+    if entry is not None and entry["stamp"] == stamp:
+        return entry["answer"], None
+    return None, {"key": key, "stamp": stamp}
+
+
+def store(stamp: dict | None, answer) -> None:
+    if stamp is None:
+        return
+    try:
+        cache.set(stamp["key"], {"stamp": stamp["stamp"], "answer": answer}, timeout=settings.SEARCH_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - not caching costs the next search a query, nothing more
+        pass
+
+
+def runs_changed(*run_dates: date) -> None:
+    """Call inside the transaction that changes seats on the runs that left on these dates."""
+    _invalidate([_date_key(day) for day in set(run_dates)])
+
+
+def timetable_changed() -> None:
+    """Call inside the transaction that changes a train."""
+    _invalidate([TIMETABLE])
+
+
+def _invalidate(keys: list[str]) -> None:
+    # Bumped once now and once after the commit: only the second matters for a search that ran
+    # during the transaction (it read the first bump, then the old rows); the first makes the
+    # change visible at once where no commit follows (inside a test's transaction).
+    if enabled():
+        _bump(keys)
+        transaction.on_commit(lambda: _bump(keys))
+
+
+def _bump(keys: list[str]) -> None:
+    # A counter starts at the current time in ns, not 0, so one that was evicted and starts
+    # again can't come back to a value an entry still carries.
+    start = time.time_ns()
+    try:
+        client = getattr(cache, "_cache", None)
+        if isinstance(client, RedisCacheClient):
+            # One round trip for all (SET NX then INCR each), not Django's EXISTS + INCR apiece.
+            with client.get_client(write=True).pipeline(transaction=False) as pipe:
+                for key in keys:
+                    redis_key = cache.make_and_validate_key(key)
+                    pipe.set(redis_key, start, ex=GENERATION_SECONDS, nx=True)
+                    pipe.incr(redis_key)
+                pipe.execute()
+            return
+        for key in keys:
+            cache.add(key, start, timeout=GENERATION_SECONDS)
+            cache.incr(key)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not invalidate cached searches (%s)", keys)
