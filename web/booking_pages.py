@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound
 
 from bookings import selectors, services
 from bookings.serializers import passenger_data
+from irctc.db_router import read_from_replica
 from irctc.errors import DomainError
 from trains.layouts import berth_of
 from web.forms import PnrForm
@@ -25,6 +26,7 @@ def _own_booking(request, booking_id: int):
 
 @login_required
 @require_GET
+@read_from_replica
 def my_bookings(request):
     bookings = selectors.bookings_of(request.user)[:MY_BOOKINGS_PAGE]
     return TemplateResponse(request, "web/my_bookings.html", {"bookings": bookings})
@@ -65,6 +67,7 @@ def cancel(request, booking_id: int):
 
 
 @require_GET
+@read_from_replica
 def pnr_status(request):
     form = PnrForm(request.GET if "pnr" in request.GET else None)
     context, status = {"form": form}, 200

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from analytics import selectors
+from irctc.db_router import read_from_replica
 from irctc.errors import ServiceUnavailable
 from web.forms import SearchLogFilterForm
 
@@ -48,6 +49,7 @@ def _chart_data(figures: dict) -> dict:
 
 @operator_required
 @require_GET
+@read_from_replica
 def dashboard(request):
     figures = selectors.booking_figures()
     context = {

@@ -16,6 +16,7 @@ from bookings import selectors as booking_selectors
 from bookings import services
 from bookings.models import Hold
 from bookings.serializers import passenger_data
+from irctc.db_router import read_from_replica
 from trains import selectors as train_selectors
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train
@@ -41,6 +42,7 @@ def home(request):
 
 
 @require_GET
+@read_from_replica
 def station_suggestions(request):
     """htmx: the `<option>`s of a station box's datalist for what has been typed so far."""
     typed = request.GET.get("source") or request.GET.get("destination") or request.GET.get("q") or ""
@@ -52,6 +54,7 @@ def station_suggestions(request):
 
 
 @require_GET
+@read_from_replica
 def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "searched": False}
@@ -136,6 +139,7 @@ def _seat(berth, free: set[int]) -> dict:
 
 
 @require_GET
+@read_from_replica
 def seat_map(request, train_id: int, travel_date: str):
     train = _train(train_id)
     return _seat_map_page(request, train, _journey_form(request, travel_date), SeatChoiceForm())
