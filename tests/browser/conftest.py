@@ -1,7 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
 
-Run with `BROWSER_TESTS=1 scripts/test.sh tests/browser` (CI does, in its own step); the other
-suites leave this folder out (tests/conftest.py). Every page a test opens through `visit` is
+`scripts/test.sh` runs them wherever Chromium is installed (`BROWSER_TESTS=1 scripts/test.sh
+tests/browser` insists, as CI's own step does; `BROWSER_TESTS=0` leaves them out, see
+tests/conftest.py). Every page a test opens through `visit` is
 screenshotted into tests/browser/screenshots/, checked with axe-core for serious or critical
 violations and, at 375 px wide, for horizontal scroll; any console error fails the test.
 """
