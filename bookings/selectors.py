@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from trains.journeys import Journey, fare_for, moment, plan_journey
 from trains.layouts import berth_of
-from trains.models import MAX_DAY_OFFSET, Stop, Train, TrainClass, normalize_station, weekday_bit
+from trains.models import MAX_DAY_OFFSET, Stop, StopPair, Train, TrainClass, normalize_station, weekday_bit
 
 
 def _occupied_seats(now=None) -> QuerySet:
@@ -49,6 +49,17 @@ _PAGE_COLUMNS = (
     "to_km",
     "run_day",
 )
+# The train's own columns, after `train_number` and the total: search renders the train from them.
+_TRAIN_COLUMNS = (
+    "name",
+    "source",
+    "destination",
+    "departure_time",
+    "arrival_time",
+    "arrival_day_offset",
+    "total_seats",
+    "runs_on_mask",
+)
 
 
 def run_dates_searched(travel_date: date | None) -> list[date]:
@@ -75,8 +86,9 @@ def search_journeys(
     `day_offset` days earlier; without, each train's next departure from `source` still ahead.
 
     One statement, written out rather than built with the ORM: search is the busiest read. The
-    page of journeys is chosen in a CTE (two stops of one train joined by `stop_station_idx`, the
-    train by its key; the total rides on it as `COUNT(*) OVER ()`, computed before LIMIT), then
+    page of journeys is chosen in a CTE (the trains with stops at both stations in that order
+    are one range of `StopPair`'s unique key, their two stops and the train are looked up by
+    key; the total rides on it as `COUNT(*) OVER ()`, computed before LIMIT), then
     each journey is joined with the train's classes, and each class with the seats taken on any
     segment of the journey on that run: the same rule as `seat_map` (the booking state machine
     checks that they agree). Only a page past the end has no row to carry the total, and counts
@@ -87,14 +99,15 @@ def search_journeys(
     now = timezone.localtime()
     tables = {
         "stop": Stop._meta.db_table,
+        "pair": StopPair._meta.db_table,
         "train": Train._meta.db_table,
         "cls": TrainClass._meta.db_table,
         "run": TrainRun._meta.db_table,
         "alloc": SeatAllocation._meta.db_table,
         "hold": Hold._meta.db_table,
     }
-    where = ["a.station_key = %s", "t.is_active = %s"]
-    where_params: list = [normalize_station(source), True]
+    where = ["sp.from_key = %s", "sp.to_key = %s", "t.is_active = %s"]
+    where_params: list = [normalize_station(source), normalize_station(destination), True]
     if travel_date is not None:
         # The train leaves `source` on travel_date, so it left its origin `a.day_offset` days earlier.
         weekday_bits = " ".join("WHEN %s THEN %s" for _ in range(4))
@@ -146,13 +159,16 @@ def search_journeys(
         "  a.distance_km AS from_km,"
         "  b.{index} AS to_index, b.station AS to_station, b.arrival_time,"
         "  b.departure_time AS arrival_stop_departure, b.day_offset AS arrival_day, b.distance_km AS to_km,"
-        f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total"
-        f" FROM {tables['stop']} a"
-        f" INNER JOIN {tables['stop']} b ON b.train_id = a.train_id AND b.station_key = %s AND b.{{index}} > a.{{index}}"
-        f" INNER JOIN {tables['train']} t ON t.id = a.train_id"
+        f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total,"
+        "  t.name, t.source, t.destination, t.departure_time AS train_departure_time,"
+        "  t.arrival_time AS train_arrival_time, t.arrival_day_offset, t.total_seats, t.runs_on_mask"
+        f" FROM {tables['pair']} sp"
+        f" INNER JOIN {tables['stop']} a ON a.train_id = sp.train_id AND a.{{index}} = sp.from_index"
+        f" INNER JOIN {tables['stop']} b ON b.train_id = sp.train_id AND b.{{index}} = sp.to_index"
+        f" INNER JOIN {tables['train']} t ON t.id = sp.train_id"
         f" WHERE {' AND '.join(where)}"
         f"), p AS (SELECT * FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s)"
-        " SELECT p.*, c.code, c.seats, c.fare_per_km, ("
+        " SELECT p.*, c.code, c.coaches, c.seats, c.fare_per_km, ("
         f"  SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
         f"  INNER JOIN {tables['run']} r ON r.id = sa.run_id"
         f"  LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
@@ -167,7 +183,6 @@ def search_journeys(
     sql = sql.replace("{index}", quote("index")).replace("{rank}", quote("rank"))
     params = [
         *run_day_params,
-        normalize_station(destination),
         *where_params,
         limit,
         min(offset, MAX_QUERY_OFFSET),
@@ -181,14 +196,24 @@ def search_journeys(
         return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
     journeys: dict[int, dict] = {}
     total = None
-    width = len(_PAGE_COLUMNS)
+    width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
     for row in rows:
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
-        code, seats, fare_per_km, taken = row[width + 2 :]
+        train_row = row[width + 2 : width + 2 + train_width]
+        code, coaches, seats, fare_per_km, taken = row[width + 2 + train_width :]
         journey = journeys.get(journey_row["id"])
         if journey is None:
             journey = journeys[journey_row["id"]] = _journey_row(journey_row, today=today)
+            journey["train"] = {
+                "id": journey_row["id"],
+                "train_number": row[width],
+                **dict(zip(_TRAIN_COLUMNS, train_row, strict=True)),
+            }
+            journey["train"]["classes"] = []
+        journey["train"]["classes"].append(
+            {"code": code, "coaches": coaches, "seats": seats, "fare_per_km": fare_per_km}
+        )
         free = max(0, seats - int(taken))
         journey["available_seats"] += free
         journey["availability"].append(
@@ -205,8 +230,8 @@ def _journey_row(row: dict, *, today: date) -> dict:
     """Times, dates and distance of one search result, from its two stops and its run day."""
     run_date = today + timedelta(days=int(row["run_day"]))
     arrival_day = int(row["arrival_day"])
-    departure_time, arrival_time = _as_time(row["departure_time"]), _as_time(row["arrival_time"])
-    stop_departure = _as_time(row["arrival_stop_departure"])
+    departure_time, arrival_time = as_time(row["departure_time"]), as_time(row["arrival_time"])
+    stop_departure = as_time(row["arrival_stop_departure"])
     if stop_departure is not None and arrival_time > stop_departure:
         arrival_day -= 1  # reached the day before it is left
     departure = moment(run_date + timedelta(days=int(row["departure_day"])), departure_time)
@@ -228,7 +253,7 @@ def _journey_row(row: dict, *, today: date) -> dict:
     }
 
 
-def _as_time(value):
+def as_time(value):
     """A TIME column as `datetime.time`: SQLite's driver returns the text, MariaDB's a timedelta."""
     if value is None:
         return None

@@ -4,14 +4,16 @@
 the services receive them as `class_code` and `from_station`.
 """
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from bookings.models import Booking, Hold, Passenger
-from bookings.selectors import journey_times
+from bookings.selectors import as_time, journey_times
 from bookings.services import MAX_SEATS_PER_BOOKING
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
-from trains.models import Train, normalize_station
-from trains.serializers import StationField, TrainSerializer, TravelDateField
+from trains.models import Stop, Train, codes_from_mask, normalize_station
+from trains.serializers import StationField, TrainSerializer, TravelDateField, stop_data
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
 MAX_ID = 2**63 - 1
@@ -317,33 +319,73 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     class_field_after = "departure"
 
 
-# A train's representation by id, with the `updated_at` it was rendered at: search pages show the
-# same few trains again and again, and rendering their stops and classes cost more than the query.
-_rendered_trains: dict[int, tuple[object, dict]] = {}
-_RENDERED_TRAINS_MAX = 20_000
+# A train's stops as rendered, by train id, with the `updated_at` they were read at: search
+# pages show the same trains again and again, and reading and rendering their stops cost more
+# than the search statement.
+_rendered_stops: dict[int, tuple[object, list[dict]]] = {}
+_RENDERED_STOPS_MAX = 20_000
+_CENTS = Decimal("0.01")
 
 
-def _train_data(journeys: list[dict]) -> dict[int, dict]:
-    """`TrainSerializer` data of each journey's train, re-rendered only where the train changed.
+def _stops_of(journeys: list[dict]) -> dict[int, list[dict]]:
+    """The rendered stops of each journey's train, read again (in one query) only where it changed.
 
-    Every change to a train, its stops or its classes saves the train, so `updated_at` (read by
-    the search statement itself) says exactly when a rendering is stale.
+    Every change to a train's stops saves the train, so `updated_at` (read by the search
+    statement itself) says exactly when a rendering is stale.
     """
     rendered, stale = {}, {}
     for journey in journeys:
         train_id, updated_at = journey["train_id"], journey["train_updated_at"]
-        cached = _rendered_trains.get(train_id)
+        cached = _rendered_stops.get(train_id)
         if cached is not None and cached[0] == updated_at:
             rendered[train_id] = cached[1]
         else:
             stale[train_id] = updated_at
     if stale:
-        if len(_rendered_trains) > _RENDERED_TRAINS_MAX:
-            _rendered_trains.clear()
-        for train in Train.objects.filter(pk__in=stale).prefetch_related("stops", "classes"):
-            rendered[train.pk] = TrainSerializer(train).data
-            _rendered_trains[train.pk] = (stale[train.pk], rendered[train.pk])
+        if len(_rendered_stops) > _RENDERED_STOPS_MAX:
+            _rendered_stops.clear()
+        fresh: dict[int, list[dict]] = {train_id: [] for train_id in stale}
+        for stop in Stop.objects.filter(train_id__in=stale).order_by("train_id", "index"):
+            fresh[stop.train_id].append(stop_data(stop))
+        for train_id, stops in fresh.items():
+            rendered[train_id] = stops
+            _rendered_stops[train_id] = (stale[train_id], stops)
     return rendered
+
+
+def _clock_value(value) -> str | None:
+    return None if value is None else as_time(value).strftime("%H:%M")
+
+
+def _rate(value) -> str | None:
+    # A raw query on SQLite returns the rate as a float: through `str`, 1.2 stays exactly 1.2.
+    return None if value is None else str(Decimal(str(value)).quantize(_CENTS))
+
+
+def _search_train_data(train: dict, stops: list[dict]) -> dict:
+    """`train_data` of a train as the search statement returned it (the same JSON)."""
+    return {
+        "id": train["id"],
+        "train_number": train["train_number"],
+        "name": train["name"],
+        "source": train["source"],
+        "destination": train["destination"],
+        "departure_time": _clock_value(train["departure_time"]),
+        "arrival_time": _clock_value(train["arrival_time"]),
+        "arrival_day_offset": train["arrival_day_offset"],
+        "total_seats": train["total_seats"],
+        "runs_on": codes_from_mask(train["runs_on_mask"]),
+        "stops": stops,
+        "classes": [
+            {
+                "code": travel_class["code"],
+                "coaches": travel_class["coaches"],
+                "seats": travel_class["seats"],
+                "fare_per_km": _rate(travel_class["fare_per_km"]),
+            }
+            for travel_class in train["classes"]
+        ],
+    }
 
 
 def search_results_data(journeys: list[dict]) -> list[dict]:
@@ -353,10 +395,10 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
     field, then a `to_representation` call per value). The serializer stays the documented
     shape, the schema is built from it, and tests check that both give the same JSON.
     """
-    trains = _train_data(journeys)
+    stops = _stops_of(journeys)
     return [
         {
-            **trains[journey["train_id"]],
+            **_search_train_data(journey["train"], stops[journey["train_id"]]),
             "from_station": journey["from_station"],
             "to_station": journey["to_station"],
             "travel_date": journey["travel_date"].isoformat(),

@@ -147,6 +147,50 @@ class Stop(models.Model):
         return self.day_offset
 
 
+class StopPair(models.Model):
+    """Every ordered pair of a train's stops (i before j): the index search walks.
+
+    Derived from `Stop` by `index_stop_pairs` whenever stops are written, never edited. With it,
+    "trains from X to Y" is one range of (`from_key`, `to_key`), as exact as a route was in
+    version 1, instead of a join of every stop at X with the train's stops at Y.
+    """
+
+    train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="+")
+    from_key = models.CharField(max_length=64)
+    to_key = models.CharField(max_length=64)
+    from_index = models.PositiveSmallIntegerField()
+    to_index = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_key", "to_key", "train"], name="stop_pair_route_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_key} -> {self.to_key} on train {self.train_id}"
+
+
+def index_stop_pairs(train_ids) -> None:
+    """Rebuild the `StopPair` rows of these trains from their stops, in two statements."""
+    from django.db import connection
+
+    train_ids = list(train_ids)
+    if not train_ids:
+        return
+    StopPair.objects.filter(train_id__in=train_ids).delete()
+    placeholders = ", ".join(["%s"] * len(train_ids))
+    index = connection.ops.quote_name("index")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {StopPair._meta.db_table} (train_id, from_key, to_key, from_index, to_index)"
+            f" SELECT a.train_id, a.station_key, b.station_key, a.{index}, b.{index}"
+            f" FROM {Stop._meta.db_table} a INNER JOIN {Stop._meta.db_table} b"
+            f" ON b.train_id = a.train_id AND b.{index} > a.{index}"
+            f" WHERE a.train_id IN ({placeholders})",
+            train_ids,
+        )
+
+
 class TrainClass(models.Model):
     """A travel class of a train: `coaches` coaches of the class's layout (`trains.layouts`).
 

@@ -196,6 +196,59 @@ class TrainSerializer(serializers.Serializer):
         return validated
 
 
+def _clock(value) -> str | None:
+    return None if value is None else value.strftime("%H:%M")
+
+
+_CENTS = Decimal("0.01")
+
+
+def stop_data(stop) -> dict:
+    """`StopSerializer(stop).data`, built directly (see `train_data`)."""
+    return {
+        "station": stop.station,
+        "arrival_time": _clock(stop.arrival_time),
+        "departure_time": _clock(stop.departure_time),
+        "day_offset": stop.day_offset,
+        "distance_km": stop.distance_km,
+    }
+
+
+def train_data(train) -> dict:
+    """`TrainSerializer(train).data`, built directly, for a train with its stops and classes prefetched.
+
+    Search renders many trains at once, and DRF renders field by field (a deep copy of every
+    field, then a `to_representation` call per value): about 3 ms a train with its stops and
+    classes, more than the whole search statement. The serializer stays the documented shape and
+    the schema is built from it; tests/bookings/test_search_rendering.py checks that both give the
+    same JSON.
+    """
+    return {
+        "id": train.id,
+        "train_number": train.train_number,
+        "name": train.name,
+        "source": train.source,
+        "destination": train.destination,
+        "departure_time": _clock(train.departure_time),
+        "arrival_time": _clock(train.arrival_time),
+        "arrival_day_offset": train.arrival_day_offset,
+        "total_seats": train.total_seats,
+        "runs_on": codes_from_mask(train.runs_on_mask),
+        "stops": [stop_data(stop) for stop in train.stops.all()],
+        "classes": [
+            {
+                "code": travel_class.code,
+                "coaches": travel_class.coaches,
+                "seats": travel_class.seats,
+                "fare_per_km": None
+                if travel_class.fare_per_km is None
+                else str(travel_class.fare_per_km.quantize(_CENTS)),
+            }
+            for travel_class in train.classes.all()
+        ],
+    }
+
+
 class StationsParamsSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=STATION_MAX_LENGTH, required=False, default="", allow_blank=True)
 

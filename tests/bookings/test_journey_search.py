@@ -256,3 +256,27 @@ def test_bookings_of_other_users_stay_hidden_with_classes(user):
     theirs = services.book_seats(user=make_user("other"), train=train, travel_date=tomorrow(), class_code="SL", seats=1)
 
     assert client_for(user).get(f"/api/bookings/{theirs.id}/").status_code == 404
+
+
+def test_a_new_route_is_searchable_at_once_and_the_old_one_is_not(admin_client, user_client):
+    stops = [
+        {"station": "Amber", "departure_time": "06:00", "distance_km": 0},
+        {"station": "Bhilwara", "arrival_time": "07:00", "departure_time": "07:05", "distance_km": 150},
+        {"station": "Chittor", "arrival_time": "08:00", "distance_km": 300},
+    ]
+    body = {"train_number": "12345", "name": "Route Changer", "stops": stops, "total_seats": 50}
+    train_id = admin_client.post("/api/trains/", body, format="json").json()["id"]
+    found = lambda source, destination: [  # noqa: E731
+        result["id"]
+        for result in user_client.get(SEARCH, {"source": source, "destination": destination}).json()["results"]
+    ]
+    assert found("Bhilwara", "Chittor") == [train_id]
+
+    stops[1]["station"] = "Kota Junction"
+    response = admin_client.put(f"/api/trains/{train_id}/", {**body, "stops": stops}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert found("Kota Junction", "Chittor") == [train_id]
+    assert found("Amber", "Kota Junction") == [train_id]
+    assert found("Bhilwara", "Chittor") == []
+    assert found("Chittor", "Amber") == []  # pairs run forward only
