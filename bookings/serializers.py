@@ -117,15 +117,20 @@ class BerthSerializer(serializers.Serializer):
     berth_type = serializers.CharField(allow_null=True)
 
 
-class PassengerSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    age = serializers.IntegerField()
-    gender = serializers.CharField()
-    berth_preference = serializers.CharField(allow_null=True)
+class SeatFieldsSerializer(serializers.Serializer):
+    """A traveller's seat and the berth it is (all null until confirmed or held)."""
+
     seat_number = serializers.IntegerField(allow_null=True)
     coach = serializers.CharField(allow_null=True)
     berth = serializers.IntegerField(allow_null=True)
     berth_type = serializers.CharField(allow_null=True)
+
+
+class PassengerSerializer(SeatFieldsSerializer):
+    name = serializers.CharField()
+    age = serializers.IntegerField()
+    gender = serializers.CharField()
+    berth_preference = serializers.CharField(allow_null=True)
 
 
 def passenger_data(code: str, passenger) -> dict:
@@ -205,6 +210,7 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
         arrival = self._times(booking)[1]
         return None if arrival is None else _datetime.to_representation(arrival)
 
+    @extend_schema_field(PassengerSerializer(many=True))
     def get_passengers(self, booking: Booking) -> list[dict]:
         return [passenger_data(booking.class_code, passenger) for passenger in booking.passenger_list]
 
@@ -241,6 +247,7 @@ class HoldSerializer(WithClassField, serializers.ModelSerializer):
     def get_berths(self, hold: Hold) -> list[dict]:
         return [berth_of(hold.class_code, seat).as_dict() for seat in hold.seat_numbers]
 
+    @extend_schema_field(PassengerSerializer(many=True))
     def get_passengers(self, hold: Hold) -> list[dict]:
         return [passenger_data(hold.class_code, passenger) for passenger in hold.passengers]
 
@@ -302,13 +309,9 @@ class SeatMapSerializer(WithClassField, serializers.Serializer):
     class_field_after = "to_station"
 
 
-class PnrPassengerSerializer(serializers.Serializer):
+class PnrPassengerSerializer(SeatFieldsSerializer):
     number = serializers.IntegerField()
     status = serializers.CharField()
-    seat_number = serializers.IntegerField(allow_null=True)
-    coach = serializers.CharField(allow_null=True)
-    berth = serializers.IntegerField(allow_null=True)
-    berth_type = serializers.CharField(allow_null=True)
 
 
 class PnrTrainSerializer(serializers.Serializer):

@@ -487,6 +487,18 @@ def _prepare_run(run: TrainRun, journey: Journey) -> OpenSeats:
 # --- Bookings ----------------------------------------------------------------------------------
 
 
+def _journey_fields(journey: Journey) -> dict:
+    """What a booking or a hold records of its journey: class, stops (as indexes and names), date."""
+    return {
+        "class_code": journey.class_code,
+        "from_index": journey.from_stop.index,
+        "to_index": journey.to_stop.index,
+        "from_station": journey.from_stop.station,
+        "to_station": journey.to_stop.station,
+        "travel_date": journey.travel_date,
+    }
+
+
 def new_pnr() -> str:
     """A random 10-digit PNR: drawn from `secrets`, so no PNR says anything about the next one."""
     return str(10**9 + secrets.randbelow(9 * 10**9))
@@ -518,12 +530,7 @@ def _create_booking(
                     pnr=new_pnr(),
                     status=status,
                     seats=seats,
-                    class_code=journey.class_code,
-                    from_index=journey.from_stop.index,
-                    to_index=journey.to_stop.index,
-                    from_station=journey.from_stop.station,
-                    to_station=journey.to_stop.station,
-                    travel_date=journey.travel_date,
+                    **_journey_fields(journey),
                     fare=journey.fare(seats),
                 )
                 booking.passenger_list = Passenger.objects.bulk_create(
@@ -707,12 +714,7 @@ def hold_seats(
         hold = Hold.objects.create(
             user=user,
             run=run,
-            class_code=journey.class_code,
-            from_index=journey.from_stop.index,
-            to_index=journey.to_stop.index,
-            from_station=journey.from_stop.station,
-            to_station=journey.to_stop.station,
-            travel_date=journey.travel_date,
+            **_journey_fields(journey),
             seat_numbers=sorted(seat_numbers),
             passengers=[request.as_dict(seat) for request, seat in zip(requests, seat_numbers, strict=False)],
             expires_at=timezone.now() + timedelta(seconds=settings.HOLD_SECONDS),
