@@ -107,6 +107,8 @@ def app_env(pair):
         WEB_CONCURRENCY=2 if redis_url else 1,
         WEB_THREADS=16,
         LOG_LEVEL="WARNING",
+        # These tests count which server answered each search; a cached answer would need none.
+        SEARCH_CACHE_SECONDS="0",
     )
 
 
