@@ -6,7 +6,9 @@ it, or a hold that has not expired yet does, on any segment of the journey: a re
 for the next write to sweep expired holds away.
 """
 
+import json
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -61,6 +63,28 @@ _TRAIN_COLUMNS = (
     "total_seats",
     "runs_on_mask",
 )
+# What the search statement returns per journey and class, in this order (see `search_journeys`).
+_RESULT_COLUMNS = (
+    *_PAGE_COLUMNS,
+    "train_number",
+    "total",
+    *(f"train_{name}" if name in ("departure_time", "arrival_time") else name for name in _TRAIN_COLUMNS),
+    "code",
+    "coaches",
+    "seats",
+    "fare_per_km",
+    "taken",
+    "page_position",
+    "class_rank",
+)
+
+
+def _json_rows(columns: tuple[str, ...], table: str) -> str:
+    """An aggregate of every row of `table` into one JSON array of arrays of `columns`."""
+    values = ", ".join(f"{table}.{column}" for column in columns)
+    if connection.vendor == "sqlite":
+        return f"json_group_array(json_array({values}))"
+    return f"JSON_ARRAYAGG(JSON_ARRAY({values}))"
 
 
 def run_dates_searched(travel_date: date | None) -> list[date]:
@@ -168,8 +192,10 @@ def search_journeys(
         f" INNER JOIN {tables['stop']} b ON b.train_id = sp.train_id AND b.{{index}} = sp.to_index"
         f" INNER JOIN {tables['train']} t ON t.id = sp.train_id"
         f" WHERE {' AND '.join(where)}"
-        f"), p AS (SELECT * FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s)"
-        " SELECT p.*, c.code, c.coaches, c.seats, c.fare_per_km, ("
+        f"), p AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
+        f"  FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s"
+        "), r AS ("
+        " SELECT p.*, c.code, c.coaches, c.seats, c.fare_per_km, c.{rank} AS class_rank, ("
         f"  SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
         f"  INNER JOIN {tables['run']} r ON r.id = sa.run_id"
         f"  LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
@@ -178,7 +204,9 @@ def search_journeys(
         "   AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
         " ) AS taken"
         f" FROM p INNER JOIN {tables['cls']} c ON c.train_id = p.id"
-        f" ORDER BY {order.format(t='p')}, c.{{rank}}"
+        # The whole page comes back as one JSON value: the pure-Python driver reads one row of one
+        # column instead of a row of 30 columns per class, which cost more than the query itself.
+        f") SELECT {_json_rows(_RESULT_COLUMNS, 'r')} FROM r"
     )
     quote = ops.quote_name
     sql = sql.replace("{index}", quote("index")).replace("{rank}", quote("rank"))
@@ -192,17 +220,21 @@ def search_journeys(
     ]
     with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        (document,) = cursor.fetchone()
+    # MariaDB aggregates no rows to NULL, SQLite to "[]".
+    rows = json.loads(document, parse_float=Decimal) if document else []
     if not rows:
         return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
+    width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
+    position = _RESULT_COLUMNS.index("page_position")
+    rows.sort(key=lambda row: (row[position], row[position + 1]))  # journey, then class rank
     journeys: dict[int, dict] = {}
     total = None
-    width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
     for row in rows:
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
         train_row = row[width + 2 : width + 2 + train_width]
-        code, coaches, seats, fare_per_km, taken = row[width + 2 + train_width :]
+        code, coaches, seats, fare_per_km, taken = row[width + 2 + train_width : position]
         journey = journeys.get(journey_row["id"])
         if journey is None:
             journey = journeys[journey_row["id"]] = _journey_row(journey_row, today=today)
@@ -255,7 +287,7 @@ def _journey_row(row: dict, *, today: date) -> dict:
 
 
 def as_time(value):
-    """A TIME column as `datetime.time`: SQLite's driver returns the text, MariaDB's a timedelta."""
+    """A TIME value as `datetime.time`, from a `time`, the timedelta of MariaDB's driver or text (JSON, SQLite)."""
     if value is None:
         return None
     if isinstance(value, time):
@@ -263,7 +295,7 @@ def as_time(value):
     if isinstance(value, timedelta):
         seconds = int(value.total_seconds())
         return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
-    return datetime.strptime(value[:8], "%H:%M:%S").time()
+    return time.fromisoformat(value[:8])
 
 
 def _count_journeys(
