@@ -9,6 +9,7 @@ for the next write to sweep expired holds away.
 import json
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -38,7 +39,6 @@ _RUN_DAYS_WITHOUT_DATE = range(-3, 8)
 
 _PAGE_COLUMNS = (
     "id",
-    "updated_at",
     "from_index",
     "from_station",
     "departure_time",
@@ -63,25 +63,20 @@ _TRAIN_COLUMNS = (
     "total_seats",
     "runs_on_mask",
 )
-# What the search statement returns per journey and class, in this order (see `search_journeys`).
+_STOP_FIELDS = ("station", "arrival_time", "departure_time", "day_offset", "distance_km")
+# What the search statement returns per journey, in this order, before its stops and its classes
+# (see `search_journeys`).
 _RESULT_COLUMNS = (
     *_PAGE_COLUMNS,
     "train_number",
     "total",
     *(f"train_{name}" if name in ("departure_time", "arrival_time") else name for name in _TRAIN_COLUMNS),
-    "code",
-    "coaches",
-    "seats",
-    "fare_per_km",
-    "taken",
     "page_position",
-    "class_rank",
 )
 
 
-def _json_rows(columns: tuple[str, ...], table: str) -> str:
-    """An aggregate of every row of `table` into one JSON array of arrays of `columns`."""
-    values = ", ".join(f"{table}.{column}" for column in columns)
+def _json_rows(values: str) -> str:
+    """An aggregate of every row into one JSON array of arrays of `values` (SQL, comma-separated)."""
     if connection.vendor == "sqlite":
         return f"json_group_array(json_array({values}))"
     return f"JSON_ARRAYAGG(JSON_ARRAY({values}))"
@@ -176,9 +171,29 @@ def search_journeys(
     run_date_params = []
     for day in run_days:
         run_date_params += [day, ops.adapt_datefield_value(today + timedelta(days=day))]
+    stops = (
+        "SELECT "
+        + _json_rows("s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km")
+        + f" FROM {tables['stop']} s WHERE s.train_id = p.id"
+    )
+    # Each class with the seats taken on any segment of the journey on that run: the same rule as
+    # `seat_map` (the booking state machine checks that they agree).
+    taken = (
+        f"SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
+        f" INNER JOIN {tables['run']} r ON r.id = sa.run_id"
+        f" LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
+        f" WHERE r.train_id = p.id AND r.run_date = ({run_date_case})"
+        " AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
+        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
+    )
+    classes = (
+        "SELECT "
+        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})")
+        + f" FROM {tables['cls']} c WHERE c.train_id = p.id"
+    )
     sql = (
         "WITH q AS ("
-        " SELECT t.id, t.updated_at, a.{index} AS from_index, a.station AS from_station,"
+        " SELECT t.id, a.{index} AS from_index, a.station AS from_station,"
         # Signed copies of the day offsets, for the same reason as `run_day`.
         "  a.departure_time, (CASE a.day_offset WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 3 ELSE 0 END) AS departure_day,"
         "  a.distance_km AS from_km,"
@@ -194,19 +209,12 @@ def search_journeys(
         f" WHERE {' AND '.join(where)}"
         f"), p AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
         f"  FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s"
-        "), r AS ("
-        " SELECT p.*, c.code, c.coaches, c.seats, c.fare_per_km, c.{rank} AS class_rank, ("
-        f"  SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
-        f"  INNER JOIN {tables['run']} r ON r.id = sa.run_id"
-        f"  LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
-        f"  WHERE r.train_id = p.id AND r.run_date = ({run_date_case})"
-        "   AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
-        "   AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
-        " ) AS taken"
-        f" FROM p INNER JOIN {tables['cls']} c ON c.train_id = p.id"
-        # The whole page comes back as one JSON value: the pure-Python driver reads one row of one
-        # column instead of a row of 30 columns per class, which cost more than the query itself.
-        f") SELECT {_json_rows(_RESULT_COLUMNS, 'r')} FROM r"
+        ")"
+        # The whole page comes back as one JSON value, each journey with its train's stops and its
+        # classes nested: the pure-Python driver reads one value instead of a row of 30 columns
+        # per journey and class (which cost more than the query), and no stops are read apart.
+        f" SELECT {_json_rows(', '.join(f'p.{column}' for column in _RESULT_COLUMNS) + f', ({stops}), ({classes})')}"
+        " FROM p"
     )
     quote = ops.quote_name
     sql = sql.replace("{index}", quote("index")).replace("{rank}", quote("rank"))
@@ -226,37 +234,38 @@ def search_journeys(
     if not rows:
         return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
     width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
-    position = _RESULT_COLUMNS.index("page_position")
-    rows.sort(key=lambda row: (row[position], row[position + 1]))  # journey, then class rank
-    journeys: dict[int, dict] = {}
-    total = None
+    position = len(_RESULT_COLUMNS) - 1
+    rows.sort(key=itemgetter(position))
+    journeys = []
     for row in rows:
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
-        train_row = row[width + 2 : width + 2 + train_width]
-        code, coaches, seats, fare_per_km, taken = row[width + 2 + train_width : position]
-        journey = journeys.get(journey_row["id"])
-        if journey is None:
-            journey = journeys[journey_row["id"]] = _journey_row(journey_row, today=today)
-            journey["train"] = {
-                "id": journey_row["id"],
-                "train_number": row[width],
-                **dict(zip(_TRAIN_COLUMNS, train_row, strict=True)),
-            }
-            journey["train"]["classes"] = []
-        journey["train"]["classes"].append(
-            {"code": code, "coaches": coaches, "seats": seats, "fare_per_km": fare_per_km}
-        )
-        free = max(0, seats - int(taken))
-        journey["available_seats"] += free
-        journey["availability"].append(
-            {
-                "class": code,
-                "available_seats": free,
-                "fare": fare_for(fare_per_km=fare_per_km, from_km=journey_row["from_km"], to_km=journey_row["to_km"]),
-            }
-        )
-    return int(total), list(journeys.values())
+        journey = _journey_row(journey_row, today=today)
+        stops, classes = sorted(row[-2] or [], key=itemgetter(0)), sorted(row[-1] or [], key=itemgetter(0))
+        journey["train"] = {
+            "id": journey_row["id"],
+            "train_number": row[width],
+            **dict(zip(_TRAIN_COLUMNS, row[width + 2 : width + 2 + train_width], strict=True)),
+            "stops": [dict(zip(_STOP_FIELDS, stop[1:], strict=True)) for stop in stops],
+            "classes": [],
+        }
+        for _rank, code, coaches, seats, fare_per_km, taken in classes:
+            journey["train"]["classes"].append(
+                {"code": code, "coaches": coaches, "seats": seats, "fare_per_km": fare_per_km}
+            )
+            free = max(0, seats - int(taken))
+            journey["available_seats"] += free
+            journey["availability"].append(
+                {
+                    "class": code,
+                    "available_seats": free,
+                    "fare": fare_for(
+                        fare_per_km=fare_per_km, from_km=journey_row["from_km"], to_km=journey_row["to_km"]
+                    ),
+                }
+            )
+        journeys.append(journey)
+    return int(total), journeys
 
 
 def _journey_row(row: dict, *, today: date) -> dict:
@@ -272,7 +281,6 @@ def _journey_row(row: dict, *, today: date) -> dict:
     from_km, to_km = row["from_km"], row["to_km"]
     return {
         "train_id": row["id"],
-        "train_updated_at": row["updated_at"],
         "from_station": row["from_station"],
         "to_station": row["to_station"],
         "travel_date": departure.date(),
