@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from operator import itemgetter
 
-from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -75,9 +74,9 @@ _RESULT_COLUMNS = (
 )
 
 
-def _json_rows(values: str) -> str:
+def _json_rows(values: str, vendor: str) -> str:
     """An aggregate of every row into one JSON array of arrays of `values` (SQL, comma-separated)."""
-    if connection.vendor == "sqlite":
+    if vendor == "sqlite":
         return f"json_group_array(json_array({values}))"
     return f"JSON_ARRAYAGG(JSON_ARRAY({values}))"
 
@@ -114,9 +113,11 @@ def search_journeys(
     checks that they agree). Only a page past the end has no row to carry the total, and counts
     separately.
     """
-    ops = connection.ops
-    today = timezone.localdate()
-    now = timezone.localtime()
+    database = read_connection()
+    ops = database.ops
+    zone = timezone.get_current_timezone()
+    now = timezone.localtime(timezone=zone)
+    today = now.date()
     tables = {
         "stop": Stop._meta.db_table,
         "pair": StopPair._meta.db_table,
@@ -171,9 +172,12 @@ def search_journeys(
     run_date_params = []
     for day in run_days:
         run_date_params += [day, ops.adapt_datefield_value(today + timedelta(days=day))]
+    page_columns = ", ".join(f"p.{column}" for column in _RESULT_COLUMNS)
     stops = (
         "SELECT "
-        + _json_rows("s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km")
+        + _json_rows(
+            "s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km", database.vendor
+        )
         + f" FROM {tables['stop']} s WHERE s.train_id = p.id"
     )
     # Each class with the seats taken on any segment of the journey on that run: the same rule as
@@ -188,7 +192,7 @@ def search_journeys(
     )
     classes = (
         "SELECT "
-        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})")
+        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})", database.vendor)
         + f" FROM {tables['cls']} c WHERE c.train_id = p.id"
     )
     sql = (
@@ -213,7 +217,7 @@ def search_journeys(
         # The whole page comes back as one JSON value, each journey with its train's stops and its
         # classes nested: the pure-Python driver reads one value instead of a row of 30 columns
         # per journey and class (which cost more than the query), and no stops are read apart.
-        f" SELECT {_json_rows(', '.join(f'p.{column}' for column in _RESULT_COLUMNS) + f', ({stops}), ({classes})')}"
+        f" SELECT {_json_rows(f'{page_columns}, ({stops}), ({classes})', database.vendor)}"
         " FROM p"
     )
     quote = ops.quote_name
@@ -226,7 +230,7 @@ def search_journeys(
         *run_date_params,
         ops.adapt_datetimefield_value(timezone.now()),
     ]
-    with read_connection().cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, params)
         (document,) = cursor.fetchone()
     # MariaDB aggregates no rows to NULL, SQLite to "[]".
@@ -240,7 +244,7 @@ def search_journeys(
     for row in rows:
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
-        journey = _journey_row(journey_row, today=today)
+        journey = _journey_row(journey_row, today=today, zone=zone)
         stops, classes = sorted(row[-2] or [], key=itemgetter(0)), sorted(row[-1] or [], key=itemgetter(0))
         journey["train"] = {
             "id": journey_row["id"],
@@ -268,7 +272,7 @@ def search_journeys(
     return int(total), journeys
 
 
-def _journey_row(row: dict, *, today: date) -> dict:
+def _journey_row(row: dict, *, today: date, zone) -> dict:
     """Times, dates and distance of one search result, from its two stops and its run day."""
     run_date = today + timedelta(days=int(row["run_day"]))
     arrival_day = int(row["arrival_day"])
@@ -276,8 +280,8 @@ def _journey_row(row: dict, *, today: date) -> dict:
     stop_departure = as_time(row["arrival_stop_departure"])
     if stop_departure is not None and arrival_time > stop_departure:
         arrival_day -= 1  # reached the day before it is left
-    departure = moment(run_date + timedelta(days=int(row["departure_day"])), departure_time)
-    arrival = moment(run_date + timedelta(days=arrival_day), arrival_time)
+    departure = moment(run_date + timedelta(days=int(row["departure_day"])), departure_time, zone)
+    arrival = moment(run_date + timedelta(days=arrival_day), arrival_time, zone)
     from_km, to_km = row["from_km"], row["to_km"]
     return {
         "train_id": row["id"],
