@@ -7,7 +7,6 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,6 +28,7 @@ from bookings.serializers import (
     TrainSearchResultSerializer,
     search_results_data,
 )
+from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
@@ -206,7 +206,7 @@ class TrainSearchApi(APIView):
         page = paginator.paginate_search(request, search)
         # Rendered here rather than by DRF so that the cache keeps (and a hit sends) the bytes:
         # pickling the page's dicts for the cache cost as much as rendering them.
-        body = JSONRenderer().render(paginator.get_paginated_response(search_results_data(page)).data)
+        body = fast_json.render(paginator.get_paginated_response(search_results_data(page)).data)
         search_cache.store(stamp, (paginator.count, body))
         return _rendered_search(paginator.count, body)
 

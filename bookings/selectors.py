@@ -6,9 +6,7 @@ it, or a hold that has not expired yet does, on any segment of the journey: a re
 for the next write to sweep expired holds away.
 """
 
-import json
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from operator import itemgetter
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -17,6 +15,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from irctc import fast_json
 from irctc.db_router import read_connection
 from trains.journeys import Journey, fare_for, moment, plan_journey
 from trains.layouts import berth_of
@@ -234,7 +233,9 @@ def search_journeys(
         cursor.execute(sql, params)
         (document,) = cursor.fetchone()
     # MariaDB aggregates no rows to NULL, SQLite to "[]".
-    rows = json.loads(document, parse_float=Decimal) if document else []
+    # Rates come back as floats, which hold a 2-decimal rate exactly enough for `str()` to give
+    # it back (fare_for and the rendering both go through `str`).
+    rows = fast_json.loads(document) if document else []
     if not rows:
         return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
     width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
