@@ -62,7 +62,6 @@ _TRAIN_COLUMNS = (
     "total_seats",
     "runs_on_mask",
 )
-_STOP_FIELDS = ("station", "arrival_time", "departure_time", "day_offset", "distance_km")
 # What the search statement returns per journey, in this order, before its stops and its classes
 # (see `search_journeys`).
 _RESULT_COLUMNS = (
@@ -70,6 +69,7 @@ _RESULT_COLUMNS = (
     "train_number",
     "total",
     *(f"train_{name}" if name in ("departure_time", "arrival_time") else name for name in _TRAIN_COLUMNS),
+    "stops_json",
     "page_position",
 )
 
@@ -128,11 +128,6 @@ def _search_sql(vendor: str, index_column: str, rank_column: str, *, dated: bool
     # The run's origin date as a literal per candidate day: date arithmetic differs per database.
     run_date_case = "CASE p.run_day " + " ".join("WHEN %s THEN %s" for _ in range(run_days)) + " END"
     page_columns = ", ".join(f"p.{column}" for column in _RESULT_COLUMNS)
-    stops = (
-        "SELECT "
-        + _json_rows("s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km", vendor)
-        + f" FROM {tables['stop']} s WHERE s.train_id = p.id"
-    )
     # Each class with the seats taken on any segment of the journey on that run: the same rule as
     # `seat_map` (the booking state machine checks that they agree).
     taken = (
@@ -158,7 +153,7 @@ def _search_sql(vendor: str, index_column: str, rank_column: str, *, dated: bool
         "  b.departure_time AS arrival_stop_departure, b.day_offset AS arrival_day, b.distance_km AS to_km,"
         f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total,"
         "  t.name, t.source, t.destination, t.departure_time AS train_departure_time,"
-        "  t.arrival_time AS train_arrival_time, t.arrival_day_offset, t.total_seats, t.runs_on_mask"
+        "  t.arrival_time AS train_arrival_time, t.arrival_day_offset, t.total_seats, t.runs_on_mask, t.stops_json"
         f" FROM {tables['pair']} sp"
         f" INNER JOIN {tables['stop']} a ON a.train_id = sp.train_id AND a.{{index}} = sp.from_index"
         f" INNER JOIN {tables['stop']} b ON b.train_id = sp.train_id AND b.{{index}} = sp.to_index"
@@ -167,10 +162,10 @@ def _search_sql(vendor: str, index_column: str, rank_column: str, *, dated: bool
         f"), p AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
         f"  FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s"
         ")"
-        # The whole page comes back as one JSON value, each journey with its train's stops and its
-        # classes nested: the pure-Python driver reads one value instead of a row of 30 columns
-        # per journey and class (which cost more than the query), and no stops are read apart.
-        f" SELECT {_json_rows(f'{page_columns}, ({stops}), ({classes})', vendor)}"
+        # The whole page comes back as one JSON value, each journey with its classes nested and its
+        # stops as rendered when they were written: the pure-Python driver reads one value instead
+        # of a row of 30 columns per journey and class (which cost more than the query).
+        f" SELECT {_json_rows(f'{page_columns}, ({classes})', vendor)}"
         " FROM p"
     )
     return sql.replace("{index}", index_column).replace("{rank}", rank_column)
@@ -253,19 +248,19 @@ def search_journeys(
     if not rows:
         return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
     width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
-    position = len(_RESULT_COLUMNS) - 1
+    position, stops_at = _RESULT_COLUMNS.index("page_position"), _RESULT_COLUMNS.index("stops_json")
     rows.sort(key=itemgetter(position))
     journeys = []
     for row in rows:
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
         journey = _journey_row(journey_row, today=today, zone=zone)
-        stops, classes = sorted(row[-2] or [], key=itemgetter(0)), sorted(row[-1] or [], key=itemgetter(0))
+        classes = sorted(row[-1] or [], key=itemgetter(0))
         journey["train"] = {
             "id": journey_row["id"],
             "train_number": row[width],
             **dict(zip(_TRAIN_COLUMNS, row[width + 2 : width + 2 + train_width], strict=True)),
-            "stops": [dict(zip(_STOP_FIELDS, stop[1:], strict=True)) for stop in stops],
+            "stops": fast_json.loads(row[stops_at]),  # as the API shows them (`Train.stops_json`)
             "classes": [],
         }
         for _rank, code, coaches, seats, fare_per_km, taken in classes:

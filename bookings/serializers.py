@@ -16,7 +16,7 @@ from bookings.selectors import as_time, journey_times
 from bookings.services import MAX_SEATS_PER_BOOKING
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train, codes_from_mask, normalize_station
-from trains.serializers import StationField, TrainSerializer, TravelDateField, stop_fields_data, train_data
+from trains.serializers import StationField, TrainSerializer, TravelDateField, train_data
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
 MAX_ID = 2**63 - 1
@@ -362,7 +362,7 @@ def _search_train_data(train: dict) -> dict:
         "arrival_day_offset": train["arrival_day_offset"],
         "total_seats": train["total_seats"],
         "runs_on": codes_from_mask(train["runs_on_mask"]),
-        "stops": [stop_fields_data(**stop) for stop in train["stops"]],
+        "stops": train["stops"],
         "classes": [
             {
                 "code": travel_class["code"],

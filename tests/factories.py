@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 
 from trains.layouts import CLASS_ORDER, GENERAL, seats_of
-from trains.models import Stop, Train, TrainClass, index_stop_pairs, normalize_station
+from trains.models import Stop, Train, TrainClass, index_stops, normalize_station
 
 _numbers = itertools.count(10001)
 PASSWORD = "Str0ng-pass-phrase"
@@ -78,7 +78,7 @@ def make_train(*, stops: list[dict] | None = None, classes: list[dict] | None = 
         )
         for index, stop in enumerate(stops)
     )
-    index_stop_pairs([train.pk])
+    index_stops([train.pk])
     TrainClass.objects.bulk_create(
         TrainClass(
             train=train,

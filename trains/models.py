@@ -1,3 +1,5 @@
+import json
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -60,6 +62,9 @@ class Train(models.Model):
     runs_on_mask = models.PositiveSmallIntegerField(default=EVERY_DAY_MASK)
     # Retired trains keep their history (past bookings point at them) but leave search and listings.
     is_active = models.BooleanField(default=True)
+    # The stops as the API shows them (JSON), written by `index_stops` with the stops: search
+    # returns it as it is, instead of reading and rendering every journey's stops.
+    stops_json = models.TextField(default="[]", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -150,7 +155,7 @@ class Stop(models.Model):
 class StopPair(models.Model):
     """Every ordered pair of a train's stops (i before j): the index search walks.
 
-    Derived from `Stop` by `index_stop_pairs` whenever stops are written, never edited. With it,
+    Derived from `Stop` by `index_stops` whenever stops are written, never edited. With it,
     "trains from X to Y" is one range of (`from_key`, `to_key`), as exact as a route was in
     version 1, instead of a join of every stop at X with the train's stops at Y.
     """
@@ -170,9 +175,15 @@ class StopPair(models.Model):
         return f"{self.from_key} -> {self.to_key} on train {self.train_id}"
 
 
-def index_stop_pairs(train_ids) -> None:
-    """Rebuild the `StopPair` rows of these trains from their stops, in two statements."""
+def index_stops(train_ids) -> None:
+    """Rebuild what search reads of these trains' stops, from the stops: `StopPair` rows, `stops_json`.
+
+    Called wherever stops are written (`trains.services`, the demo seed, the test factories), in
+    the same transaction.
+    """
     from django.db import connection
+
+    from trains.serializers import stop_data  # the API's rendering (it imports this module)
 
     train_ids = list(train_ids)
     if not train_ids:
@@ -189,6 +200,17 @@ def index_stop_pairs(train_ids) -> None:
             f" WHERE a.train_id IN ({placeholders})",
             train_ids,
         )
+    rendered: dict[int, list[dict]] = {train_id: [] for train_id in train_ids}
+    for stop in Stop.objects.filter(train_id__in=train_ids).order_by("train_id", "index"):
+        rendered[stop.train_id].append(stop_data(stop))
+    Train.objects.bulk_update(
+        [
+            Train(pk=train_id, stops_json=json.dumps(stops, separators=(",", ":"), ensure_ascii=False))
+            for train_id, stops in rendered.items()
+        ],
+        ["stops_json"],
+        batch_size=500,
+    )
 
 
 class TrainClass(models.Model):

@@ -29,7 +29,7 @@ from trains.models import (
     Stop,
     Train,
     TrainClass,
-    index_stop_pairs,
+    index_stops,
     normalize_station,
 )
 from trains.signals import schedule_changing, train_retiring
@@ -363,7 +363,7 @@ def _write_stops(train: Train, stops: list[dict]) -> None:
             # bulk_create skips Stop.save(), so the search key is filled in here.
             new_rows.append(Stop(train=train, index=index, station_key=normalize_station(stop["station"]), **stop))
     Stop.objects.bulk_create(new_rows)
-    index_stop_pairs([train.pk])
+    index_stops([train.pk])
 
 
 def _write_classes(train: Train, classes: list[dict]) -> None:

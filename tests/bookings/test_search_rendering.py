@@ -11,6 +11,7 @@ from bookings import services
 from bookings.selectors import search_journeys
 from bookings.serializers import TrainSearchResultSerializer, search_results_data
 from tests.factories import make_train, make_user, route
+from trains import services as trains_services
 from trains.models import Train
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,26 @@ def test_a_changed_train_is_rendered_anew():
     train.save()
 
     assert search_results_data(search_journeys(**search, offset=0, limit=5)[1])[0]["name"] == "New Name"
+
+
+def test_changed_stops_are_shown_by_the_next_search():
+    # Search shows the stops as rendered when they were written (`Train.stops_json`): every way
+    # of writing them must render them again.
+    train = make_train(stops=route("Alpha", "Beta", "Gamma", start=time(6, 0)))
+    travel_date = timezone.localdate() + timedelta(days=2)
+    search = {"source": "Alpha", "destination": "Gamma", "travel_date": travel_date, "offset": 0, "limit": 5}
+    assert [s["station"] for s in search_results_data(search_journeys(**search)[1])[0]["stops"]] == [
+        "Alpha",
+        "Beta",
+        "Gamma",
+    ]
+
+    trains_services.update_train(train_id=train.pk, stops=route("Alpha", "Delta", "Beta", "Gamma", start=time(7, 15)))
+
+    (shown,) = search_results_data(search_journeys(**search)[1])
+    assert [(s["station"], s["departure_time"]) for s in shown["stops"]] == [
+        ("Alpha", "07:15"),
+        ("Delta", "08:20"),
+        ("Beta", "09:20"),
+        ("Gamma", None),
+    ]

@@ -17,7 +17,7 @@ from django.db import transaction
 from irctc.errors import DomainError
 from trains import layouts, services
 from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS
-from trains.models import WEEKDAYS, Stop, Train, TrainClass, index_stop_pairs, mask_from_codes, normalize_station
+from trains.models import WEEKDAYS, Stop, Train, TrainClass, index_stops, mask_from_codes, normalize_station
 
 DEMO_PASSWORD = "Rail-Demo-2026!"
 LOAD_USER_PASSWORD = "Load-Test-2026!"
@@ -223,7 +223,7 @@ class Command(BaseCommand):
                 for number, (stops, *_) in plans.items()
                 for index, stop in enumerate(stops)
             )
-            index_stop_pairs(ids.values())
+            index_stops(ids.values())
             TrainClass.objects.bulk_create(
                 TrainClass(train_id=ids[number], rank=layouts.CLASS_ORDER[travel_class["code"]], **travel_class)
                 for number, (_, classes, *_) in plans.items()
