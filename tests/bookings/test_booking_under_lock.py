@@ -1,0 +1,66 @@
+"""What a booking decides under its run lock: the train as it is then, and a PNR of its own.
+
+The booking reads the train before it takes the lock and checks under the lock, in its free-seat
+read, that the train row has not been saved since; a PNR that collides is drawn again inside the
+same transaction, without a savepoint. These run on SQLite and on MariaDB, without threads: the
+change is made on the booking's own connection, between its first read and its lock.
+"""
+
+import pytest
+from rest_framework.exceptions import ValidationError
+
+from bookings import services
+from bookings.models import Booking, Hold, SeatAllocation
+from bookings.services import SoldOut
+from tests.bookings.helpers import book, tomorrow
+from tests.factories import make_train, make_user
+from tests.trains.helpers import sell
+from trains import services as train_services
+
+
+def _change_the_train_before_the_lock(monkeypatch, change):
+    """Run `change` once, after the booking has read and planned on the train, before its lock."""
+    lock_run_of = services._lock_run_of
+
+    def changed_then_locked(*args, **kwargs):
+        change()
+        return lock_run_of(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_lock_run_of", changed_then_locked)
+
+
+@pytest.mark.django_db
+def test_a_train_retired_between_the_first_read_and_the_lock_is_not_booked(monkeypatch, user):
+    train = make_train()
+    _change_the_train_before_the_lock(monkeypatch, lambda: train_services.retire_train(train_id=train.pk))
+
+    with pytest.raises(ValidationError, match="not in service"):
+        book(user, train)
+
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_class_cut_between_the_first_read_and_the_lock_is_what_the_booking_sells(monkeypatch, user):
+    train = make_train(classes=[{"code": "3A", "coaches": 2}])
+    sell(train, user=make_user("early"), class_code="3A", seat_numbers=range(1, 65))  # coach 1 sold out
+    cut = lambda: train_services.update_train(train_id=train.pk, classes=[{"code": "3A", "coaches": 1}])  # noqa: E731
+    _change_the_train_before_the_lock(monkeypatch, cut)
+
+    with pytest.raises(SoldOut):
+        book(user, train)
+
+    assert not SeatAllocation.objects.filter(seat_number__gt=64).exists()
+
+
+@pytest.mark.django_db
+def test_a_hold_sees_a_class_cut_between_the_first_read_and_the_lock(monkeypatch, user):
+    train = make_train(classes=[{"code": "3A", "coaches": 2}])
+    sell(train, user=make_user("early"), class_code="3A", seat_numbers=range(1, 65))
+    cut = lambda: train_services.update_train(train_id=train.pk, classes=[{"code": "3A", "coaches": 1}])  # noqa: E731
+    _change_the_train_before_the_lock(monkeypatch, cut)
+
+    with pytest.raises(SoldOut):
+        services.hold_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
+
+    assert not Hold.objects.exists()
