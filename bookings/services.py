@@ -574,39 +574,52 @@ def _create_booking(
 ) -> Booking:
     """Insert a booking with a fresh PNR, its passengers and, if `allocate`, its seats' allocations.
 
-    The inserts share one savepoint: a PNR collision rolls back to it and draws again, and a
-    seat clash leaves it as `SeatsUnavailable` (see `_allocate`). Passenger i gets seat i.
-    `allocate=False` is for seats that are already allocated (a hold being confirmed).
+    A seat clash leaves as `SeatsUnavailable` (see `_allocate`), taking the whole transaction
+    with it. Passenger i gets seat i. `allocate=False` is for seats that are already allocated
+    (a hold being confirmed).
+    """
+    booking = Booking(
+        user=user, run=run, status=status, seats=seats, **_journey_fields(journey), fare=journey.fare(seats)
+    )
+    _insert_with_new_pnr(booking)
+    booking.passenger_list = Passenger.objects.bulk_create(
+        Passenger(
+            booking=booking,
+            position=position,
+            seat_number=seat_numbers[position - 1] if seat_numbers else None,
+            **asdict(passenger),
+        )
+        for position, passenger in enumerate(passengers, start=1)
+    )
+    if seat_numbers is not None and allocate:
+        allocations = _allocate(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
+        # Where `selectors._with_display_data` puts them: the API shows this booking
+        # without reading it back (`selectors.new_booking_for_display`).
+        booking.seat_allocations = [a for a in allocations if a.segment == journey.from_stop.index]
+    return booking
+
+
+def _insert_with_new_pnr(booking: Booking) -> None:
+    """Insert `booking` under a PNR no other booking has: one statement, unless the draw collides.
+
+    A collision (one in billions) must not fail the booking. A savepoint around the insert
+    would cost two more round trips on every booking, under the run lock, for it; instead this
+    relies on MariaDB and SQLite failing only the INSERT that broke the unique key and keeping
+    the transaction, the run lock included (PostgreSQL would abort the transaction). Django
+    marks the atomic block for rollback on any error in `save`, since it can't know that; the
+    mark is cleared once the PNR is known to be taken, and the booking draws again. Any other
+    integrity error (say, its user deleted meanwhile) keeps the mark and fails the booking.
     """
     for _ in range(PNR_ATTEMPTS):
+        booking.pnr = new_pnr()
         try:
-            with transaction.atomic():
-                booking = Booking.objects.create(
-                    user=user,
-                    run=run,
-                    pnr=new_pnr(),
-                    status=status,
-                    seats=seats,
-                    **_journey_fields(journey),
-                    fare=journey.fare(seats),
-                )
-                booking.passenger_list = Passenger.objects.bulk_create(
-                    Passenger(
-                        booking=booking,
-                        position=position,
-                        seat_number=seat_numbers[position - 1] if seat_numbers else None,
-                        **asdict(passenger),
-                    )
-                    for position, passenger in enumerate(passengers, start=1)
-                )
-                if seat_numbers is not None and allocate:
-                    allocations = _allocate(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
-                    # Where `selectors._with_display_data` puts them: the API shows this booking
-                    # without reading it back (`selectors.new_booking_for_display`).
-                    booking.seat_allocations = [a for a in allocations if a.segment == journey.from_stop.index]
-                return booking
+            booking.save(force_insert=True)
+            return
         except IntegrityError:
-            continue  # a PNR collision: one in billions, draw again
+            transaction.set_rollback(False)
+            if not Booking.objects.filter(pnr=booking.pnr).exists():
+                transaction.set_rollback(True)
+                raise
     raise Conflict("Could not issue a PNR; try again.", code="pnr_busy")
 
 
