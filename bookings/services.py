@@ -1,8 +1,9 @@
 """Every write on runs, bookings and holds.
 
 Each operation runs in one transaction whose first statement locks the run's row
-(`_lock_run`); everything it then reads or writes about that run happens under that lock. Two
-consequences matter on MariaDB:
+(`_lock_run_of` for a new booking or hold, `_lock_run` for one that exists); everything it then
+reads or writes about that run happens under that lock, in as few statements as it can, since
+every booking of the run waits for them. Two consequences matter on MariaDB:
 
 - Lock order is always the run first, then its bookings and holds, on every path, so two
   operations can wait for each other but never deadlock.
