@@ -6,7 +6,10 @@ it, or a hold that has not expired yet does, on any segment of the journey: a re
 for the next write to sweep expired holds away.
 """
 
+import json
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -36,7 +39,6 @@ _RUN_DAYS_WITHOUT_DATE = range(-3, 8)
 
 _PAGE_COLUMNS = (
     "id",
-    "updated_at",
     "from_index",
     "from_station",
     "departure_time",
@@ -61,6 +63,23 @@ _TRAIN_COLUMNS = (
     "total_seats",
     "runs_on_mask",
 )
+_STOP_FIELDS = ("station", "arrival_time", "departure_time", "day_offset", "distance_km")
+# What the search statement returns per journey, in this order, before its stops and its classes
+# (see `search_journeys`).
+_RESULT_COLUMNS = (
+    *_PAGE_COLUMNS,
+    "train_number",
+    "total",
+    *(f"train_{name}" if name in ("departure_time", "arrival_time") else name for name in _TRAIN_COLUMNS),
+    "page_position",
+)
+
+
+def _json_rows(values: str) -> str:
+    """An aggregate of every row into one JSON array of arrays of `values` (SQL, comma-separated)."""
+    if connection.vendor == "sqlite":
+        return f"json_group_array(json_array({values}))"
+    return f"JSON_ARRAYAGG(JSON_ARRAY({values}))"
 
 
 def run_dates_searched(travel_date: date | None) -> list[date]:
@@ -152,9 +171,29 @@ def search_journeys(
     run_date_params = []
     for day in run_days:
         run_date_params += [day, ops.adapt_datefield_value(today + timedelta(days=day))]
+    stops = (
+        "SELECT "
+        + _json_rows("s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km")
+        + f" FROM {tables['stop']} s WHERE s.train_id = p.id"
+    )
+    # Each class with the seats taken on any segment of the journey on that run: the same rule as
+    # `seat_map` (the booking state machine checks that they agree).
+    taken = (
+        f"SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
+        f" INNER JOIN {tables['run']} r ON r.id = sa.run_id"
+        f" LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
+        f" WHERE r.train_id = p.id AND r.run_date = ({run_date_case})"
+        " AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
+        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
+    )
+    classes = (
+        "SELECT "
+        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})")
+        + f" FROM {tables['cls']} c WHERE c.train_id = p.id"
+    )
     sql = (
         "WITH q AS ("
-        " SELECT t.id, t.updated_at, a.{index} AS from_index, a.station AS from_station,"
+        " SELECT t.id, a.{index} AS from_index, a.station AS from_station,"
         # Signed copies of the day offsets, for the same reason as `run_day`.
         "  a.departure_time, (CASE a.day_offset WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 3 ELSE 0 END) AS departure_day,"
         "  a.distance_km AS from_km,"
@@ -168,17 +207,14 @@ def search_journeys(
         f" INNER JOIN {tables['stop']} b ON b.train_id = sp.train_id AND b.{{index}} = sp.to_index"
         f" INNER JOIN {tables['train']} t ON t.id = sp.train_id"
         f" WHERE {' AND '.join(where)}"
-        f"), p AS (SELECT * FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s)"
-        " SELECT p.*, c.code, c.coaches, c.seats, c.fare_per_km, ("
-        f"  SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
-        f"  INNER JOIN {tables['run']} r ON r.id = sa.run_id"
-        f"  LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
-        f"  WHERE r.train_id = p.id AND r.run_date = ({run_date_case})"
-        "   AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
-        "   AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
-        " ) AS taken"
-        f" FROM p INNER JOIN {tables['cls']} c ON c.train_id = p.id"
-        f" ORDER BY {order.format(t='p')}, c.{{rank}}"
+        f"), p AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
+        f"  FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s"
+        ")"
+        # The whole page comes back as one JSON value, each journey with its train's stops and its
+        # classes nested: the pure-Python driver reads one value instead of a row of 30 columns
+        # per journey and class (which cost more than the query), and no stops are read apart.
+        f" SELECT {_json_rows(', '.join(f'p.{column}' for column in _RESULT_COLUMNS) + f', ({stops}), ({classes})')}"
+        " FROM p"
     )
     quote = ops.quote_name
     sql = sql.replace("{index}", quote("index")).replace("{rank}", quote("rank"))
@@ -192,39 +228,44 @@ def search_journeys(
     ]
     with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        (document,) = cursor.fetchone()
+    # MariaDB aggregates no rows to NULL, SQLite to "[]".
+    rows = json.loads(document, parse_float=Decimal) if document else []
     if not rows:
         return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
-    journeys: dict[int, dict] = {}
-    total = None
     width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
+    position = len(_RESULT_COLUMNS) - 1
+    rows.sort(key=itemgetter(position))
+    journeys = []
     for row in rows:
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
-        train_row = row[width + 2 : width + 2 + train_width]
-        code, coaches, seats, fare_per_km, taken = row[width + 2 + train_width :]
-        journey = journeys.get(journey_row["id"])
-        if journey is None:
-            journey = journeys[journey_row["id"]] = _journey_row(journey_row, today=today)
-            journey["train"] = {
-                "id": journey_row["id"],
-                "train_number": row[width],
-                **dict(zip(_TRAIN_COLUMNS, train_row, strict=True)),
-            }
-            journey["train"]["classes"] = []
-        journey["train"]["classes"].append(
-            {"code": code, "coaches": coaches, "seats": seats, "fare_per_km": fare_per_km}
-        )
-        free = max(0, seats - int(taken))
-        journey["available_seats"] += free
-        journey["availability"].append(
-            {
-                "class": code,
-                "available_seats": free,
-                "fare": fare_for(fare_per_km=fare_per_km, from_km=journey_row["from_km"], to_km=journey_row["to_km"]),
-            }
-        )
-    return int(total), list(journeys.values())
+        journey = _journey_row(journey_row, today=today)
+        stops, classes = sorted(row[-2] or [], key=itemgetter(0)), sorted(row[-1] or [], key=itemgetter(0))
+        journey["train"] = {
+            "id": journey_row["id"],
+            "train_number": row[width],
+            **dict(zip(_TRAIN_COLUMNS, row[width + 2 : width + 2 + train_width], strict=True)),
+            "stops": [dict(zip(_STOP_FIELDS, stop[1:], strict=True)) for stop in stops],
+            "classes": [],
+        }
+        for _rank, code, coaches, seats, fare_per_km, taken in classes:
+            journey["train"]["classes"].append(
+                {"code": code, "coaches": coaches, "seats": seats, "fare_per_km": fare_per_km}
+            )
+            free = max(0, seats - int(taken))
+            journey["available_seats"] += free
+            journey["availability"].append(
+                {
+                    "class": code,
+                    "available_seats": free,
+                    "fare": fare_for(
+                        fare_per_km=fare_per_km, from_km=journey_row["from_km"], to_km=journey_row["to_km"]
+                    ),
+                }
+            )
+        journeys.append(journey)
+    return int(total), journeys
 
 
 def _journey_row(row: dict, *, today: date) -> dict:
@@ -240,7 +281,6 @@ def _journey_row(row: dict, *, today: date) -> dict:
     from_km, to_km = row["from_km"], row["to_km"]
     return {
         "train_id": row["id"],
-        "train_updated_at": row["updated_at"],
         "from_station": row["from_station"],
         "to_station": row["to_station"],
         "travel_date": departure.date(),
@@ -255,7 +295,7 @@ def _journey_row(row: dict, *, today: date) -> dict:
 
 
 def as_time(value):
-    """A TIME column as `datetime.time`: SQLite's driver returns the text, MariaDB's a timedelta."""
+    """A TIME value as `datetime.time`, from a `time`, the timedelta of MariaDB's driver or text (JSON, SQLite)."""
     if value is None:
         return None
     if isinstance(value, time):
@@ -263,7 +303,7 @@ def as_time(value):
     if isinstance(value, timedelta):
         seconds = int(value.total_seconds())
         return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
-    return datetime.strptime(value[:8], "%H:%M:%S").time()
+    return time.fromisoformat(value[:8])
 
 
 def _count_journeys(

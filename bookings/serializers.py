@@ -13,8 +13,8 @@ from bookings.models import Booking, Hold, Passenger
 from bookings.selectors import as_time, journey_times
 from bookings.services import MAX_SEATS_PER_BOOKING
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
-from trains.models import Stop, Train, codes_from_mask, normalize_station
-from trains.serializers import StationField, TrainSerializer, TravelDateField, stop_data, train_data
+from trains.models import Train, codes_from_mask, normalize_station
+from trains.serializers import StationField, TrainSerializer, TravelDateField, stop_fields_data, train_data
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
 MAX_ID = 2**63 - 1
@@ -364,41 +364,12 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     class_field_after = "departure"
 
 
-# A train's stops as rendered, by train id, with the `updated_at` they were read at: search
-# pages show the same trains again and again, and reading and rendering their stops cost more
-# than the search statement.
-_rendered_stops: dict[int, tuple[object, list[dict]]] = {}
-_RENDERED_STOPS_MAX = 20_000
 _CENTS = Decimal("0.01")
 
 
-def _stops_of(journeys: list[dict]) -> dict[int, list[dict]]:
-    """The rendered stops of each journey's train, read again (in one query) only where it changed.
-
-    Every change to a train's stops saves the train, so `updated_at` (read by the search
-    statement itself) says exactly when a rendering is stale.
-    """
-    rendered, stale = {}, {}
-    for journey in journeys:
-        train_id, updated_at = journey["train_id"], journey["train_updated_at"]
-        cached = _rendered_stops.get(train_id)
-        if cached is not None and cached[0] == updated_at:
-            rendered[train_id] = cached[1]
-        else:
-            stale[train_id] = updated_at
-    if stale:
-        if len(_rendered_stops) > _RENDERED_STOPS_MAX:
-            _rendered_stops.clear()
-        fresh: dict[int, list[dict]] = {train_id: [] for train_id in stale}
-        for stop in Stop.objects.filter(train_id__in=stale).order_by("train_id", "index"):
-            fresh[stop.train_id].append(stop_data(stop))
-        for train_id, stops in fresh.items():
-            rendered[train_id] = stops
-            _rendered_stops[train_id] = (stale[train_id], stops)
-    return rendered
-
-
 def _clock_value(value) -> str | None:
+    if isinstance(value, str):
+        return value[:5]  # "HH:MM:SS[.ffffff]", as JSON and SQLite give a TIME
     return None if value is None else as_time(value).strftime("%H:%M")
 
 
@@ -407,7 +378,7 @@ def _rate(value) -> str | None:
     return None if value is None else str(Decimal(str(value)).quantize(_CENTS))
 
 
-def _search_train_data(train: dict, stops: list[dict]) -> dict:
+def _search_train_data(train: dict) -> dict:
     """`train_data` of a train as the search statement returned it (the same JSON)."""
     return {
         "id": train["id"],
@@ -420,7 +391,7 @@ def _search_train_data(train: dict, stops: list[dict]) -> dict:
         "arrival_day_offset": train["arrival_day_offset"],
         "total_seats": train["total_seats"],
         "runs_on": codes_from_mask(train["runs_on_mask"]),
-        "stops": stops,
+        "stops": [stop_fields_data(**stop) for stop in train["stops"]],
         "classes": [
             {
                 "code": travel_class["code"],
@@ -440,10 +411,9 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
     field, then a `to_representation` call per value). The serializer stays the documented
     shape, the schema is built from it, and tests check that both give the same JSON.
     """
-    stops = _stops_of(journeys)
     return [
         {
-            **_search_train_data(journey["train"], stops[journey["train_id"]]),
+            **_search_train_data(journey["train"]),
             "from_station": journey["from_station"],
             "to_station": journey["to_station"],
             "travel_date": journey["travel_date"].isoformat(),

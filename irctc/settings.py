@@ -200,7 +200,10 @@ elif DB_ENGINE == "mysql":
                 "isolation_level": "read committed",
                 "use_pure": True,
                 "init_command": (
-                    f"SET sql_mode='STRICT_TRANS_TABLES', SESSION innodb_lock_wait_timeout={DB_LOCK_WAIT_SECONDS}"
+                    f"SET sql_mode='STRICT_TRANS_TABLES', SESSION innodb_lock_wait_timeout={DB_LOCK_WAIT_SECONDS},"
+                    # Search returns its page as one JSON_ARRAYAGG, which MariaDB cuts at this
+                    # length (1 MB by default; a full page of 100 journeys is a few hundred KB).
+                    " SESSION group_concat_max_len=16777216"
                 ),
                 "connection_timeout": DB_CONNECT_TIMEOUT,
                 "read_timeout": DB_READ_TIMEOUT or None,

@@ -197,6 +197,8 @@ class TrainSerializer(serializers.Serializer):
 
 
 def _clock(value) -> str | None:
+    if isinstance(value, str):
+        return value[:5]  # "HH:MM:SS[.ffffff]": a TIME as raw SQL on SQLite, or JSON, gives it
     return None if value is None else value.strftime("%H:%M")
 
 
@@ -205,12 +207,23 @@ _CENTS = Decimal("0.01")
 
 def stop_data(stop) -> dict:
     """`StopSerializer(stop).data`, built directly (see `train_data`)."""
+    return stop_fields_data(
+        station=stop.station,
+        arrival_time=stop.arrival_time,
+        departure_time=stop.departure_time,
+        day_offset=stop.day_offset,
+        distance_km=stop.distance_km,
+    )
+
+
+def stop_fields_data(*, station, arrival_time, departure_time, day_offset, distance_km) -> dict:
+    """`stop_data` of a stop given as its values (times as `time` or "HH:MM:SS" text)."""
     return {
-        "station": stop.station,
-        "arrival_time": _clock(stop.arrival_time),
-        "departure_time": _clock(stop.departure_time),
-        "day_offset": stop.day_offset,
-        "distance_km": stop.distance_km,
+        "station": station,
+        "arrival_time": _clock(arrival_time),
+        "departure_time": _clock(departure_time),
+        "day_offset": day_offset,
+        "distance_km": distance_km,
     }
 
 
