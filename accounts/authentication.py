@@ -5,7 +5,15 @@ lookup changes. A cached user passes the same checks as one read from the databa
 active, and with CHECK_REVOKE_TOKEN the token must carry the hash of the current password. The
 cache entry is invalidated by every change to the user (see accounts/user_cache.py), so a
 deactivation, a role change, a password change or a deletion applies from the next request on.
+
+A token this process has verified is also remembered until it expires: its signature and claims
+can't change (the same bytes verify the same way), only the clock can make it invalid, and that
+is checked on every use. Nothing revokes an access token before it expires (API.md, logout), and
+the user behind it is still looked up (and checked) on every request.
 """
+
+import threading
+import time
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -17,9 +25,26 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from accounts import user_cache
 
 PASSWORD_HASH = "_token_password_hash"
+# Tokens verified by this process, by their encoded bytes: (expiry as a Unix time, token).
+_verified: dict[bytes, tuple[float, object]] = {}
+_VERIFIED_MAX = 50_000
+_verified_lock = threading.Lock()
 
 
 class CachedUserJWTAuthentication(JWTAuthentication):
+    def get_validated_token(self, raw_token: bytes):
+        known = _verified.get(raw_token)
+        if known is not None and time.time() < known[0]:
+            return known[1]
+        token = super().get_validated_token(raw_token)
+        expires = token.payload.get("exp")
+        if isinstance(expires, int | float):
+            with _verified_lock:
+                if len(_verified) >= _VERIFIED_MAX:
+                    _verified.clear()
+                _verified[raw_token] = (expires, token)
+        return token
+
     def get_user(self, validated_token):
         if not user_cache.enabled():
             return super().get_user(validated_token)

@@ -1,6 +1,7 @@
 import functools
 
 import django_filters
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -27,6 +28,7 @@ from bookings.serializers import (
     TrainSearchResultSerializer,
     search_results_data,
 )
+from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
@@ -192,7 +194,7 @@ class TrainSearchApi(APIView):
         run_dates = selectors.run_dates_searched(params.validated_data.get("date"))
         answer, stamp = search_cache.cached_answer(request, run_dates)
         if answer is not None:
-            return Response(answer)
+            return _rendered_search(*answer)
         search = functools.partial(
             selectors.search_journeys,
             source=params.validated_data["source"],
@@ -202,9 +204,17 @@ class TrainSearchApi(APIView):
         )
         paginator = self.pagination_class()
         page = paginator.paginate_search(request, search)
-        response = paginator.get_paginated_response(search_results_data(page))
-        search_cache.store(stamp, response.data)
-        return response
+        # Rendered here rather than by DRF so that the cache keeps (and a hit sends) the bytes:
+        # pickling the page's dicts for the cache cost as much as rendering them.
+        body = fast_json.render(paginator.get_paginated_response(search_results_data(page)).data)
+        search_cache.store(stamp, (paginator.count, body))
+        return _rendered_search(paginator.count, body)
+
+
+def _rendered_search(count: int, body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/json")
+    response.search_result_count = count  # for the search log (analytics.middleware)
+    return response
 
 
 class TrainSeatsApi(APIView):

@@ -6,18 +6,16 @@ it, or a hold that has not expired yet does, on any segment of the journey: a re
 for the next write to sweep expired holds away.
 """
 
-import json
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from operator import itemgetter
 
-from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from irctc import fast_json
 from irctc.db_router import read_connection
 from trains.journeys import Journey, fare_for, moment, plan_journey
 from trains.layouts import berth_of
@@ -75,9 +73,9 @@ _RESULT_COLUMNS = (
 )
 
 
-def _json_rows(values: str) -> str:
+def _json_rows(values: str, vendor: str) -> str:
     """An aggregate of every row into one JSON array of arrays of `values` (SQL, comma-separated)."""
-    if connection.vendor == "sqlite":
+    if vendor == "sqlite":
         return f"json_group_array(json_array({values}))"
     return f"JSON_ARRAYAGG(JSON_ARRAY({values}))"
 
@@ -114,9 +112,11 @@ def search_journeys(
     checks that they agree). Only a page past the end has no row to carry the total, and counts
     separately.
     """
-    ops = connection.ops
-    today = timezone.localdate()
-    now = timezone.localtime()
+    database = read_connection()
+    ops = database.ops
+    zone = timezone.get_current_timezone()
+    now = timezone.localtime(timezone=zone)
+    today = now.date()
     tables = {
         "stop": Stop._meta.db_table,
         "pair": StopPair._meta.db_table,
@@ -171,9 +171,12 @@ def search_journeys(
     run_date_params = []
     for day in run_days:
         run_date_params += [day, ops.adapt_datefield_value(today + timedelta(days=day))]
+    page_columns = ", ".join(f"p.{column}" for column in _RESULT_COLUMNS)
     stops = (
         "SELECT "
-        + _json_rows("s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km")
+        + _json_rows(
+            "s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km", database.vendor
+        )
         + f" FROM {tables['stop']} s WHERE s.train_id = p.id"
     )
     # Each class with the seats taken on any segment of the journey on that run: the same rule as
@@ -188,7 +191,7 @@ def search_journeys(
     )
     classes = (
         "SELECT "
-        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})")
+        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})", database.vendor)
         + f" FROM {tables['cls']} c WHERE c.train_id = p.id"
     )
     sql = (
@@ -213,7 +216,7 @@ def search_journeys(
         # The whole page comes back as one JSON value, each journey with its train's stops and its
         # classes nested: the pure-Python driver reads one value instead of a row of 30 columns
         # per journey and class (which cost more than the query), and no stops are read apart.
-        f" SELECT {_json_rows(', '.join(f'p.{column}' for column in _RESULT_COLUMNS) + f', ({stops}), ({classes})')}"
+        f" SELECT {_json_rows(f'{page_columns}, ({stops}), ({classes})', database.vendor)}"
         " FROM p"
     )
     quote = ops.quote_name
@@ -226,11 +229,13 @@ def search_journeys(
         *run_date_params,
         ops.adapt_datetimefield_value(timezone.now()),
     ]
-    with read_connection().cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, params)
         (document,) = cursor.fetchone()
     # MariaDB aggregates no rows to NULL, SQLite to "[]".
-    rows = json.loads(document, parse_float=Decimal) if document else []
+    # Rates come back as floats, which hold a 2-decimal rate exactly enough for `str()` to give
+    # it back (fare_for and the rendering both go through `str`).
+    rows = fast_json.loads(document) if document else []
     if not rows:
         return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
     width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
@@ -240,7 +245,7 @@ def search_journeys(
     for row in rows:
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
-        journey = _journey_row(journey_row, today=today)
+        journey = _journey_row(journey_row, today=today, zone=zone)
         stops, classes = sorted(row[-2] or [], key=itemgetter(0)), sorted(row[-1] or [], key=itemgetter(0))
         journey["train"] = {
             "id": journey_row["id"],
@@ -268,7 +273,7 @@ def search_journeys(
     return int(total), journeys
 
 
-def _journey_row(row: dict, *, today: date) -> dict:
+def _journey_row(row: dict, *, today: date, zone) -> dict:
     """Times, dates and distance of one search result, from its two stops and its run day."""
     run_date = today + timedelta(days=int(row["run_day"]))
     arrival_day = int(row["arrival_day"])
@@ -276,8 +281,8 @@ def _journey_row(row: dict, *, today: date) -> dict:
     stop_departure = as_time(row["arrival_stop_departure"])
     if stop_departure is not None and arrival_time > stop_departure:
         arrival_day -= 1  # reached the day before it is left
-    departure = moment(run_date + timedelta(days=int(row["departure_day"])), departure_time)
-    arrival = moment(run_date + timedelta(days=arrival_day), arrival_time)
+    departure = moment(run_date + timedelta(days=int(row["departure_day"])), departure_time, zone)
+    arrival = moment(run_date + timedelta(days=arrival_day), arrival_time, zone)
     from_km, to_km = row["from_km"], row["to_km"]
     return {
         "train_id": row["id"],

@@ -4,8 +4,10 @@
 the services receive them as `class_code` and `from_station`.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -404,6 +406,14 @@ def _search_train_data(train: dict) -> dict:
     }
 
 
+def _local_iso(value: datetime, zone) -> str:
+    """`DateTimeField().to_representation(value)` (ISO 8601 in `zone`), without its per-value lookups."""
+    if value.tzinfo is not zone:
+        value = value.astimezone(zone)
+    text = value.isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
 def search_results_data(journeys: list[dict]) -> list[dict]:
     """`TrainSearchResultSerializer(many=True).data` for the rows of `search_journeys`, built directly.
 
@@ -411,6 +421,7 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
     field, then a `to_representation` call per value). The serializer stays the documented
     shape, the schema is built from it, and tests check that both give the same JSON.
     """
+    zone = timezone.get_current_timezone()
     return [
         {
             **_search_train_data(journey["train"]),
@@ -418,8 +429,8 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
             "to_station": journey["to_station"],
             "travel_date": journey["travel_date"].isoformat(),
             "run_date": journey["run_date"].isoformat(),
-            "departure": _datetime.to_representation(journey["departure"]),
-            "arrival": _datetime.to_representation(journey["arrival"]),
+            "departure": _local_iso(journey["departure"], zone),
+            "arrival": _local_iso(journey["arrival"], zone),
             "duration_minutes": journey["duration_minutes"],
             "distance_km": journey["distance_km"],
             "available_seats": journey["available_seats"],

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pytest
@@ -156,3 +157,29 @@ def test_deactivating_a_user_stops_their_existing_access_token(user):
     user.save()
 
     assert_json_error(client.get("/api/auth/me/"), 401)
+
+
+@pytest.mark.django_db
+def test_a_token_accepted_before_is_refused_once_it_expires(anon, user):
+    # The first request verifies the token and this process remembers it; the clock alone must
+    # still end it.
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(seconds=1))
+    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert anon.get("/api/auth/me/").status_code == 200
+
+    time.sleep(1.1)
+
+    assert_json_error(anon.get("/api/auth/me/"), 401, "token_not_valid")
+
+
+@pytest.mark.django_db
+def test_a_tampered_copy_of_an_accepted_token_is_refused(anon, user):
+    token = str(AccessToken.for_user(user))
+    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert anon.get("/api/auth/me/").status_code == 200
+    header, payload, signature = token.split(".")
+    forged = ".".join([header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")])
+    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {forged}")
+
+    assert_json_error(anon.get("/api/auth/me/"), 401, "token_not_valid")

@@ -2,6 +2,7 @@
 very next search of that route: bookings, cancellations, holds and their release or confirmation,
 train changes. (tests/conftest.py turns the cache on for every test.)"""
 
+import json
 import threading
 from datetime import date, timedelta
 
@@ -107,7 +108,7 @@ def test_an_answer_computed_before_a_booking_committed_is_never_served(user_clie
     assert answer is None
     stale = {"count": 1, "next": None, "previous": None, "results": [{"id": train.id, "available_seats": 50}]}
     services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
-    search_cache.store(stamp, stale)
+    search_cache.store(stamp, (1, json.dumps(stale).encode()))
 
     assert free_seats(user_client, train) == 49
 
