@@ -6,6 +6,7 @@ it, or a hold that has not expired yet does, on any segment of the journey: a re
 for the next write to sweep expired holds away.
 """
 
+import functools
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 
@@ -88,6 +89,93 @@ def run_dates_searched(travel_date: date | None) -> list[date]:
     return [travel_date - timedelta(days=back) for back in range(MAX_DAY_OFFSET + 1)]
 
 
+@functools.cache
+def _search_sql(vendor: str, index_column: str, rank_column: str, *, dated: bool, by_class: bool) -> str:
+    """The statement of `search_journeys`: its text depends only on these, the rest are parameters.
+
+    The two columns come quoted as the database quotes them: `index` and `rank` are reserved words.
+    """
+    tables = {
+        "stop": Stop._meta.db_table,
+        "pair": StopPair._meta.db_table,
+        "train": Train._meta.db_table,
+        "cls": TrainClass._meta.db_table,
+        "run": TrainRun._meta.db_table,
+        "alloc": SeatAllocation._meta.db_table,
+        "hold": Hold._meta.db_table,
+    }
+    where = ["sp.from_key = %s", "sp.to_key = %s", "t.is_active = %s"]
+    if dated:
+        weekday_bits = " ".join("WHEN %s THEN %s" for _ in range(4))
+        where.append(f"(t.runs_on_mask & CASE a.day_offset {weekday_bits} END) > 0")
+        # Stated per offset, not as `%s - a.day_offset`: MariaDB computes with the column's
+        # UNSIGNED type and refuses a negative intermediate result.
+        run_day = "(CASE a.day_offset " + " ".join("WHEN %s THEN %s" for _ in range(4)) + " END)"
+        order = "{t}.departure_time, {t}.train_number"
+        run_days = 4
+    else:
+        # The SQL twin of "the next departure from `source` still ahead": the first candidate run
+        # day whose weekday the train runs on and whose departure from `source` is after now.
+        when = (
+            "WHEN (t.runs_on_mask & %s) > 0 AND (a.day_offset > %s"
+            " OR (a.day_offset = %s AND a.departure_time > %s)) THEN %s"
+        )
+        run_day = f"(CASE {' '.join(when for _ in _RUN_DAYS_WITHOUT_DATE)} END)"
+        order = "{t}.run_day + {t}.departure_day, {t}.departure_time, {t}.train_number"
+        run_days = len(_RUN_DAYS_WITHOUT_DATE)
+    if by_class:
+        where.append(f"EXISTS (SELECT 1 FROM {tables['cls']} fc WHERE fc.train_id = t.id AND fc.code = %s)")
+    # The run's origin date as a literal per candidate day: date arithmetic differs per database.
+    run_date_case = "CASE p.run_day " + " ".join("WHEN %s THEN %s" for _ in range(run_days)) + " END"
+    page_columns = ", ".join(f"p.{column}" for column in _RESULT_COLUMNS)
+    stops = (
+        "SELECT "
+        + _json_rows("s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km", vendor)
+        + f" FROM {tables['stop']} s WHERE s.train_id = p.id"
+    )
+    # Each class with the seats taken on any segment of the journey on that run: the same rule as
+    # `seat_map` (the booking state machine checks that they agree).
+    taken = (
+        f"SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
+        f" INNER JOIN {tables['run']} r ON r.id = sa.run_id"
+        f" LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
+        f" WHERE r.train_id = p.id AND r.run_date = ({run_date_case})"
+        " AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
+        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
+    )
+    classes = (
+        "SELECT "
+        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})", vendor)
+        + f" FROM {tables['cls']} c WHERE c.train_id = p.id"
+    )
+    sql = (
+        "WITH q AS ("
+        " SELECT t.id, a.{index} AS from_index, a.station AS from_station,"
+        # Signed copies of the day offsets, for the same reason as `run_day`.
+        "  a.departure_time, (CASE a.day_offset WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 3 ELSE 0 END) AS departure_day,"
+        "  a.distance_km AS from_km,"
+        "  b.{index} AS to_index, b.station AS to_station, b.arrival_time,"
+        "  b.departure_time AS arrival_stop_departure, b.day_offset AS arrival_day, b.distance_km AS to_km,"
+        f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total,"
+        "  t.name, t.source, t.destination, t.departure_time AS train_departure_time,"
+        "  t.arrival_time AS train_arrival_time, t.arrival_day_offset, t.total_seats, t.runs_on_mask"
+        f" FROM {tables['pair']} sp"
+        f" INNER JOIN {tables['stop']} a ON a.train_id = sp.train_id AND a.{{index}} = sp.from_index"
+        f" INNER JOIN {tables['stop']} b ON b.train_id = sp.train_id AND b.{{index}} = sp.to_index"
+        f" INNER JOIN {tables['train']} t ON t.id = sp.train_id"
+        f" WHERE {' AND '.join(where)}"
+        f"), p AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
+        f"  FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s"
+        ")"
+        # The whole page comes back as one JSON value, each journey with its train's stops and its
+        # classes nested: the pure-Python driver reads one value instead of a row of 30 columns
+        # per journey and class (which cost more than the query), and no stops are read apart.
+        f" SELECT {_json_rows(f'{page_columns}, ({stops}), ({classes})', vendor)}"
+        " FROM p"
+    )
+    return sql.replace("{index}", index_column).replace("{rank}", rank_column)
+
+
 def search_journeys(
     *,
     source: str,
@@ -117,118 +205,44 @@ def search_journeys(
     zone = timezone.get_current_timezone()
     now = timezone.localtime(timezone=zone)
     today = now.date()
-    tables = {
-        "stop": Stop._meta.db_table,
-        "pair": StopPair._meta.db_table,
-        "train": Train._meta.db_table,
-        "cls": TrainClass._meta.db_table,
-        "run": TrainRun._meta.db_table,
-        "alloc": SeatAllocation._meta.db_table,
-        "hold": Hold._meta.db_table,
-    }
-    where = ["sp.from_key = %s", "sp.to_key = %s", "t.is_active = %s"]
-    where_params: list = [normalize_station(source), normalize_station(destination), True]
     if travel_date is not None:
         # The train leaves `source` on travel_date, so it left its origin `a.day_offset` days earlier.
-        weekday_bits = " ".join("WHEN %s THEN %s" for _ in range(4))
-        where.append(f"(t.runs_on_mask & CASE a.day_offset {weekday_bits} END) > 0")
-        for days_back in range(4):
-            where_params += [days_back, weekday_bit((travel_date - timedelta(days=days_back)).weekday())]
         travel_day = (travel_date - today).days
-        # Stated per offset, not as `%s - a.day_offset`: MariaDB computes with the column's
-        # UNSIGNED type and refuses a negative intermediate result.
-        run_day = "(CASE a.day_offset " + " ".join("WHEN %s THEN %s" for _ in range(4)) + " END)"
         run_day_params = [value for days_back in range(4) for value in (days_back, travel_day - days_back)]
-        order = "{t}.departure_time, {t}.train_number"
+        weekday_params = [
+            value
+            for days_back in range(4)
+            for value in (days_back, weekday_bit((travel_date - timedelta(days=days_back)).weekday()))
+        ]
+        run_days = [travel_day - back for back in range(4)]
     else:
-        # The SQL twin of "the next departure from `source` still ahead": the first candidate run
-        # day whose weekday the train runs on and whose departure from `source` is after now.
-        whens, run_day_params = [], []
-        for day in _RUN_DAYS_WITHOUT_DATE:
-            whens.append(
-                "WHEN (t.runs_on_mask & %s) > 0 AND (a.day_offset > %s"
-                " OR (a.day_offset = %s AND a.departure_time > %s)) THEN %s"
-            )
-            run_day_params += [
-                weekday_bit((today + timedelta(days=day)).weekday()),
-                -day,
-                -day,
-                ops.adapt_timefield_value(now.time().replace(microsecond=0)),
-                day,
-            ]
-        run_day = f"(CASE {' '.join(whens)} END)"
-        order = "{t}.run_day + {t}.departure_day, {t}.departure_time, {t}.train_number"
-    if class_code is not None:
-        where.append(f"EXISTS (SELECT 1 FROM {tables['cls']} fc WHERE fc.train_id = t.id AND fc.code = %s)")
-        where_params.append(class_code)
-    # The run's origin date as a literal per candidate day: date arithmetic differs per database.
-    run_days = (
-        list(_RUN_DAYS_WITHOUT_DATE)
-        if travel_date is None
-        else [(travel_date - today).days - back for back in range(4)]
-    )
-    run_date_case = "CASE p.run_day " + " ".join("WHEN %s THEN %s" for _ in run_days) + " END"
-    run_date_params = []
-    for day in run_days:
-        run_date_params += [day, ops.adapt_datefield_value(today + timedelta(days=day))]
-    page_columns = ", ".join(f"p.{column}" for column in _RESULT_COLUMNS)
-    stops = (
-        "SELECT "
-        + _json_rows(
-            "s.{index}, s.station, s.arrival_time, s.departure_time, s.day_offset, s.distance_km", database.vendor
-        )
-        + f" FROM {tables['stop']} s WHERE s.train_id = p.id"
-    )
-    # Each class with the seats taken on any segment of the journey on that run: the same rule as
-    # `seat_map` (the booking state machine checks that they agree).
-    taken = (
-        f"SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
-        f" INNER JOIN {tables['run']} r ON r.id = sa.run_id"
-        f" LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
-        f" WHERE r.train_id = p.id AND r.run_date = ({run_date_case})"
-        " AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
-        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
-    )
-    classes = (
-        "SELECT "
-        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})", database.vendor)
-        + f" FROM {tables['cls']} c WHERE c.train_id = p.id"
-    )
-    sql = (
-        "WITH q AS ("
-        " SELECT t.id, a.{index} AS from_index, a.station AS from_station,"
-        # Signed copies of the day offsets, for the same reason as `run_day`.
-        "  a.departure_time, (CASE a.day_offset WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 3 ELSE 0 END) AS departure_day,"
-        "  a.distance_km AS from_km,"
-        "  b.{index} AS to_index, b.station AS to_station, b.arrival_time,"
-        "  b.departure_time AS arrival_stop_departure, b.day_offset AS arrival_day, b.distance_km AS to_km,"
-        f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total,"
-        "  t.name, t.source, t.destination, t.departure_time AS train_departure_time,"
-        "  t.arrival_time AS train_arrival_time, t.arrival_day_offset, t.total_seats, t.runs_on_mask"
-        f" FROM {tables['pair']} sp"
-        f" INNER JOIN {tables['stop']} a ON a.train_id = sp.train_id AND a.{{index}} = sp.from_index"
-        f" INNER JOIN {tables['stop']} b ON b.train_id = sp.train_id AND b.{{index}} = sp.to_index"
-        f" INNER JOIN {tables['train']} t ON t.id = sp.train_id"
-        f" WHERE {' AND '.join(where)}"
-        f"), p AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
-        f"  FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s"
-        ")"
-        # The whole page comes back as one JSON value, each journey with its train's stops and its
-        # classes nested: the pure-Python driver reads one value instead of a row of 30 columns
-        # per journey and class (which cost more than the query), and no stops are read apart.
-        f" SELECT {_json_rows(f'{page_columns}, ({stops}), ({classes})', database.vendor)}"
-        " FROM p"
-    )
-    quote = ops.quote_name
-    sql = sql.replace("{index}", quote("index")).replace("{rank}", quote("rank"))
+        departed = ops.adapt_timefield_value(now.time().replace(microsecond=0))
+        run_day_params = [
+            value
+            for day in _RUN_DAYS_WITHOUT_DATE
+            for value in (weekday_bit((today + timedelta(days=day)).weekday()), -day, -day, departed, day)
+        ]
+        weekday_params = []
+        run_days = list(_RUN_DAYS_WITHOUT_DATE)
     params = [
         *run_day_params,
-        *where_params,
+        normalize_station(source),
+        normalize_station(destination),
+        True,
+        *weekday_params,
+        *([class_code] if class_code is not None else []),
         limit,
         min(offset, MAX_QUERY_OFFSET),
-        *run_date_params,
+        *(value for day in run_days for value in (day, ops.adapt_datefield_value(today + timedelta(days=day)))),
         ops.adapt_datetimefield_value(timezone.now()),
     ]
+    sql = _search_sql(
+        database.vendor,
+        ops.quote_name("index"),
+        ops.quote_name("rank"),
+        dated=travel_date is not None,
+        by_class=class_code is not None,
+    )
     with database.cursor() as cursor:
         cursor.execute(sql, params)
         (document,) = cursor.fetchone()
