@@ -22,6 +22,8 @@ from trains.serializers import StationField, TrainSerializer, TravelDateField, t
 MAX_ID = 2**63 - 1
 CLASS_CODES = list(LAYOUTS)
 _datetime = serializers.DateTimeField()
+_date = serializers.DateField()
+_fare = serializers.DecimalField(max_digits=10, decimal_places=0)
 
 
 class TrainField(serializers.IntegerField):
@@ -185,6 +187,35 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
             "cancelled_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, booking: Booking) -> dict:
+        """The fields above, in their order, written out instead of walked field by field.
+
+        Building the ModelSerializer's fields and walking them was ~1 ms of a booking's CPU, for
+        a dict whose shape never changes; tests/bookings/test_booking_rendering.py keeps this
+        byte for byte what DRF's walk renders.
+        """
+        departure, arrival = self._times(booking)
+        return {
+            "id": booking.id,
+            "pnr": booking.pnr,
+            "status": str(booking.status),
+            "seats": booking.seats,
+            "seat_numbers": self.get_seat_numbers(booking),
+            "waitlist_position": self.get_waitlist_position(booking),
+            "travel_date": _date.to_representation(booking.travel_date),
+            "run_date": _date.to_representation(booking.run.run_date),
+            "from_station": booking.from_station,
+            "to_station": booking.to_station,
+            "departure": None if departure is None else _datetime.to_representation(departure),
+            "arrival": None if arrival is None else _datetime.to_representation(arrival),
+            "class": booking.class_code,
+            "fare": None if booking.fare is None else _fare.to_representation(booking.fare),
+            "passengers": self.get_passengers(booking),
+            "train": self.get_train(booking),
+            "created_at": _datetime.to_representation(booking.created_at),
+            "cancelled_at": None if booking.cancelled_at is None else _datetime.to_representation(booking.cancelled_at),
+        }
 
     @extend_schema_field(TrainSerializer)
     def get_train(self, booking: Booking) -> dict:

@@ -1,8 +1,9 @@
 """Every write on runs, bookings and holds.
 
 Each operation runs in one transaction whose first statement locks the run's row
-(`_lock_run`); everything it then reads or writes about that run happens under that lock. Two
-consequences matter on MariaDB:
+(`_lock_run_of` for a new booking or hold, `_lock_run` for one that exists); everything it then
+reads or writes about that run happens under that lock, in as few statements as it can, since
+every booking of the run waits for them. Two consequences matter on MariaDB:
 
 - Lock order is always the run first, then its bookings and holds, on every path, so two
   operations can wait for each other but never deadlock.
@@ -27,7 +28,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum, prefetch_related_objects
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
@@ -38,7 +39,7 @@ from bookings.retry import retry_lock_conflicts
 from bookings.seat_clash import SeatClash
 from irctc.errors import Conflict, Gone
 from trains import search_cache
-from trains.journeys import Journey, plan_journey
+from trains.journeys import Journey, check_bookable, plan_journey
 from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coach_index_of
 from trains.models import Train
 
@@ -114,8 +115,8 @@ def get_or_create_run(*, train: Train, run_date: date) -> TrainRun:
     """The run of `train` leaving its first stop on `run_date`, created if this is its first use.
 
     Two first uses at once both miss the row and both insert; the loser gets IntegrityError from
-    the unique constraint and reads the winner's row instead. Called outside any transaction, so
-    that second read sees the committed row.
+    the unique constraint (after waiting for the winner's transaction, if it is still open) and
+    reads the winner's row instead, committed by then: connections read committed data.
     """
     for _ in range(3):
         try:
@@ -128,36 +129,70 @@ def get_or_create_run(*, train: Train, run_date: date) -> TrainRun:
     raise RunBusy()
 
 
-def _lock_run(run_id: int, train: Train | None = None) -> TrainRun:
+def _lock_run_of(train: Train, run_date: date) -> TrainRun:
+    """Lock the run of `train` on `run_date` for the rest of the transaction, creating it at first use.
+
+    The lock is the first statement: there is no lookup of the run's id before it. A run seen for
+    the first time is inserted by this transaction, which holds the new row's lock from then on;
+    a concurrent first use waits for it. `run.train` is `train` as the caller read it, before the
+    lock: the free-seat read under the lock says whether it is still current (`_prepare_run`).
+    """
+    # Whatever the caller changes on this run, cached searches that show it must not outlive it.
+    # Said before the lock: a cache round trip here is one the run's other bookings don't wait for.
+    search_cache.runs_changed(run_date)
+    run = _select_run_for_update(train, run_date)
+    if run is None:
+        get_or_create_run(train=train, run_date=run_date)
+        run = _select_run_for_update(train, run_date)
+    run.train = train
+    return run
+
+
+def _select_run_for_update(train: Train, run_date: date) -> TrainRun | None:
+    """The run's row, locked; None if the run doesn't exist yet.
+
+    Written by hand, as `_open_seats` is: every booking of a busy run queues behind this
+    statement, and compiling it with the ORM cost three times the CPU of sending it, under
+    the lock. Only the columns a booking needs are read.
+    """
+    sql = f"SELECT id FROM {TrainRun._meta.db_table} WHERE train_id = %s AND run_date = %s"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [train.pk, connection.ops.adapt_datefield_value(run_date)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return TrainRun.from_db(connection.alias, ["id", "train_id", "run_date"], [row[0], train.pk, run_date])
+
+
+def _lock_run(run_id: int) -> TrainRun:
     """Lock a run's row for the rest of the transaction, and read its train as it is now.
 
-    This is the one place the lock is taken, and it is always taken before any booking, hold or
-    seat of the run is touched: run first, then its rows, everywhere, so there is no deadlock.
-    The train is read separately, without a lock: locking it here too would serialize bookings
-    on every run of the train and take the train after the run, against the order train
-    changes use (`lock_future_runs`). Its stops and classes come with it, as they are now: from
-    `train` (read before the lock) if the train row has not been saved since — every change to
-    stops or classes saves it (`trains.services`) — else read again.
+    This is, with `_lock_run_of`, where the lock is taken, and it is always taken before any
+    booking, hold or seat of the run is touched: run first, then its rows, everywhere, so there
+    is no deadlock. The train is read separately, without a lock: locking it here too would
+    serialize bookings on every run of the train and take the train after the run, against the
+    order train changes use (`lock_future_runs`).
     """
     run = TrainRun.objects.select_for_update().get(pk=run_id)
-    # Whatever the caller changes on this run, cached searches that show it must not outlive it.
     search_cache.runs_changed(run.run_date)
-    current = Train.objects.get(pk=run.train_id)
-    if train is not None and train.pk == current.pk and train.updated_at == current.updated_at:
-        current = train
-    else:
-        prefetch_related_objects([current], "stops", "classes")
-    run.train = current
+    run.train = _train_now(run.train_id)
     return run
+
+
+def _train_now(train_id: int) -> Train:
+    return Train.objects.prefetch_related("stops", "classes").get(pk=train_id)
 
 
 def lock_future_runs(train: Train) -> None:
     """Lock every run of `train` that may still carry someone, for a change to the train.
 
     The caller holds the train's lock; runs follow it, in id order, as everywhere. A booking in
-    flight on one of them finishes first, and a booking that starts later sees the change: it
-    re-reads the train under its run lock, and a brand-new run can't be inserted while the
-    train row is locked (InnoDB's foreign-key check waits for it).
+    flight on one of them finishes first, and a booking that starts later sees the change: under
+    its run lock it checks that the train row was not saved since it read it (`_prepare_run`),
+    and a brand-new run can't be inserted while the train row is locked (InnoDB's foreign-key
+    check waits for it; the other way round, the change waits for the booking that inserted it).
     """
     list(
         TrainRun.objects.select_for_update()
@@ -168,7 +203,7 @@ def lock_future_runs(train: Train) -> None:
 
 
 def _journey_under_lock(run: TrainRun, journey: Journey) -> Journey:
-    """The same journey planned again from the train as read under the run lock.
+    """The same journey planned again from the train as it is under the run lock (`run.train`).
 
     The train may have been retired, rescheduled or re-classed between the first check and the
     lock; what the booking sells is what the train is now.
@@ -297,6 +332,7 @@ class OpenSeats:
     blocks: list[tuple[int, int]]  # seats free for the journey, as `free_blocks` gives them
     taken: int  # seats of the class occupied on some segment of the journey
     expired_hold_seats: int  # allocations of expired holds anywhere on the run
+    train_current: bool = True  # the journey's train row is as it was read (same `updated_at`)
 
     @property
     def free(self) -> int:
@@ -312,11 +348,15 @@ def _open_seats(run: TrainRun, journey: Journey) -> OpenSeats:
     (each taken seat with the next one, `LEAD`, where they are not adjacent), after a row for
     "seat 0" that carries the totals. The unique key (run, class, segment, seat) makes the
     segment range an index range.
+
+    The same row says whether the journey's train is still as it was read (its `updated_at`),
+    so the booking path needs no statement of its own under the lock to know. The train row is
+    read, not locked: see `_lock_run`.
     """
-    allocation, hold = SeatAllocation._meta.db_table, Hold._meta.db_table
+    allocation, hold, train = SeatAllocation._meta.db_table, Hold._meta.db_table, Train._meta.db_table
     sql = (
-        "SELECT g.seat_number, g.next_taken, g.taken, g.expired FROM ("
-        " SELECT s.seat_number, s.expired, COUNT(*) OVER () - 1 AS taken,"
+        "SELECT g.seat_number, g.next_taken, g.taken, g.expired, g.train_current FROM ("
+        " SELECT s.seat_number, s.expired, s.train_current, COUNT(*) OVER () - 1 AS taken,"
         # MariaDB's LEAD takes no default: the last seat's "next" is total_seats + 1.
         "  COALESCE(LEAD(s.seat_number) OVER (ORDER BY s.seat_number), %s) AS next_taken"
         " FROM ("
@@ -324,27 +364,33 @@ def _open_seats(run: TrainRun, journey: Journey) -> OpenSeats:
         f"   (SELECT COUNT(*) FROM {allocation} ea INNER JOIN {hold} eh ON eh.id = ea.hold_id"
         # `eh.run_id` too (a hold's seats are on its own run), so this ranges over the
         # run's holds in `hold_run_expires_idx` rather than scanning every hold.
-        "     WHERE ea.run_id = %s AND eh.run_id = %s AND eh.expires_at <= %s) AS expired"
-        f"  UNION ALL SELECT DISTINCT seat_number, 0 FROM {allocation}"
+        "     WHERE ea.run_id = %s AND eh.run_id = %s AND eh.expires_at <= %s) AS expired,"
+        f"   (SELECT COUNT(*) FROM {train} WHERE id = %s AND updated_at = %s) AS train_current"
+        f"  UNION ALL SELECT DISTINCT seat_number, 0, 0 FROM {allocation}"
         "   WHERE run_id = %s AND class_code = %s AND segment >= %s AND segment < %s"
         " ) s"
         ") g WHERE g.seat_number = 0 OR g.next_taken - g.seat_number > 1 ORDER BY g.seat_number"
     )
     total_seats = journey.train_class.seats
     segments = journey.segments
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [total_seats + 1, run.pk, run.pk, now, run.pk, journey.class_code, segments.start, segments.stop]
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        total_seats + 1,
+        *(run.pk, run.pk, adapt(timezone.now())),
+        *(journey.train.pk, adapt(journey.train.updated_at)),
+        *(run.pk, journey.class_code, segments.start, segments.stop),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # MariaDB returns the arithmetic columns as DECIMAL.
         rows = [tuple(map(int, row)) for row in cursor.fetchall()]
     blocks = []
-    for seat, next_taken, _taken, _expired in rows:
+    for seat, next_taken, *_totals in rows:
         first, last = seat + 1, min(next_taken - 1, total_seats)
         if first <= last:
             blocks.append((first, last))
-    _seat, _next, taken, expired = rows[0]
-    return OpenSeats(blocks=blocks, taken=taken, expired_hold_seats=expired)
+    _seat, _next, taken, expired, train_current = rows[0]
+    return OpenSeats(blocks=blocks, taken=taken, expired_hold_seats=expired, train_current=bool(train_current))
 
 
 def _allocate(
@@ -471,17 +517,29 @@ def _waitlisted_seats(run: TrainRun, code: str) -> int:
     return waiting.aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
 
 
-def _prepare_run(run: TrainRun, journey: Journey) -> OpenSeats:
-    """The journey's free seats, after sweeping expired holds and serving the waitlists.
+def _prepare_run(run: TrainRun, journey: Journey) -> tuple[Journey, OpenSeats]:
+    """The journey as the train is now and its free seats, after sweeping expired holds and
+    serving the waitlists; `run` is locked (`_lock_run_of`) and `run.train` is as read before.
 
-    The common case, no expired hold, is one statement under the lock; the sweep's own read
-    and the re-read after it only happen when `_open_seats` has seen an expired hold.
+    The train may have been retired, rescheduled or re-classed between that read and the lock;
+    what the booking sells is what the train is now. Every change to a train, its stops or its
+    classes saves the train row (`trains.services`), so the free-seat read, which also says
+    whether the row is as it was read, decides: the common case, the same train and no expired
+    hold, is one statement under the lock. A changed train is read again and the journey planned
+    again (which may refuse it) before anything is decided from it; the sweep's own read and the
+    re-read after it only happen when `_open_seats` has seen an expired hold.
     """
     seats = _open_seats(run, journey)
+    if seats.train_current:
+        check_bookable(journey)  # same train, but the clock moved while the lock was awaited
+    else:
+        run.train = _train_now(run.train_id)
+        journey = _journey_under_lock(run, journey)
+        seats = _open_seats(run, journey)
     if seats.expired_hold_seats and _sweep_expired_holds(run):
         _promote_waitlist(run)
         seats = _open_seats(run, journey)
-    return seats
+    return journey, seats
 
 
 # --- Bookings ----------------------------------------------------------------------------------
@@ -517,39 +575,52 @@ def _create_booking(
 ) -> Booking:
     """Insert a booking with a fresh PNR, its passengers and, if `allocate`, its seats' allocations.
 
-    The inserts share one savepoint: a PNR collision rolls back to it and draws again, and a
-    seat clash leaves it as `SeatsUnavailable` (see `_allocate`). Passenger i gets seat i.
-    `allocate=False` is for seats that are already allocated (a hold being confirmed).
+    A seat clash leaves as `SeatsUnavailable` (see `_allocate`), taking the whole transaction
+    with it. Passenger i gets seat i. `allocate=False` is for seats that are already allocated
+    (a hold being confirmed).
+    """
+    booking = Booking(
+        user=user, run=run, status=status, seats=seats, **_journey_fields(journey), fare=journey.fare(seats)
+    )
+    _insert_with_new_pnr(booking)
+    booking.passenger_list = Passenger.objects.bulk_create(
+        Passenger(
+            booking=booking,
+            position=position,
+            seat_number=seat_numbers[position - 1] if seat_numbers else None,
+            **asdict(passenger),
+        )
+        for position, passenger in enumerate(passengers, start=1)
+    )
+    if seat_numbers is not None and allocate:
+        allocations = _allocate(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
+        # Where `selectors._with_display_data` puts them: the API shows this booking
+        # without reading it back (`selectors.new_booking_for_display`).
+        booking.seat_allocations = [a for a in allocations if a.segment == journey.from_stop.index]
+    return booking
+
+
+def _insert_with_new_pnr(booking: Booking) -> None:
+    """Insert `booking` under a PNR no other booking has: one statement, unless the draw collides.
+
+    A collision (one in billions) must not fail the booking. A savepoint around the insert
+    would cost two more round trips on every booking, under the run lock, for it; instead this
+    relies on MariaDB and SQLite failing only the INSERT that broke the unique key and keeping
+    the transaction, the run lock included (PostgreSQL would abort the transaction). Django
+    marks the atomic block for rollback on any error in `save`, since it can't know that; the
+    mark is cleared once the PNR is known to be taken, and the booking draws again. Any other
+    integrity error (say, its user deleted meanwhile) keeps the mark and fails the booking.
     """
     for _ in range(PNR_ATTEMPTS):
+        booking.pnr = new_pnr()
         try:
-            with transaction.atomic():
-                booking = Booking.objects.create(
-                    user=user,
-                    run=run,
-                    pnr=new_pnr(),
-                    status=status,
-                    seats=seats,
-                    **_journey_fields(journey),
-                    fare=journey.fare(seats),
-                )
-                booking.passenger_list = Passenger.objects.bulk_create(
-                    Passenger(
-                        booking=booking,
-                        position=position,
-                        seat_number=seat_numbers[position - 1] if seat_numbers else None,
-                        **asdict(passenger),
-                    )
-                    for position, passenger in enumerate(passengers, start=1)
-                )
-                if seat_numbers is not None and allocate:
-                    allocations = _allocate(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
-                    # Where `selectors._with_display_data` puts them: the API shows this booking
-                    # without reading it back (`selectors.new_booking_for_display`).
-                    booking.seat_allocations = [a for a in allocations if a.segment == journey.from_stop.index]
-                return booking
+            booking.save(force_insert=True)
+            return
         except IntegrityError:
-            continue  # a PNR collision: one in billions, draw again
+            transaction.set_rollback(False)
+            if not Booking.objects.filter(pnr=booking.pnr).exists():
+                transaction.set_rollback(True)
+                raise
     raise Conflict("Could not issue a PNR; try again.", code="pnr_busy")
 
 
@@ -606,11 +677,9 @@ def book_seats(
         train=train, travel_date=travel_date, from_station=from_station, to_station=to_station, class_code=class_code
     )
     _check_preferences(journey, requests)
-    run = get_or_create_run(train=train, run_date=journey.run_date)
     with transaction.atomic():
-        run = _lock_run(run.pk, train)
-        journey = _journey_under_lock(run, journey)
-        open_seats = _prepare_run(run, journey)
+        run = _lock_run_of(train, journey.run_date)
+        journey, open_seats = _prepare_run(run, journey)
         if requests:
             seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)
         else:
@@ -692,11 +761,9 @@ def hold_seats(
         total = journey.train_class.seats
         if any(not 1 <= seat <= total for seat in seat_numbers):
             raise ValidationError({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
-    run = get_or_create_run(train=train, run_date=journey.run_date)
     with transaction.atomic():
-        run = _lock_run(run.pk, train)
-        journey = _journey_under_lock(run, journey)
-        open_seats = _prepare_run(run, journey)
+        run = _lock_run_of(train, journey.run_date)
+        journey, open_seats = _prepare_run(run, journey)
         free = {seat for first, last in open_seats.blocks for seat in range(first, last + 1)}
         if seat_numbers is not None:
             clashing = sorted(set(seat_numbers) - free)

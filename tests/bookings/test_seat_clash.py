@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bookings import services
-from bookings.models import TrainRun
+from bookings.models import Booking, TrainRun
 from bookings.seat_clash import SeatClash
 from tests.bookings.helpers import book, seats_of
 from tests.factories import make_train, make_user
@@ -59,3 +59,5 @@ def test_a_clash_that_persists_after_the_re_read_is_refused_and_logged_twice(mon
 
     assert refused.value.code == "seats_unavailable"  # what the client is told, as before
     assert len(clash_lines(caplog)) == 2
+    # The booking row went in before the clashing seats: it went with them.
+    assert Booking.objects.filter(user=passenger).count() == 1

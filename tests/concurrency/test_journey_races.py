@@ -11,10 +11,9 @@ from collections import Counter, defaultdict
 import pytest
 
 from bookings import services
-from bookings.models import Booking, SeatAllocation, TrainRun
+from bookings.models import Booking, SeatAllocation
 from tests.concurrency.test_booking_races import ON_MARIADB, make_users, race, tomorrow
 from tests.factories import make_train, route
-from trains.models import Train
 
 pytestmark = [
     pytest.mark.mariadb,
@@ -173,12 +172,12 @@ def test_a_path_that_forgot_the_run_lock_still_cannot_sell_a_seat_twice_on_a_seg
     total = 20
     train = make_train(stops=route(*STATIONS), total_seats=total)
 
-    def read_the_run_without_locking_it(run_id, *_args, **_kwargs):
-        run = TrainRun.objects.get(pk=run_id)
-        run.train = Train.objects.prefetch_related("stops", "classes").get(pk=run.train_id)
+    def read_the_run_without_locking_it(train, run_date):
+        run = services.get_or_create_run(train=train, run_date=run_date)
+        run.train = train
         return run
 
-    monkeypatch.setattr(services, "_lock_run", read_the_run_without_locking_it)
+    monkeypatch.setattr(services, "_lock_run_of", read_the_run_without_locking_it)
 
     _requests, outcomes = _race_random_journeys(train)
 

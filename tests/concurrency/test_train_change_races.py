@@ -72,14 +72,14 @@ def test_a_booking_checked_before_the_retirement_is_refused_once_it_gets_the_loc
     train = make_train()
     passenger = make_user("late-passenger")
     checked, retired, outcome = threading.Event(), threading.Event(), {}
-    lock_run = booking_services._lock_run
+    lock_run = booking_services._lock_run_of
 
-    def lock_run_after_the_retirement(run_id, *args, **kwargs):
+    def lock_run_after_the_retirement(*args, **kwargs):
         checked.set()
         retired.wait(PAUSE_SECONDS)
-        return lock_run(run_id, *args, **kwargs)
+        return lock_run(*args, **kwargs)
 
-    monkeypatch.setattr(booking_services, "_lock_run", lock_run_after_the_retirement)
+    monkeypatch.setattr(booking_services, "_lock_run_of", lock_run_after_the_retirement)
     booking_thread = _book_in_thread(passenger, train, outcome)
     assert checked.wait(10)
     _retire_in_thread(train, outcome, retired).join()

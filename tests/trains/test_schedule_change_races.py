@@ -106,14 +106,14 @@ def test_a_cut_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch, nearl
 def test_a_booking_that_reaches_its_lock_after_the_cut_sees_the_smaller_class(monkeypatch, nearly_full_coach):
     train, outcome = nearly_full_coach, {}
     checked, cut_done = threading.Event(), threading.Event()
-    lock_run = booking_services._lock_run
+    lock_run = booking_services._lock_run_of
 
     def lock_run_after_the_cut(*args, **kwargs):
         checked.set()
         cut_done.wait(PAUSE_SECONDS)
         return lock_run(*args, **kwargs)
 
-    monkeypatch.setattr(booking_services, "_lock_run", lock_run_after_the_cut)
+    monkeypatch.setattr(booking_services, "_lock_run_of", lock_run_after_the_cut)
     booking_thread = _in_thread(_book(train, make_user("late")), outcome, "booking")
     assert checked.wait(10)
     _in_thread(_cut_to_one_coach(train), outcome, "cut", cut_done).join()
