@@ -70,6 +70,7 @@ _RESULT_COLUMNS = (
     "total",
     *(f"train_{name}" if name in ("departure_time", "arrival_time") else name for name in _TRAIN_COLUMNS),
     "stops_json",
+    "classes_json",
     "page_position",
 )
 
@@ -126,22 +127,22 @@ def _search_sql(vendor: str, index_column: str, rank_column: str, *, dated: bool
     if by_class:
         where.append(f"EXISTS (SELECT 1 FROM {tables['cls']} fc WHERE fc.train_id = t.id AND fc.code = %s)")
     # The run's origin date as a literal per candidate day: date arithmetic differs per database.
-    run_date_case = "CASE p.run_day " + " ".join("WHEN %s THEN %s" for _ in range(run_days)) + " END"
+    run_date_case = "CASE page.run_day " + " ".join("WHEN %s THEN %s" for _ in range(run_days)) + " END"
     page_columns = ", ".join(f"p.{column}" for column in _RESULT_COLUMNS)
-    # Each class with the seats taken on any segment of the journey on that run: the same rule as
-    # `seat_map` (the booking state machine checks that they agree).
+    # The seats taken per class on any segment of the journey on its run: the same rule as
+    # `seat_map` (the booking state machine checks that they agree). A run nobody has booked has
+    # no row yet, and then there is nothing to count: most journeys a search shows.
     taken = (
         f"SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
-        f" INNER JOIN {tables['run']} r ON r.id = sa.run_id"
         f" LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
-        f" WHERE r.train_id = p.id AND r.run_date = ({run_date_case})"
+        " WHERE sa.run_id = p.run_id"
         " AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
         " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
     )
-    classes = (
-        "SELECT "
-        + _json_rows(f"c.{{rank}}, c.code, c.coaches, c.seats, c.fare_per_km, ({taken})", vendor)
-        + f" FROM {tables['cls']} c WHERE c.train_id = p.id"
+    taken_by_class = (
+        "CASE WHEN p.run_id IS NULL THEN NULL ELSE (SELECT "
+        + _json_rows(f"c.code, ({taken})", vendor)
+        + f" FROM {tables['cls']} c WHERE c.train_id = p.id) END"
     )
     sql = (
         "WITH q AS ("
@@ -153,19 +154,24 @@ def _search_sql(vendor: str, index_column: str, rank_column: str, *, dated: bool
         "  b.departure_time AS arrival_stop_departure, b.day_offset AS arrival_day, b.distance_km AS to_km,"
         f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total,"
         "  t.name, t.source, t.destination, t.departure_time AS train_departure_time,"
-        "  t.arrival_time AS train_arrival_time, t.arrival_day_offset, t.total_seats, t.runs_on_mask, t.stops_json"
+        "  t.arrival_time AS train_arrival_time, t.arrival_day_offset, t.total_seats, t.runs_on_mask,"
+        "  t.stops_json, t.classes_json"
         f" FROM {tables['pair']} sp"
         f" INNER JOIN {tables['stop']} a ON a.train_id = sp.train_id AND a.{{index}} = sp.from_index"
         f" INNER JOIN {tables['stop']} b ON b.train_id = sp.train_id AND b.{{index}} = sp.to_index"
         f" INNER JOIN {tables['train']} t ON t.id = sp.train_id"
         f" WHERE {' AND '.join(where)}"
-        f"), p AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
+        f"), page AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
         f"  FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s"
+        # The run each journey rides, looked up once per journey.
+        f"), p AS (SELECT page.*, r.id AS run_id FROM page LEFT OUTER JOIN {tables['run']} r"
+        f"  ON r.train_id = page.id AND r.run_date = ({run_date_case})"
         ")"
-        # The whole page comes back as one JSON value, each journey with its classes nested and its
-        # stops as rendered when they were written: the pure-Python driver reads one value instead
-        # of a row of 30 columns per journey and class (which cost more than the query).
-        f" SELECT {_json_rows(f'{page_columns}, ({classes})', vendor)}"
+        # The whole page comes back as one JSON value, each journey with the seats taken per class
+        # nested, and its stops and classes as rendered when they were written: the pure-Python
+        # driver reads one value instead of a row of 30 columns per journey and class (which cost
+        # more than the query), and the database builds no JSON for trains nobody has booked.
+        f" SELECT {_json_rows(f'{page_columns}, ({taken_by_class})', vendor)}"
         " FROM p"
     )
     return sql.replace("{index}", index_column).replace("{rank}", rank_column)
@@ -248,33 +254,38 @@ def search_journeys(
     if not rows:
         return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
     width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
-    position, stops_at = _RESULT_COLUMNS.index("page_position"), _RESULT_COLUMNS.index("stops_json")
+    position = _RESULT_COLUMNS.index("page_position")
+    stops_at, classes_at = _RESULT_COLUMNS.index("stops_json"), _RESULT_COLUMNS.index("classes_json")
     rows.sort(key=itemgetter(position))
     journeys = []
     for row in rows:
         journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
         total = row[width + 1]
         journey = _journey_row(journey_row, today=today, zone=zone)
-        classes = sorted(row[-1] or [], key=itemgetter(0))
+        taken = row[-1]
+        if isinstance(taken, str):  # the CASE around it hands it over as text
+            taken = fast_json.loads(taken)
+        taken = dict(taken or ())
+        classes = fast_json.loads(row[classes_at])  # as the API shows them (`Train.classes_json`)
         journey["train"] = {
             "id": journey_row["id"],
             "train_number": row[width],
             **dict(zip(_TRAIN_COLUMNS, row[width + 2 : width + 2 + train_width], strict=True)),
             "stops": fast_json.loads(row[stops_at]),  # as the API shows them (`Train.stops_json`)
-            "classes": [],
+            "classes": classes,
         }
-        for _rank, code, coaches, seats, fare_per_km, taken in classes:
-            journey["train"]["classes"].append(
-                {"code": code, "coaches": coaches, "seats": seats, "fare_per_km": fare_per_km}
-            )
-            free = max(0, seats - int(taken))
+        for travel_class in classes:
+            code, seats = travel_class["code"], travel_class["seats"]
+            free = max(0, seats - int(taken.get(code, 0)))
             journey["available_seats"] += free
             journey["availability"].append(
                 {
                     "class": code,
                     "available_seats": free,
                     "fare": fare_for(
-                        fare_per_km=fare_per_km, from_km=journey_row["from_km"], to_km=journey_row["to_km"]
+                        fare_per_km=travel_class["fare_per_km"],
+                        from_km=journey_row["from_km"],
+                        to_km=journey_row["to_km"],
                     ),
                 }
             )

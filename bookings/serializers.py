@@ -5,7 +5,6 @@ the services receive them as `class_code` and `from_station`.
 """
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -366,18 +365,10 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     class_field_after = "departure"
 
 
-_CENTS = Decimal("0.01")
-
-
 def _clock_value(value) -> str | None:
     if isinstance(value, str):
         return value[:5]  # "HH:MM:SS[.ffffff]", as JSON and SQLite give a TIME
     return None if value is None else as_time(value).strftime("%H:%M")
-
-
-def _rate(value) -> str | None:
-    # A raw query on SQLite returns the rate as a float: through `str`, 1.2 stays exactly 1.2.
-    return None if value is None else str(Decimal(str(value)).quantize(_CENTS))
 
 
 def _search_train_data(train: dict) -> dict:
@@ -394,15 +385,7 @@ def _search_train_data(train: dict) -> dict:
         "total_seats": train["total_seats"],
         "runs_on": codes_from_mask(train["runs_on_mask"]),
         "stops": train["stops"],
-        "classes": [
-            {
-                "code": travel_class["code"],
-                "coaches": travel_class["coaches"],
-                "seats": travel_class["seats"],
-                "fare_per_km": _rate(travel_class["fare_per_km"]),
-            }
-            for travel_class in train["classes"]
-        ],
+        "classes": train["classes"],
     }
 
 

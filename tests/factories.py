@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 
 from trains.layouts import CLASS_ORDER, GENERAL, seats_of
-from trains.models import Stop, Train, TrainClass, index_stops, normalize_station
+from trains.models import Stop, Train, TrainClass, index_classes, index_stops, normalize_station
 
 _numbers = itertools.count(10001)
 PASSWORD = "Str0ng-pass-phrase"
@@ -90,6 +90,7 @@ def make_train(*, stops: list[dict] | None = None, classes: list[dict] | None = 
         )
         for train_class in classes
     )
+    index_classes([train.pk])
     return train
 
 

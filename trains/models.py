@@ -62,9 +62,11 @@ class Train(models.Model):
     runs_on_mask = models.PositiveSmallIntegerField(default=EVERY_DAY_MASK)
     # Retired trains keep their history (past bookings point at them) but leave search and listings.
     is_active = models.BooleanField(default=True)
-    # The stops as the API shows them (JSON), written by `index_stops` with the stops: search
-    # returns it as it is, instead of reading and rendering every journey's stops.
+    # The stops and the classes as the API shows them (JSON), written with them (`index_stops`,
+    # `index_classes`): search returns them as they are, instead of reading and rendering the
+    # stops and classes of every journey it shows.
     stops_json = models.TextField(default="[]", editable=False)
+    classes_json = models.TextField(default="[]", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -203,12 +205,26 @@ def index_stops(train_ids) -> None:
     rendered: dict[int, list[dict]] = {train_id: [] for train_id in train_ids}
     for stop in Stop.objects.filter(train_id__in=train_ids).order_by("train_id", "index"):
         rendered[stop.train_id].append(stop_data(stop))
+    _store_rendered("stops_json", rendered)
+
+
+def index_classes(train_ids) -> None:
+    """Render `classes_json` of these trains from their classes, wherever classes are written."""
+    from trains.serializers import class_data
+
+    rendered: dict[int, list[dict]] = {train_id: [] for train_id in train_ids}
+    for travel_class in TrainClass.objects.filter(train_id__in=rendered).order_by("train_id", "rank"):
+        rendered[travel_class.train_id].append(class_data(travel_class))
+    _store_rendered("classes_json", rendered)
+
+
+def _store_rendered(field: str, rendered: dict[int, list[dict]]) -> None:
     Train.objects.bulk_update(
         [
-            Train(pk=train_id, stops_json=json.dumps(stops, separators=(",", ":"), ensure_ascii=False))
-            for train_id, stops in rendered.items()
+            Train(pk=train_id, **{field: json.dumps(items, separators=(",", ":"), ensure_ascii=False)})
+            for train_id, items in rendered.items()
         ],
-        ["stops_json"],
+        [field],
         batch_size=500,
     )
 

@@ -235,17 +235,17 @@ def train_data(train) -> dict:
         "total_seats": train.total_seats,
         "runs_on": codes_from_mask(train.runs_on_mask),
         "stops": [stop_data(stop) for stop in train.stops.all()],
-        "classes": [
-            {
-                "code": travel_class.code,
-                "coaches": travel_class.coaches,
-                "seats": travel_class.seats,
-                "fare_per_km": None
-                if travel_class.fare_per_km is None
-                else str(travel_class.fare_per_km.quantize(_CENTS)),
-            }
-            for travel_class in train.classes.all()
-        ],
+        "classes": [class_data(travel_class) for travel_class in train.classes.all()],
+    }
+
+
+def class_data(travel_class) -> dict:
+    """`TrainClassSerializer(travel_class).data`, built directly (see `train_data`)."""
+    return {
+        "code": travel_class.code,
+        "coaches": travel_class.coaches,
+        "seats": travel_class.seats,
+        "fare_per_km": None if travel_class.fare_per_km is None else str(travel_class.fare_per_km.quantize(_CENTS)),
     }
 
 

@@ -29,6 +29,7 @@ from trains.models import (
     Stop,
     Train,
     TrainClass,
+    index_classes,
     index_stops,
     normalize_station,
 )
@@ -382,6 +383,7 @@ def _write_classes(train: Train, classes: list[dict]) -> None:
                 setattr(row, field, travel_class[field])
             row.save()
     TrainClass.objects.bulk_create(new_rows)
+    index_classes([train.pk])
 
 
 def _lock_active_train(train_id: int) -> Train:

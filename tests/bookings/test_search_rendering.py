@@ -93,3 +93,23 @@ def test_changed_stops_are_shown_by_the_next_search():
         ("Beta", "09:20"),
         ("Gamma", None),
     ]
+
+
+def test_changed_classes_are_shown_by_the_next_search():
+    train = make_train(classes=[{"code": "SL", "coaches": 2, "fare_per_km": "0.45"}])
+    travel_date = timezone.localdate() + timedelta(days=2)
+    search = {"source": train.source, "destination": train.destination, "travel_date": travel_date}
+    (before,) = search_results_data(search_journeys(**search, offset=0, limit=5)[1])
+    assert [c["code"] for c in before["classes"]] == ["SL"]
+
+    trains_services.update_train(
+        train_id=train.pk, classes=[{"code": "3A", "coaches": 1, "fare_per_km": "1.20"}, {"code": "SL", "coaches": 3}]
+    )
+
+    (after,) = search_results_data(search_journeys(**search, offset=0, limit=5)[1])
+    # In the classes' order (`layouts.CLASS_ORDER`), as the train's own page shows them.
+    assert [(c["code"], c["coaches"], c["fare_per_km"]) for c in after["classes"]] == [
+        ("3A", 1, "1.20"),
+        ("SL", 3, None),
+    ]
+    assert [option["class"] for option in after["availability"]] == ["3A", "SL"]

@@ -17,7 +17,16 @@ from django.db import transaction
 from irctc.errors import DomainError
 from trains import layouts, services
 from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS
-from trains.models import WEEKDAYS, Stop, Train, TrainClass, index_stops, mask_from_codes, normalize_station
+from trains.models import (
+    WEEKDAYS,
+    Stop,
+    Train,
+    TrainClass,
+    index_classes,
+    index_stops,
+    mask_from_codes,
+    normalize_station,
+)
 
 DEMO_PASSWORD = "Rail-Demo-2026!"
 LOAD_USER_PASSWORD = "Load-Test-2026!"
@@ -229,6 +238,7 @@ class Command(BaseCommand):
                 for number, (_, classes, *_) in plans.items()
                 for travel_class in classes
             )
+            index_classes(ids.values())
 
     def _generate_users(self, count: int) -> int:
         User = get_user_model()
