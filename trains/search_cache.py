@@ -56,7 +56,9 @@ def entry_key(request) -> str:
     # left can still be shown); the host is in the pagination links.
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     raw = f"{now}|{request.get_host()}|{request.get_full_path()}"
-    return "search:" + hashlib.sha256(raw.encode()).hexdigest()
+    # v2: an entry is (count, rendered bytes); a server still running the code before that reads
+    # and writes "search:" keys, which this one never reads.
+    return "search-v2:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def cached_answer(request, run_dates: list[date]) -> tuple[object | None, dict | None]:
