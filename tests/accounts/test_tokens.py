@@ -164,11 +164,12 @@ def test_a_token_accepted_before_is_refused_once_it_expires(anon, user):
     # The first request verifies the token and this process remembers it; the clock alone must
     # still end it.
     token = AccessToken.for_user(user)
-    token.set_exp(lifetime=timedelta(seconds=1))
+    # `exp` is whole seconds (rounded down): 3 s of lifetime leave at least 2 for the first request.
+    token.set_exp(lifetime=timedelta(seconds=3))
     anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert anon.get("/api/auth/me/").status_code == 200
 
-    time.sleep(1.1)
+    time.sleep(max(0.0, token["exp"] - time.time()) + 0.1)
 
     assert_json_error(anon.get("/api/auth/me/"), 401, "token_not_valid")
 
