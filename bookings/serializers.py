@@ -14,7 +14,7 @@ from bookings.models import Booking, Hold, Passenger
 from bookings.selectors import as_time, journey_times
 from bookings.services import MAX_SEATS_PER_BOOKING
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
-from trains.models import Train, codes_from_mask, normalize_station
+from trains.models import Train, codes_from_mask, normalize_station, with_rendered_schedule
 from trains.serializers import StationField, TrainSerializer, TravelDateField, train_data
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
@@ -33,14 +33,11 @@ class TrainField(serializers.IntegerField):
     def to_internal_value(self, data):
         train_id = super().to_internal_value(data)
         # Checked before the lookup: an id no column can hold would crash the database driver.
-        train = (
-            Train.objects.prefetch_related("stops", "classes").filter(pk=train_id).first()
-            if 1 <= train_id <= MAX_ID
-            else None
-        )
+        train = Train.objects.filter(pk=train_id).first() if 1 <= train_id <= MAX_ID else None
         if train is None:
             self.fail("does_not_exist", value=train_id)
-        return train
+        # One statement, not three: the stops and classes come rendered with the row.
+        return with_rendered_schedule(train)
 
 
 def _class_field(**kwargs) -> serializers.ChoiceField:
