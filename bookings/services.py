@@ -21,6 +21,7 @@ run's expired holds under the lock, and the freed seats go to the run's waitlist
 as if the hold had been released, because a waiting passenger expects them.
 """
 
+import functools
 import itertools
 import secrets
 from dataclasses import asdict, dataclass
@@ -129,41 +130,25 @@ def get_or_create_run(*, train: Train, run_date: date) -> TrainRun:
     raise RunBusy()
 
 
-def _lock_run_of(train: Train, run_date: date) -> TrainRun:
-    """Lock the run of `train` on `run_date` for the rest of the transaction, creating it at first use.
+def _lock_run_of(journey: Journey) -> tuple[TrainRun, "OpenSeats"]:
+    """Lock the journey's run for the rest of the transaction, creating it at first use, and read
+    its free seats for the journey under the lock.
 
-    The lock is the first statement: there is no lookup of the run's id before it. A run seen for
-    the first time is inserted by this transaction, which holds the new row's lock from then on;
-    a concurrent first use waits for it. `run.train` is `train` as the caller read it, before the
-    lock: the free-seat read under the lock says whether it is still current (`_prepare_run`).
+    The lock is the first statement: there is no lookup of the run's id before it, and on MariaDB
+    the free-seat read goes to the server with it, in one round trip (`_open_seats`). A run seen
+    for the first time is inserted by this transaction, which holds the new row's lock from then
+    on; a concurrent first use waits for it. `run.train` is the journey's train as the caller read
+    it, before the lock: the free-seat read says whether it is still current (`_prepare_run`).
     """
     # Whatever the caller changes on this run, cached searches that show it must not outlive it.
     # Said before the lock: a cache round trip here is one the run's other bookings don't wait for.
-    search_cache.runs_changed(run_date)
-    run = _select_run_for_update(train, run_date)
-    if run is None:
-        get_or_create_run(train=train, run_date=run_date)
-        run = _select_run_for_update(train, run_date)
-    run.train = train
-    return run
-
-
-def _select_run_for_update(train: Train, run_date: date) -> TrainRun | None:
-    """The run's row, locked; None if the run doesn't exist yet.
-
-    Written by hand, as `_open_seats` is: every booking of a busy run queues behind this
-    statement, and compiling it with the ORM cost three times the CPU of sending it, under
-    the lock. Only the columns a booking needs are read.
-    """
-    sql = f"SELECT id FROM {TrainRun._meta.db_table} WHERE train_id = %s AND run_date = %s"
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [train.pk, connection.ops.adapt_datefield_value(run_date)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return TrainRun.from_db(connection.alias, ["id", "train_id", "run_date"], [row[0], train.pk, run_date])
+    search_cache.runs_changed(journey.run_date)
+    run = TrainRun(train=journey.train, run_date=journey.run_date)
+    seats = _open_seats(run, journey, lock=True)
+    if run.pk is None:
+        get_or_create_run(train=journey.train, run_date=journey.run_date)
+        seats = _open_seats(run, journey, lock=True)
+    return run, seats
 
 
 def _lock_run(run_id: int) -> TrainRun:
@@ -339,7 +324,7 @@ class OpenSeats:
         return sum(last - first + 1 for first, last in self.blocks)
 
 
-def _open_seats(run: TrainRun, journey: Journey) -> OpenSeats:
+def _open_seats(run: TrainRun, journey: Journey, *, lock: bool = False) -> OpenSeats:
     """The seats of the journey's class free on all its segments, in one statement of few rows.
 
     Reading every taken seat of a busy run (up to thousands of rows, each parsed by the
@@ -352,36 +337,40 @@ def _open_seats(run: TrainRun, journey: Journey) -> OpenSeats:
     The same row says whether the journey's train is still as it was read (its `updated_at`),
     so the booking path needs no statement of its own under the lock to know. The train row is
     read, not locked: see `_lock_run`.
+
+    With `lock`, the run's row (by train and date; `run.pk` is set, None if there is no such run
+    yet) is first locked with `SELECT ... FOR UPDATE`, which only locks that row. On MariaDB both
+    statements go in one round trip: the server runs the read once the lock is granted, with a
+    snapshot of its own (connections read committed data), so it sees every write of whoever
+    held the lock before. Each round trip under the lock is one every booking of a busy run
+    waits for, and its thread then waits for the GIL too.
     """
-    allocation, hold, train = SeatAllocation._meta.db_table, Hold._meta.db_table, Train._meta.db_table
-    sql = (
-        "SELECT g.seat_number, g.next_taken, g.taken, g.expired, g.train_current FROM ("
-        " SELECT s.seat_number, s.expired, s.train_current, COUNT(*) OVER () - 1 AS taken,"
-        # MariaDB's LEAD takes no default: the last seat's "next" is total_seats + 1.
-        "  COALESCE(LEAD(s.seat_number) OVER (ORDER BY s.seat_number), %s) AS next_taken"
-        " FROM ("
-        "  SELECT 0 AS seat_number,"
-        f"   (SELECT COUNT(*) FROM {allocation} ea INNER JOIN {hold} eh ON eh.id = ea.hold_id"
-        # `eh.run_id` too (a hold's seats are on its own run), so this ranges over the
-        # run's holds in `hold_run_expires_idx` rather than scanning every hold.
-        "     WHERE ea.run_id = %s AND eh.run_id = %s AND eh.expires_at <= %s) AS expired,"
-        f"   (SELECT COUNT(*) FROM {train} WHERE id = %s AND updated_at = %s) AS train_current"
-        f"  UNION ALL SELECT DISTINCT seat_number, 0, 0 FROM {allocation}"
-        "   WHERE run_id = %s AND class_code = %s AND segment >= %s AND segment < %s"
-        " ) s"
-        ") g WHERE g.seat_number = 0 OR g.next_taken - g.seat_number > 1 ORDER BY g.seat_number"
-    )
     total_seats = journey.train_class.seats
     segments = journey.segments
     adapt = connection.ops.adapt_datetimefield_value
+    run_key = [journey.train.pk, connection.ops.adapt_datefield_value(run.run_date)]
+    one_round_trip = lock and connection.vendor == "mysql"
+    if lock and not one_round_trip:
+        with connection.cursor() as cursor:
+            cursor.execute(_run_lock_sql(), run_key)
+            _set_run_id(run, cursor.fetchall())
+    run_ref = run_key if one_round_trip else [run.pk]
     params = [
         total_seats + 1,
-        *(run.pk, run.pk, adapt(timezone.now())),
+        *run_ref,
+        *run_ref,
+        adapt(timezone.now()),
         *(journey.train.pk, adapt(journey.train.updated_at)),
-        *(run.pk, journey.class_code, segments.start, segments.stop),
+        *run_ref,
+        *(journey.class_code, segments.start, segments.stop),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if one_round_trip:
+            cursor.execute(f"{_run_lock_sql()}; {_open_seats_sql(by_run_key=True)}", [*run_key, *params])
+            _set_run_id(run, cursor.fetchall())
+            cursor.nextset()
+        else:
+            cursor.execute(_open_seats_sql(by_run_key=False), params)
         # MariaDB returns the arithmetic columns as DECIMAL.
         rows = [tuple(map(int, row)) for row in cursor.fetchall()]
     blocks = []
@@ -391,6 +380,41 @@ def _open_seats(run: TrainRun, journey: Journey) -> OpenSeats:
             blocks.append((first, last))
     _seat, _next, taken, expired, train_current = rows[0]
     return OpenSeats(blocks=blocks, taken=taken, expired_hold_seats=expired, train_current=bool(train_current))
+
+
+@functools.cache
+def _run_lock_sql() -> str:
+    sql = f"SELECT id FROM {TrainRun._meta.db_table} WHERE train_id = %s AND run_date = %s"
+    return sql + " FOR UPDATE" if connection.features.has_select_for_update else sql
+
+
+def _set_run_id(run: TrainRun, rows: list[tuple]) -> None:
+    run.pk = rows[0][0] if rows else None
+    run._state.adding, run._state.db = run.pk is None, connection.alias
+
+
+@functools.cache
+def _open_seats_sql(*, by_run_key: bool) -> str:
+    """`_open_seats`' statement; the run is given by id, or `by_run_key` by (train, date)."""
+    allocation, hold, train = SeatAllocation._meta.db_table, Hold._meta.db_table, Train._meta.db_table
+    run = f"(SELECT id FROM {TrainRun._meta.db_table} WHERE train_id = %s AND run_date = %s)" if by_run_key else "%s"
+    return (
+        "SELECT g.seat_number, g.next_taken, g.taken, g.expired, g.train_current FROM ("
+        " SELECT s.seat_number, s.expired, s.train_current, COUNT(*) OVER () - 1 AS taken,"
+        # MariaDB's LEAD takes no default: the last seat's "next" is total_seats + 1.
+        "  COALESCE(LEAD(s.seat_number) OVER (ORDER BY s.seat_number), %s) AS next_taken"
+        " FROM ("
+        "  SELECT 0 AS seat_number,"
+        f"   (SELECT COUNT(*) FROM {allocation} ea INNER JOIN {hold} eh ON eh.id = ea.hold_id"
+        # `eh.run_id` too (a hold's seats are on its own run), so this ranges over the
+        # run's holds in `hold_run_expires_idx` rather than scanning every hold.
+        f"     WHERE ea.run_id = {run} AND eh.run_id = {run} AND eh.expires_at <= %s) AS expired,"
+        f"   (SELECT COUNT(*) FROM {train} WHERE id = %s AND updated_at = %s) AS train_current"
+        f"  UNION ALL SELECT DISTINCT seat_number, 0, 0 FROM {allocation}"
+        f"   WHERE run_id = {run} AND class_code = %s AND segment >= %s AND segment < %s"
+        " ) s"
+        ") g WHERE g.seat_number = 0 OR g.next_taken - g.seat_number > 1 ORDER BY g.seat_number"
+    )
 
 
 def _allocate(
@@ -405,13 +429,22 @@ def _allocate(
     """
     try:
         return SeatAllocation.objects.bulk_create(
-            SeatAllocation(run=run, class_code=code, segment=segment, seat_number=seat, booking=booking, hold=hold)
-            for seat in sorted(seat_numbers)
-            for segment in segments
+            _allocations(run, code, segments, seat_numbers, booking=booking, hold=hold)
         )
     except IntegrityError:
         # Only reachable if something wrote this run's seats without its lock.
         raise SeatClash(run_id=run.pk, seat_numbers=seat_numbers) from None
+
+
+def _allocations(
+    run: TrainRun, code: str, segments: range, seat_numbers: list[int], *, booking=None, hold=None
+) -> list[SeatAllocation]:
+    """The rows `_allocate` inserts, in its order."""
+    return [
+        SeatAllocation(run=run, class_code=code, segment=segment, seat_number=seat, booking=booking, hold=hold)
+        for seat in sorted(seat_numbers)
+        for segment in segments
+    ]
 
 
 def _free_seats(allocations) -> int:
@@ -517,19 +550,19 @@ def _waitlisted_seats(run: TrainRun, code: str) -> int:
     return waiting.aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
 
 
-def _prepare_run(run: TrainRun, journey: Journey) -> tuple[Journey, OpenSeats]:
+def _prepare_run(run: TrainRun, journey: Journey, seats: OpenSeats) -> tuple[Journey, OpenSeats]:
     """The journey as the train is now and its free seats, after sweeping expired holds and
-    serving the waitlists; `run` is locked (`_lock_run_of`) and `run.train` is as read before.
+    serving the waitlists; `run` is locked (`_lock_run_of`), `seats` were read with the lock and
+    `run.train` is as read before it.
 
     The train may have been retired, rescheduled or re-classed between that read and the lock;
     what the booking sells is what the train is now. Every change to a train, its stops or its
     classes saves the train row (`trains.services`), so the free-seat read, which also says
     whether the row is as it was read, decides: the common case, the same train and no expired
-    hold, is one statement under the lock. A changed train is read again and the journey planned
+    hold, is the lock's own round trip. A changed train is read again and the journey planned
     again (which may refuse it) before anything is decided from it; the sweep's own read and the
     re-read after it only happen when `_open_seats` has seen an expired hold.
     """
-    seats = _open_seats(run, journey)
     if seats.train_current:
         check_bookable(journey)  # same train, but the clock moved while the lock was awaited
     else:
@@ -582,8 +615,7 @@ def _create_booking(
     booking = Booking(
         user=user, run=run, status=status, seats=seats, **_journey_fields(journey), fare=journey.fare(seats)
     )
-    _insert_with_new_pnr(booking)
-    booking.passenger_list = Passenger.objects.bulk_create(
+    booking.passenger_list = [
         Passenger(
             booking=booking,
             position=position,
@@ -591,37 +623,108 @@ def _create_booking(
             **asdict(passenger),
         )
         for position, passenger in enumerate(passengers, start=1)
-    )
+    ]
+    allocations = []
     if seat_numbers is not None and allocate:
-        allocations = _allocate(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
+        allocations = _allocations(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
+    _insert_with_new_pnr(booking, booking.passenger_list, allocations)
+    if seat_numbers is not None and allocate:
         # Where `selectors._with_display_data` puts them: the API shows this booking
         # without reading it back (`selectors.new_booking_for_display`).
         booking.seat_allocations = [a for a in allocations if a.segment == journey.from_stop.index]
     return booking
 
 
-def _insert_with_new_pnr(booking: Booking) -> None:
-    """Insert `booking` under a PNR no other booking has: one statement, unless the draw collides.
+def _insert_with_new_pnr(
+    booking: Booking, passengers: list[Passenger] = (), allocations: list[SeatAllocation] = ()
+) -> None:
+    """Insert `booking` under a PNR no other booking has, then its passengers and allocations.
+
+    On MariaDB that is one round trip, unless the draw collides: the statements go together and
+    the rows after the booking's name it by `LAST_INSERT_ID()` (the booking's id, since the
+    server runs them in order on this connection), as hand-written SQL, since the ORM's two or
+    three inserts cost a round trip and their compiling each, under the run lock. SQLite gets the
+    same statements one by one.
 
     A collision (one in billions) must not fail the booking. A savepoint around the insert
     would cost two more round trips on every booking, under the run lock, for it; instead this
     relies on MariaDB and SQLite failing only the INSERT that broke the unique key and keeping
-    the transaction, the run lock included (PostgreSQL would abort the transaction). Django
-    marks the atomic block for rollback on any error in `save`, since it can't know that; the
-    mark is cleared once the PNR is known to be taken, and the booking draws again. Any other
-    integrity error (say, its user deleted meanwhile) keeps the mark and fails the booking.
+    the transaction, the run lock included (PostgreSQL would abort the transaction); MariaDB
+    runs none of the statements after a failed one. Once the PNR is known to be taken, the
+    booking draws again. Any other integrity error (say, its user deleted meanwhile) fails the
+    booking; an allocation's is `SeatClash` (see `_allocate`).
     """
-    for _ in range(PNR_ATTEMPTS):
-        booking.pnr = new_pnr()
-        try:
-            booking.save(force_insert=True)
-            return
-        except IntegrityError:
-            transaction.set_rollback(False)
-            if not Booking.objects.filter(pnr=booking.pnr).exists():
-                transaction.set_rollback(True)
+    dependents = [rows for rows in (passengers, allocations) if rows]
+    one_round_trip = connection.vendor == "mysql"
+    booking_id = "@booking_id" if len(dependents) > 1 else "LAST_INSERT_ID()"
+    with connection.cursor() as cursor:
+        for _ in range(PNR_ATTEMPTS):
+            booking.pnr = new_pnr()
+            sql, params = _insert_statement([booking])
+            if one_round_trip and dependents:
+                statements, params = [sql], list(params)
+                if booking_id.startswith("@"):
+                    statements.append(f"SET {booking_id} = LAST_INSERT_ID()")
+                for rows in dependents:
+                    rows_sql, rows_params = _insert_statement(rows, booking_id=booking_id)
+                    statements.append(rows_sql)
+                    params += rows_params
+                sql = "; ".join(statements)
+            try:
+                cursor.execute(sql, params)
+                break
+            except IntegrityError:
+                if not Booking.objects.filter(pnr=booking.pnr).exists():
+                    raise
+        else:
+            raise Conflict("Could not issue a PNR; try again.", code="pnr_busy")
+        booking.pk = cursor.lastrowid
+        booking._state.adding, booking._state.db = False, connection.alias
+        for rows in dependents:
+            for row in rows:
+                row.booking_id = booking.pk
+            try:
+                if one_round_trip:
+                    if booking_id.startswith("@") and rows is dependents[0]:
+                        cursor.nextset()  # the SET
+                    cursor.nextset()
+                else:
+                    cursor.execute(*_insert_statement(rows))
+            except IntegrityError:
+                if rows is allocations:
+                    # Only reachable if something wrote this run's seats without its lock.
+                    raise SeatClash(
+                        run_id=booking.run_id, seat_numbers=sorted({a.seat_number for a in allocations})
+                    ) from None
                 raise
-    raise Conflict("Could not issue a PNR; try again.", code="pnr_busy")
+
+
+def _insert_statement(rows: list, *, booking_id: str | None = None) -> tuple[str, list]:
+    """`INSERT` of these rows of one model (every column but the id, values as `save` gives
+    them), with `booking_id` (SQL) in place of each row's booking, if given."""
+    fields = _insert_fields(type(rows[0]))
+    placeholders, params = [], []
+    for row in rows:
+        values = []
+        for field in fields:
+            if booking_id is not None and field.attname == "booking_id":
+                values.append(booking_id)
+            else:
+                values.append("%s")
+                params.append(field.get_db_prep_save(getattr(row, field.attname), connection))
+        placeholders.append(f"({', '.join(values)})")
+    return f"{_insert_head(type(rows[0]))} VALUES {', '.join(placeholders)}", params
+
+
+@functools.cache
+def _insert_fields(model) -> list:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+@functools.cache
+def _insert_head(model) -> str:
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in _insert_fields(model))
+    return f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns})"
 
 
 def _check_seat_count(seats: int, field: str = "seats") -> None:
@@ -678,8 +781,8 @@ def book_seats(
     )
     _check_preferences(journey, requests)
     with transaction.atomic():
-        run = _lock_run_of(train, journey.run_date)
-        journey, open_seats = _prepare_run(run, journey)
+        run, open_seats = _lock_run_of(journey)
+        journey, open_seats = _prepare_run(run, journey, open_seats)
         if requests:
             seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)
         else:
@@ -762,8 +865,8 @@ def hold_seats(
         if any(not 1 <= seat <= total for seat in seat_numbers):
             raise ValidationError({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
     with transaction.atomic():
-        run = _lock_run_of(train, journey.run_date)
-        journey, open_seats = _prepare_run(run, journey)
+        run, open_seats = _lock_run_of(journey)
+        journey, open_seats = _prepare_run(run, journey, open_seats)
         free = {seat for first, last in open_seats.blocks for seat in range(first, last + 1)}
         if seat_numbers is not None:
             clashing = sorted(set(seat_numbers) - free)

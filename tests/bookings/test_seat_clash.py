@@ -20,8 +20,8 @@ def reads_that_hide_every_taken_seat(monkeypatch, times: int) -> None:
     real_open_seats = services._open_seats
     lies = []
 
-    def stale(run, *args):
-        seats = real_open_seats(run, *args)
+    def stale(run, *args, **kwargs):
+        seats = real_open_seats(run, *args, **kwargs)
         if len(lies) < times:
             lies.append(run.pk)
             return dataclasses.replace(seats, blocks=[(1, seats.blocks[-1][1])], taken=0)

@@ -172,10 +172,10 @@ def test_a_path_that_forgot_the_run_lock_still_cannot_sell_a_seat_twice_on_a_seg
     total = 20
     train = make_train(stops=route(*STATIONS), total_seats=total)
 
-    def read_the_run_without_locking_it(train, run_date):
-        run = services.get_or_create_run(train=train, run_date=run_date)
-        run.train = train
-        return run
+    def read_the_run_without_locking_it(journey):
+        run = services.get_or_create_run(train=journey.train, run_date=journey.run_date)
+        run.train = journey.train
+        return run, services._open_seats(run, journey)
 
     monkeypatch.setattr(services, "_lock_run_of", read_the_run_without_locking_it)
 

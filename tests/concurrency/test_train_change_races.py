@@ -94,15 +94,15 @@ def test_a_retirement_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch
     train = make_train()
     passenger = make_user("early-passenger")
     allocated, retire_done, outcome = threading.Event(), threading.Event(), {}
-    allocate = booking_services._allocate
+    insert = booking_services._insert_with_new_pnr
 
     def allocate_then_linger(*args, **kwargs):
-        allocations = allocate(*args, **kwargs)
+        allocations = insert(*args, **kwargs)
         allocated.set()
         retire_done.wait(PAUSE_SECONDS)  # still inside the booking's transaction, run locked
         return allocations
 
-    monkeypatch.setattr(booking_services, "_allocate", allocate_then_linger)
+    monkeypatch.setattr(booking_services, "_insert_with_new_pnr", allocate_then_linger)
     booking_thread = _book_in_thread(passenger, train, outcome)
     assert allocated.wait(10)
     retire_thread = _retire_in_thread(train, outcome, retire_done)

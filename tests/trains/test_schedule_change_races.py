@@ -82,15 +82,15 @@ def _assert_no_seat_beyond_the_class(train):
 def test_a_cut_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch, nearly_full_coach):
     train, outcome = nearly_full_coach, {}
     allocated, cut_done = threading.Event(), threading.Event()
-    allocate = booking_services._allocate
+    insert = booking_services._insert_with_new_pnr
 
     def allocate_then_linger(*args, **kwargs):
-        result = allocate(*args, **kwargs)
+        result = insert(*args, **kwargs)
         allocated.set()
         cut_done.wait(PAUSE_SECONDS)  # still inside the booking's transaction, run locked
         return result
 
-    monkeypatch.setattr(booking_services, "_allocate", allocate_then_linger)
+    monkeypatch.setattr(booking_services, "_insert_with_new_pnr", allocate_then_linger)
     booking_thread = _in_thread(_book(train, make_user("late")), outcome, "booking")
     assert allocated.wait(10)
     cut_thread = _in_thread(_cut_to_one_coach(train), outcome, "cut", cut_done)
