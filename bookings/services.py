@@ -605,12 +605,13 @@ def _create_booking(
     passengers: list[PassengerRequest],
     seat_numbers: list[int] | None = None,
     allocate: bool = True,
+    last_write: bool = False,
 ) -> Booking:
     """Insert a booking with a fresh PNR, its passengers and, if `allocate`, its seats' allocations.
 
     A seat clash leaves as `SeatsUnavailable` (see `_allocate`), taking the whole transaction
     with it. Passenger i gets seat i. `allocate=False` is for seats that are already allocated
-    (a hold being confirmed).
+    (a hold being confirmed). `last_write`: see `_insert_with_new_pnr`.
     """
     booking = Booking(
         user=user, run=run, status=status, seats=seats, **_journey_fields(journey), fare=journey.fare(seats)
@@ -627,7 +628,7 @@ def _create_booking(
     allocations = []
     if seat_numbers is not None and allocate:
         allocations = _allocations(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
-    _insert_with_new_pnr(booking, booking.passenger_list, allocations)
+    _insert_with_new_pnr(booking, booking.passenger_list, allocations, last_write=last_write)
     if seat_numbers is not None and allocate:
         # Where `selectors._with_display_data` puts them: the API shows this booking
         # without reading it back (`selectors.new_booking_for_display`).
@@ -636,7 +637,11 @@ def _create_booking(
 
 
 def _insert_with_new_pnr(
-    booking: Booking, passengers: list[Passenger] = (), allocations: list[SeatAllocation] = ()
+    booking: Booking,
+    passengers: list[Passenger] = (),
+    allocations: list[SeatAllocation] = (),
+    *,
+    last_write: bool = False,
 ) -> None:
     """Insert `booking` under a PNR no other booking has, then its passengers and allocations.
 
@@ -653,15 +658,23 @@ def _insert_with_new_pnr(
     runs none of the statements after a failed one. Once the PNR is known to be taken, the
     booking draws again. Any other integrity error (say, its user deleted meanwhile) fails the
     booking; an allocation's is `SeatClash` (see `_allocate`).
+
+    `last_write`: the caller's transaction writes nothing after these rows. Where that
+    transaction is also the outermost one (no Idempotency-Key claim or test around it), MariaDB
+    commits it in the same round trip, which releases the run lock there and then, instead of
+    one more round trip later; the atomic block's own COMMIT, after it, finds nothing left to
+    commit, and runs the on-commit hooks as usual. A statement that fails stops the batch before
+    the COMMIT, so nothing is committed that the caller would roll back.
     """
     dependents = [rows for rows in (passengers, allocations) if rows]
     one_round_trip = connection.vendor == "mysql"
+    commit = one_round_trip and last_write and _outermost_transaction()
     booking_id = "@booking_id" if len(dependents) > 1 else "LAST_INSERT_ID()"
     with connection.cursor() as cursor:
         for _ in range(PNR_ATTEMPTS):
             booking.pnr = new_pnr()
             sql, params = _insert_statement([booking])
-            if one_round_trip and dependents:
+            if one_round_trip and (dependents or commit):
                 statements, params = [sql], list(params)
                 if booking_id.startswith("@"):
                     statements.append(f"SET {booking_id} = LAST_INSERT_ID()")
@@ -669,6 +682,8 @@ def _insert_with_new_pnr(
                     rows_sql, rows_params = _insert_statement(rows, booking_id=booking_id)
                     statements.append(rows_sql)
                     params += rows_params
+                if commit:
+                    statements.append("COMMIT")
                 sql = "; ".join(statements)
             try:
                 cursor.execute(sql, params)
@@ -697,6 +712,13 @@ def _insert_with_new_pnr(
                         run_id=booking.run_id, seat_numbers=sorted({a.seat_number for a in allocations})
                     ) from None
                 raise
+        if commit:
+            cursor.nextset()
+
+
+def _outermost_transaction() -> bool:
+    """The atomic block running is the connection's only one: its commit is the transaction's."""
+    return len(connection.atomic_blocks) == 1 and not connection.savepoint_ids
 
 
 def _insert_statement(rows: list, *, booking_id: str | None = None) -> tuple[str, list]:
@@ -787,7 +809,7 @@ def book_seats(
             seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)
         else:
             seat_numbers = choose_from_blocks(open_seats.blocks, count)
-        common = dict(user=user, run=run, journey=journey, seats=count, passengers=requests)
+        common = dict(user=user, run=run, journey=journey, seats=count, passengers=requests, last_write=True)
         if seat_numbers is not None:
             return _create_booking(**common, status=Booking.Status.CONFIRMED, seat_numbers=seat_numbers)
         available = open_seats.free

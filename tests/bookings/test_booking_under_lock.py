@@ -7,6 +7,7 @@ change is made on the booking's own connection, between its first read and its l
 """
 
 import pytest
+from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from bookings import services
@@ -127,3 +128,28 @@ def test_a_pnr_that_keeps_colliding_is_refused_and_leaves_nothing(monkeypatch):
     assert refused.value.code == "pnr_busy"
     assert list(Booking.objects.values_list("pk", flat=True)) == [first.pk]
     assert SeatAllocation.objects.count() == 1
+
+
+# The booking commits with its inserts (one round trip on MariaDB) only where its own
+# transaction is the outermost one; inside a larger one it must stay part of it.
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_inside_a_larger_transaction_goes_when_that_transaction_fails():
+    passenger = make_user("enclosed")
+    train = make_train(total_seats=3)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        book(passenger, train)
+        raise RuntimeError("the enclosing work fails after the booking")
+
+    assert not Booking.objects.exists()
+    assert not SeatAllocation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_in_its_own_transaction_is_committed_with_its_seats():
+    passenger = make_user("alone")
+    train = make_train(total_seats=3)
+
+    booking = book(passenger, train)
+
+    assert (Booking.objects.get().pk, seats_of(booking)) == (booking.pk, [1])
