@@ -17,10 +17,21 @@ built-in TimeoutError, and raises its own), and the next statement would then re
 late answer to the previous one: every later answer on that connection one statement behind. A
 shut socket makes the rest of the request fail fast (503), and Django's end-of-request check
 (`is_usable` pings) replaces the connection.
+
+A transaction costs no round trips of its own. Django brackets one with `SET autocommit = 0`
+and, after the COMMIT, `SET autocommit = 1`: two of a booking's six round trips, each a
+thread's wait for the server and then for the GIL. Here the session stays in autocommit mode
+and a transaction is `START TRANSACTION`, sent in one round trip with the transaction's first
+statement; its COMMIT or ROLLBACK ends it and leaves autocommit on, so leaving the atomic block
+sends nothing more. A COMMIT or ROLLBACK is not sent at all where the server says no transaction
+is open (nothing was sent since it began, or its last statements already committed it, as a
+booking's do: `bookings.services._insert_with_new_pnr`).
 """
 
 import re
 
+import mysql.connector
+from django.db import IntegrityError
 from django.db.utils import DatabaseErrorWrapper
 from django.utils.functional import cached_property
 from mysql.connector.cursor import MySQLCursor
@@ -76,8 +87,65 @@ class DatabaseWrapper(ConnectorDatabaseWrapper):
 
     def create_cursor(self, name=None):
         self.connection.handle_unread_result()
-        return CursorWrapper(MySQLCursor(self.connection))
+        return _TransactionStartingCursor(MySQLCursor(self.connection), self)
+
+    # See the module's docstring: the session stays in autocommit mode, a transaction is begun by
+    # its first statement and ended by its COMMIT or ROLLBACK alone.
+    begin_pending = False
+    _session_autocommit = None  # what this connection's session was last set to
+
+    def get_new_connection(self, conn_params):
+        self.begin_pending, self._session_autocommit = False, None
+        return super().get_new_connection(conn_params)
+
+    def _set_autocommit(self, autocommit: bool) -> None:
+        self.begin_pending = not autocommit and self._session_autocommit is True
+        if autocommit != self._session_autocommit and not self.begin_pending:
+            with self.wrap_database_errors:
+                self.connection.autocommit = autocommit
+            self._session_autocommit = autocommit
+
+    def _transaction_open(self) -> bool:
+        pending, self.begin_pending = self.begin_pending, False
+        return not pending and self.connection.in_transaction
+
+    def _commit(self):
+        if self.connection is not None and self._transaction_open():
+            return super()._commit()
+        return None
+
+    def _rollback(self):
+        if self.connection is not None and self._transaction_open():
+            return super()._rollback()
+        return None
 
     @property
     def display_name(self) -> str:
         return "MariaDB" if self.mysql_is_mariadb else "MySQL"
+
+
+class _TransactionStartingCursor(CursorWrapper):
+    """Sends `START TRANSACTION` with the first statement of a transaction (see the module)."""
+
+    def __init__(self, cursor, wrapper: DatabaseWrapper):
+        super().__init__(cursor)
+        self.wrapper = wrapper
+
+    def execute(self, query, args=None):
+        if not self.wrapper.begin_pending:
+            return super().execute(query, args)
+        self.wrapper.begin_pending = False
+        result = super().execute(f"START TRANSACTION; {query}", args)
+        try:
+            self.cursor.nextset()  # past START TRANSACTION's answer, to the statement's own
+        except mysql.connector.OperationalError as exc:
+            if exc.args[0] in self.codes_for_integrityerror:  # as `execute` maps them
+                raise IntegrityError(*tuple(exc.args)) from None
+            raise
+        return result
+
+    def executemany(self, query, args):
+        if self.wrapper.begin_pending:
+            self.wrapper.begin_pending = False
+            self.cursor.execute("START TRANSACTION")
+        return super().executemany(query, args)
