@@ -11,8 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking, Hold, Passenger
-from bookings.selectors import as_time, journey_times
+from bookings.selectors import journey_times
 from bookings.services import MAX_SEATS_PER_BOOKING
+from trains.journeys import as_time
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train, codes_from_mask, normalize_station
 from trains.serializers import StationField, TrainSerializer, TravelDateField, train_data

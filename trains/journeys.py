@@ -5,7 +5,7 @@ booking, so that all three agree on what "travel date", "departed" and "fare" me
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -21,6 +21,18 @@ class JourneyDeparted(DomainError):
     status_code = 400
     default_code = "journey_departed"
     default_detail = "This train has already left the boarding station on that date."
+
+
+def as_time(value) -> time | None:
+    """A TIME value as `datetime.time`, from a `time`, the timedelta of MariaDB's driver or text (JSON, SQLite)."""
+    if value is None:
+        return None
+    if isinstance(value, time):
+        return value
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+    return time.fromisoformat(value[:8])
 
 
 def moment(day: date, clock, zone=None) -> datetime:
