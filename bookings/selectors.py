@@ -18,8 +18,8 @@ from bookings.models import Booking, Hold, SeatAllocation, TrainRun
 from irctc.db_router import read_connection
 from trains.journeys import Journey, moment, plan_journey
 from trains.layouts import berth_of
-from trains.models import MAX_DAY_OFFSET, Train, normalize_station
-from trains.selectors import Leg, route_legs
+from trains.models import MAX_DAY_OFFSET, StopPair, Train, normalize_station
+from trains.selectors import Leg, legs_between
 
 
 def _occupied_seats(now=None) -> QuerySet:
@@ -58,28 +58,61 @@ def search_journeys(
     leaves `source`), only trains leaving `source` that day, each on the run that started
     `day_offset` days earlier; without, each train's next departure from `source` still ahead.
 
-    The timetable half (which trains, when, at what fare) is the route's legs, which a process
-    keeps while the timetable generation `timetable` stays the same (`trains.selectors.route_legs`);
-    the dates and the page are worked out here, and only the seats taken on the page's runs are
-    read from the database, in one statement (`_taken_seats`).
+    One statement finds the route's trains (a range of `StopPair`'s covering index) with any run
+    they have on the days searched; the trains' timetables come from `trains.selectors.timetables`,
+    which a process keeps while the timetable generation `timetable` stays the same; dates, order
+    and page are worked out here; seats are counted only on the page's runs that exist (most
+    journeys a search shows have none: nobody has booked them yet).
     """
     zone = timezone.get_current_timezone()
     now = timezone.localtime(timezone=zone)
-    legs = route_legs(source, destination, generation=timetable)
+    run_dates = run_dates_searched(travel_date)
+    pairs, runs = _route_with_runs(source, destination, run_dates)
+    legs = legs_between(pairs, generation=timetable)
     if class_code is not None:
-        legs = [leg for leg in legs if leg.has_class(class_code)]
+        legs = [leg for leg in legs if leg.timetable.has_class(class_code)]
     if travel_date is not None:
-        # The train leaves `source` on travel_date, so it left its origin `departure_day` days earlier.
+        # The train leaves `source` on travel_date, so it left its origin `day_offset` days earlier.
         rides = [
-            (leg, run_date) for leg in legs if leg.runs_on(run_date := travel_date - timedelta(days=leg.departure_day))
+            (leg, run_date)
+            for leg in legs
+            if leg.timetable.runs_on(run_date := travel_date - timedelta(days=leg.board.day_offset))
         ]
     else:
         rides = _next_departures(legs, now)
     page = rides[offset : offset + limit]
-    taken = _taken_seats(page)
+    taken = _taken_seats([(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs])
     return len(rides), [
         _journey(leg, run_date, taken.get((leg.train_id, run_date), {}), zone) for leg, run_date in page
     ]
+
+
+@functools.cache
+def _route_sql(days: int) -> str:
+    return (
+        "SELECT sp.train_id, sp.from_index, sp.to_index, r.id, r.run_date"
+        f" FROM {StopPair._meta.db_table} sp LEFT OUTER JOIN {TrainRun._meta.db_table} r"
+        f" ON r.train_id = sp.train_id AND r.run_date IN ({', '.join(['%s'] * days)})"
+        " WHERE sp.from_key = %s AND sp.to_key = %s"
+    )
+
+
+def _route_with_runs(source: str, destination: str, run_dates: list[date]):
+    """`([(train, from index, to index)], {(train, run date): run id})`: every train calling at
+    `source` and later at `destination` (active or not), and the runs they have on `run_dates`."""
+    database = read_connection()
+    ops = database.ops
+    params = [
+        *(ops.adapt_datefield_value(day) for day in run_dates),
+        normalize_station(source),
+        normalize_station(destination),
+    ]
+    with database.cursor() as cursor:
+        cursor.execute(_route_sql(len(run_dates)), params)
+        rows = cursor.fetchall()
+    pairs = {(train_id, from_index, to_index) for train_id, from_index, to_index, _run, _day in rows}
+    runs = {(train_id, _as_date(run_date)): run_id for train_id, _f, _t, run_id, run_date in rows if run_id is not None}
+    return pairs, runs
 
 
 def _next_departures(legs: list[Leg], now: datetime) -> list[tuple[Leg, date]]:
@@ -87,22 +120,15 @@ def _next_departures(legs: list[Leg], now: datetime) -> list[tuple[Leg, date]]:
     today, clock = now.date(), now.time()
     rides = []
     for leg in legs:
+        board = leg.board
         for day in _RUN_DAYS_WITHOUT_DATE:
             run_date = today + timedelta(days=day)
-            leaves_in = day + leg.departure_day  # days from today
-            if (leaves_in > 0 or (leaves_in == 0 and leg.departure_time > clock)) and leg.runs_on(run_date):
+            leaves_in = day + board.day_offset  # days from today
+            if (leaves_in > 0 or (leaves_in == 0 and board.departure_time > clock)) and leg.timetable.runs_on(run_date):
                 rides.append((leaves_in, leg, run_date))
                 break
-    rides.sort(key=lambda ride: (ride[0], ride[1].departure_time, ride[1].train["train_number"]))
+    rides.sort(key=lambda ride: (ride[0], ride[1].board.departure_time, ride[1].timetable.train_number))
     return [(leg, run_date) for _leaves_in, leg, run_date in rides]
-
-
-@functools.cache
-def _runs_sql(trains: int, days: int) -> str:
-    return (
-        f"SELECT id, train_id, run_date FROM {TrainRun._meta.db_table}"
-        f" WHERE train_id IN ({', '.join(['%s'] * trains)}) AND run_date IN ({', '.join(['%s'] * days)})"
-    )
 
 
 @functools.cache
@@ -118,34 +144,20 @@ def _taken_seats_sql(runs: int) -> str:
     )
 
 
-def _taken_seats(page: list[tuple[Leg, date]]) -> dict[tuple[int, date], dict[str, int]]:
-    """{(train, run date): {class: seats taken on any segment of the leg}} for a page of rides.
-
-    The same rule as `seat_map` (the booking state machine checks that they agree). A run nobody
-    has booked has no row yet, and then nothing to count: most of what a search shows, so the runs
-    are looked up first (two IN lists on the run's unique key, cheaper for the database than a
-    condition per ride), and the seats counted only on the runs found.
-    """
-    if not page:
+def _taken_seats(rides: list[tuple[int, Leg, tuple]]) -> dict[tuple, dict[str, int]]:
+    """{(train, run date): {class: seats taken on any segment of the leg}} for `(run id, leg,
+    (train, run date))` of a page: the same rule as `seat_map` (the booking state machine checks
+    that they agree)."""
+    if not rides:
         return {}
     database = read_connection()
-    ops = database.ops
-    train_ids = sorted({leg.train_id for leg, _run_date in page})
-    run_dates = sorted({run_date for _leg, run_date in page})
+    params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
+    params.append(database.ops.adapt_datetimefield_value(timezone.now()))
     with database.cursor() as cursor:
-        cursor.execute(
-            _runs_sql(len(train_ids), len(run_dates)),
-            [*train_ids, *(ops.adapt_datefield_value(day) for day in run_dates)],
-        )
-        run_ids = {(train_id, _as_date(run_date)): run_id for run_id, train_id, run_date in cursor.fetchall()}
-        rides = [(run_ids[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in run_ids]
-        if not rides:
-            return {}
-        params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
-        cursor.execute(_taken_seats_sql(len(rides)), [*params, ops.adapt_datetimefield_value(timezone.now())])
+        cursor.execute(_taken_seats_sql(len(rides)), params)
         counts = cursor.fetchall()
     ride_of_run = {run_id: key for run_id, _leg, key in rides}
-    taken: dict[tuple[int, date], dict[str, int]] = {}
+    taken: dict[tuple, dict[str, int]] = {}
     for run_id, code, seats in counts:
         taken.setdefault(ride_of_run[run_id], {})[code] = int(seats)
     return taken
@@ -157,25 +169,28 @@ def _as_date(value) -> date:
 
 def _journey(leg: Leg, run_date: date, taken: dict[str, int], zone) -> dict:
     """One search result: the leg on its run, with the seats free per class."""
-    departure = moment(run_date + timedelta(days=leg.departure_day), leg.departure_time, zone)
-    arrival = moment(run_date + timedelta(days=leg.arrival_day), leg.arrival_time, zone)
+    board, alight = leg.board, leg.alight
+    departure = moment(run_date + timedelta(days=board.day_offset), board.departure_time, zone)
+    arrival = moment(run_date + timedelta(days=alight.arrival_day()), alight.arrival_time, zone)
     availability = []
-    for travel_class, fare in zip(leg.train["classes"], leg.fares, strict=True):
+    for travel_class, fare in zip(leg.timetable.classes, leg.fares(), strict=True):
         code = travel_class["code"]
         availability.append(
             {"class": code, "available_seats": max(0, travel_class["seats"] - taken.get(code, 0)), "fare": fare}
         )
     return {
         "train_id": leg.train_id,
-        "train": leg.train,
-        "from_station": leg.from_station,
-        "to_station": leg.to_station,
+        "train": leg.timetable.train_data(),
+        "from_station": board.station,
+        "to_station": alight.station,
         "travel_date": departure.date(),
         "run_date": run_date,
         "departure": departure,
         "arrival": arrival,
         "duration_minutes": int((arrival - departure).total_seconds() // 60),
-        "distance_km": None if leg.from_km is None or leg.to_km is None else leg.to_km - leg.from_km,
+        "distance_km": None
+        if board.distance_km is None or alight.distance_km is None
+        else alight.distance_km - board.distance_km,
         "available_seats": sum(option["available_seats"] for option in availability),
         "availability": availability,
     }
