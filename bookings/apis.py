@@ -201,6 +201,7 @@ class TrainSearchApi(APIView):
             destination=params.validated_data["destination"],
             travel_date=params.validated_data.get("date"),
             class_code=params.validated_data.get("class_code"),
+            timetable=search_cache.timetable_generation(stamp),
         )
         paginator = self.pagination_class()
         page = paginator.paginate_search(request, search)

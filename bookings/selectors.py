@@ -7,8 +7,7 @@ for the next write to sweep expired holds away.
 """
 
 import functools
-from datetime import date, datetime, time, timedelta
-from operator import itemgetter
+from datetime import date, datetime, timedelta
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -16,11 +15,11 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
-from irctc import fast_json
 from irctc.db_router import read_connection
-from trains.journeys import Journey, fare_for, moment, plan_journey
+from trains.journeys import Journey, moment, plan_journey
 from trains.layouts import berth_of
-from trains.models import MAX_DAY_OFFSET, Stop, StopPair, Train, TrainClass, normalize_station, weekday_bit
+from trains.models import MAX_DAY_OFFSET, StopPair, Train, normalize_station
+from trains.selectors import Leg, legs_between
 
 
 def _occupied_seats(now=None) -> QuerySet:
@@ -30,56 +29,9 @@ def _occupied_seats(now=None) -> QuerySet:
 
 # --- Search ------------------------------------------------------------------------------------
 
-# An OFFSET beyond this is past the end of any real result, and some databases refuse it.
-MAX_QUERY_OFFSET = 2**62
 # Without a date, a train is shown on its next departure from the boarding station: that is on a
 # run that left its origin at most 3 days ago (the largest day offset) and at most a week ahead.
 _RUN_DAYS_WITHOUT_DATE = range(-3, 8)
-
-_PAGE_COLUMNS = (
-    "id",
-    "from_index",
-    "from_station",
-    "departure_time",
-    "departure_day",
-    "from_km",
-    "to_index",
-    "to_station",
-    "arrival_time",
-    "arrival_stop_departure",
-    "arrival_day",
-    "to_km",
-    "run_day",
-)
-# The train's own columns, after `train_number` and the total: search renders the train from them.
-_TRAIN_COLUMNS = (
-    "name",
-    "source",
-    "destination",
-    "departure_time",
-    "arrival_time",
-    "arrival_day_offset",
-    "total_seats",
-    "runs_on_mask",
-)
-# What the search statement returns per journey, in this order, before its stops and its classes
-# (see `search_journeys`).
-_RESULT_COLUMNS = (
-    *_PAGE_COLUMNS,
-    "train_number",
-    "total",
-    *(f"train_{name}" if name in ("departure_time", "arrival_time") else name for name in _TRAIN_COLUMNS),
-    "stops_json",
-    "classes_json",
-    "page_position",
-)
-
-
-def _json_rows(values: str, vendor: str) -> str:
-    """An aggregate of every row into one JSON array of arrays of `values` (SQL, comma-separated)."""
-    if vendor == "sqlite":
-        return f"json_group_array(json_array({values}))"
-    return f"JSON_ARRAYAGG(JSON_ARRAY({values}))"
 
 
 def run_dates_searched(travel_date: date | None) -> list[date]:
@@ -90,93 +42,6 @@ def run_dates_searched(travel_date: date | None) -> list[date]:
     return [travel_date - timedelta(days=back) for back in range(MAX_DAY_OFFSET + 1)]
 
 
-@functools.cache
-def _search_sql(vendor: str, index_column: str, rank_column: str, *, dated: bool, by_class: bool) -> str:
-    """The statement of `search_journeys`: its text depends only on these, the rest are parameters.
-
-    The two columns come quoted as the database quotes them: `index` and `rank` are reserved words.
-    """
-    tables = {
-        "stop": Stop._meta.db_table,
-        "pair": StopPair._meta.db_table,
-        "train": Train._meta.db_table,
-        "cls": TrainClass._meta.db_table,
-        "run": TrainRun._meta.db_table,
-        "alloc": SeatAllocation._meta.db_table,
-        "hold": Hold._meta.db_table,
-    }
-    where = ["sp.from_key = %s", "sp.to_key = %s", "t.is_active = %s"]
-    if dated:
-        weekday_bits = " ".join("WHEN %s THEN %s" for _ in range(4))
-        where.append(f"(t.runs_on_mask & CASE a.day_offset {weekday_bits} END) > 0")
-        # Stated per offset, not as `%s - a.day_offset`: MariaDB computes with the column's
-        # UNSIGNED type and refuses a negative intermediate result.
-        run_day = "(CASE a.day_offset " + " ".join("WHEN %s THEN %s" for _ in range(4)) + " END)"
-        order = "{t}.departure_time, {t}.train_number"
-        run_days = 4
-    else:
-        # The SQL twin of "the next departure from `source` still ahead": the first candidate run
-        # day whose weekday the train runs on and whose departure from `source` is after now.
-        when = (
-            "WHEN (t.runs_on_mask & %s) > 0 AND (a.day_offset > %s"
-            " OR (a.day_offset = %s AND a.departure_time > %s)) THEN %s"
-        )
-        run_day = f"(CASE {' '.join(when for _ in _RUN_DAYS_WITHOUT_DATE)} END)"
-        order = "{t}.run_day + {t}.departure_day, {t}.departure_time, {t}.train_number"
-        run_days = len(_RUN_DAYS_WITHOUT_DATE)
-    if by_class:
-        where.append(f"EXISTS (SELECT 1 FROM {tables['cls']} fc WHERE fc.train_id = t.id AND fc.code = %s)")
-    # The run's origin date as a literal per candidate day: date arithmetic differs per database.
-    run_date_case = "CASE page.run_day " + " ".join("WHEN %s THEN %s" for _ in range(run_days)) + " END"
-    page_columns = ", ".join(f"p.{column}" for column in _RESULT_COLUMNS)
-    # The seats taken per class on any segment of the journey on its run: the same rule as
-    # `seat_map` (the booking state machine checks that they agree). A run nobody has booked has
-    # no row yet, and then there is nothing to count: most journeys a search shows.
-    taken = (
-        f"SELECT COUNT(DISTINCT sa.seat_number) FROM {tables['alloc']} sa"
-        f" LEFT OUTER JOIN {tables['hold']} h ON h.id = sa.hold_id"
-        " WHERE sa.run_id = p.run_id"
-        " AND sa.class_code = c.code AND sa.segment >= p.from_index AND sa.segment < p.to_index"
-        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
-    )
-    taken_by_class = (
-        "CASE WHEN p.run_id IS NULL THEN NULL ELSE (SELECT "
-        + _json_rows(f"c.code, ({taken})", vendor)
-        + f" FROM {tables['cls']} c WHERE c.train_id = p.id) END"
-    )
-    sql = (
-        "WITH q AS ("
-        " SELECT t.id, a.{index} AS from_index, a.station AS from_station,"
-        # Signed copies of the day offsets, for the same reason as `run_day`.
-        "  a.departure_time, (CASE a.day_offset WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 3 ELSE 0 END) AS departure_day,"
-        "  a.distance_km AS from_km,"
-        "  b.{index} AS to_index, b.station AS to_station, b.arrival_time,"
-        "  b.departure_time AS arrival_stop_departure, b.day_offset AS arrival_day, b.distance_km AS to_km,"
-        f"  {run_day} AS run_day, t.train_number, COUNT(*) OVER () AS total,"
-        "  t.name, t.source, t.destination, t.departure_time AS train_departure_time,"
-        "  t.arrival_time AS train_arrival_time, t.arrival_day_offset, t.total_seats, t.runs_on_mask,"
-        "  t.stops_json, t.classes_json"
-        f" FROM {tables['pair']} sp"
-        f" INNER JOIN {tables['stop']} a ON a.train_id = sp.train_id AND a.{{index}} = sp.from_index"
-        f" INNER JOIN {tables['stop']} b ON b.train_id = sp.train_id AND b.{{index}} = sp.to_index"
-        f" INNER JOIN {tables['train']} t ON t.id = sp.train_id"
-        f" WHERE {' AND '.join(where)}"
-        f"), page AS (SELECT q.*, ROW_NUMBER() OVER (ORDER BY {order.format(t='q')}) AS page_position"
-        f"  FROM q ORDER BY {order.format(t='q')} LIMIT %s OFFSET %s"
-        # The run each journey rides, looked up once per journey.
-        f"), p AS (SELECT page.*, r.id AS run_id FROM page LEFT OUTER JOIN {tables['run']} r"
-        f"  ON r.train_id = page.id AND r.run_date = ({run_date_case})"
-        ")"
-        # The whole page comes back as one JSON value, each journey with the seats taken per class
-        # nested, and its stops and classes as rendered when they were written: the pure-Python
-        # driver reads one value instead of a row of 30 columns per journey and class (which cost
-        # more than the query), and the database builds no JSON for trains nobody has booked.
-        f" SELECT {_json_rows(f'{page_columns}, ({taken_by_class})', vendor)}"
-        " FROM p"
-    )
-    return sql.replace("{index}", index_column).replace("{rank}", rank_column)
-
-
 def search_journeys(
     *,
     source: str,
@@ -185,6 +50,7 @@ def search_journeys(
     class_code: str | None = None,
     offset: int,
     limit: int,
+    timetable=None,
 ) -> tuple[int, list[dict]]:
     """Journeys from `source` to `destination` by departure, `[offset, offset + limit)`, and how many.
 
@@ -192,153 +58,142 @@ def search_journeys(
     leaves `source`), only trains leaving `source` that day, each on the run that started
     `day_offset` days earlier; without, each train's next departure from `source` still ahead.
 
-    One statement, written out rather than built with the ORM: search is the busiest read. The
-    page of journeys is chosen in a CTE (the trains with stops at both stations in that order
-    are one range of `StopPair`'s unique key, their two stops and the train are looked up by
-    key; the total rides on it as `COUNT(*) OVER ()`, computed before LIMIT), then
-    each journey is joined with the train's classes, and each class with the seats taken on any
-    segment of the journey on that run: the same rule as `seat_map` (the booking state machine
-    checks that they agree). Only a page past the end has no row to carry the total, and counts
-    separately.
+    One statement finds the route's trains (a range of `StopPair`'s covering index) with any run
+    they have on the days searched; the trains' timetables come from `trains.selectors.timetables`,
+    which a process keeps while the timetable generation `timetable` stays the same; dates, order
+    and page are worked out here; seats are counted only on the page's runs that exist (most
+    journeys a search shows have none: nobody has booked them yet).
     """
-    database = read_connection()
-    ops = database.ops
     zone = timezone.get_current_timezone()
     now = timezone.localtime(timezone=zone)
-    today = now.date()
+    run_dates = run_dates_searched(travel_date)
+    pairs, runs = _route_with_runs(source, destination, run_dates)
+    legs = legs_between(pairs, generation=timetable)
+    if class_code is not None:
+        legs = [leg for leg in legs if leg.timetable.has_class(class_code)]
     if travel_date is not None:
-        # The train leaves `source` on travel_date, so it left its origin `a.day_offset` days earlier.
-        travel_day = (travel_date - today).days
-        run_day_params = [value for days_back in range(4) for value in (days_back, travel_day - days_back)]
-        weekday_params = [
-            value
-            for days_back in range(4)
-            for value in (days_back, weekday_bit((travel_date - timedelta(days=days_back)).weekday()))
+        # The train leaves `source` on travel_date, so it left its origin `day_offset` days earlier.
+        rides = [
+            (leg, run_date)
+            for leg in legs
+            if leg.timetable.runs_on(run_date := travel_date - timedelta(days=leg.board.day_offset))
         ]
-        run_days = [travel_day - back for back in range(4)]
     else:
-        departed = ops.adapt_timefield_value(now.time().replace(microsecond=0))
-        run_day_params = [
-            value
-            for day in _RUN_DAYS_WITHOUT_DATE
-            for value in (weekday_bit((today + timedelta(days=day)).weekday()), -day, -day, departed, day)
-        ]
-        weekday_params = []
-        run_days = list(_RUN_DAYS_WITHOUT_DATE)
+        rides = _next_departures(legs, now)
+    page = rides[offset : offset + limit]
+    taken = _taken_seats([(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs])
+    return len(rides), [
+        _journey(leg, run_date, taken.get((leg.train_id, run_date), {}), zone) for leg, run_date in page
+    ]
+
+
+@functools.cache
+def _route_sql(days: int) -> str:
+    return (
+        "SELECT sp.train_id, sp.from_index, sp.to_index, r.id, r.run_date"
+        f" FROM {StopPair._meta.db_table} sp LEFT OUTER JOIN {TrainRun._meta.db_table} r"
+        f" ON r.train_id = sp.train_id AND r.run_date IN ({', '.join(['%s'] * days)})"
+        " WHERE sp.from_key = %s AND sp.to_key = %s"
+    )
+
+
+def _route_with_runs(source: str, destination: str, run_dates: list[date]):
+    """`([(train, from index, to index)], {(train, run date): run id})`: every train calling at
+    `source` and later at `destination` (active or not), and the runs they have on `run_dates`."""
+    database = read_connection()
+    ops = database.ops
     params = [
-        *run_day_params,
+        *(ops.adapt_datefield_value(day) for day in run_dates),
         normalize_station(source),
         normalize_station(destination),
-        True,
-        *weekday_params,
-        *([class_code] if class_code is not None else []),
-        limit,
-        min(offset, MAX_QUERY_OFFSET),
-        *(value for day in run_days for value in (day, ops.adapt_datefield_value(today + timedelta(days=day)))),
-        ops.adapt_datetimefield_value(timezone.now()),
     ]
-    sql = _search_sql(
-        database.vendor,
-        ops.quote_name("index"),
-        ops.quote_name("rank"),
-        dated=travel_date is not None,
-        by_class=class_code is not None,
-    )
     with database.cursor() as cursor:
-        cursor.execute(sql, params)
-        (document,) = cursor.fetchone()
-    # MariaDB aggregates no rows to NULL, SQLite to "[]".
-    # Rates come back as floats, which hold a 2-decimal rate exactly enough for `str()` to give
-    # it back (fare_for and the rendering both go through `str`).
-    rows = fast_json.loads(document) if document else []
-    if not rows:
-        return (_count_journeys(source, destination, travel_date, class_code, offset) if offset else 0), []
-    width, train_width = len(_PAGE_COLUMNS), len(_TRAIN_COLUMNS)
-    position = _RESULT_COLUMNS.index("page_position")
-    stops_at, classes_at = _RESULT_COLUMNS.index("stops_json"), _RESULT_COLUMNS.index("classes_json")
-    rows.sort(key=itemgetter(position))
-    journeys = []
-    for row in rows:
-        journey_row = dict(zip(_PAGE_COLUMNS, row[:width], strict=True))
-        total = row[width + 1]
-        journey = _journey_row(journey_row, today=today, zone=zone)
-        taken = row[-1]
-        if isinstance(taken, str):  # the CASE around it hands it over as text
-            taken = fast_json.loads(taken)
-        taken = dict(taken or ())
-        classes = fast_json.loads(row[classes_at])  # as the API shows them (`Train.classes_json`)
-        journey["train"] = {
-            "id": journey_row["id"],
-            "train_number": row[width],
-            **dict(zip(_TRAIN_COLUMNS, row[width + 2 : width + 2 + train_width], strict=True)),
-            "stops": fast_json.loads(row[stops_at]),  # as the API shows them (`Train.stops_json`)
-            "classes": classes,
-        }
-        for travel_class in classes:
-            code, seats = travel_class["code"], travel_class["seats"]
-            free = max(0, seats - int(taken.get(code, 0)))
-            journey["available_seats"] += free
-            journey["availability"].append(
-                {
-                    "class": code,
-                    "available_seats": free,
-                    "fare": fare_for(
-                        fare_per_km=travel_class["fare_per_km"],
-                        from_km=journey_row["from_km"],
-                        to_km=journey_row["to_km"],
-                    ),
-                }
-            )
-        journeys.append(journey)
-    return int(total), journeys
+        cursor.execute(_route_sql(len(run_dates)), params)
+        rows = cursor.fetchall()
+    pairs = {(train_id, from_index, to_index) for train_id, from_index, to_index, _run, _day in rows}
+    runs = {(train_id, _as_date(run_date)): run_id for train_id, _f, _t, run_id, run_date in rows if run_id is not None}
+    return pairs, runs
 
 
-def _journey_row(row: dict, *, today: date, zone) -> dict:
-    """Times, dates and distance of one search result, from its two stops and its run day."""
-    run_date = today + timedelta(days=int(row["run_day"]))
-    arrival_day = int(row["arrival_day"])
-    departure_time, arrival_time = as_time(row["departure_time"]), as_time(row["arrival_time"])
-    stop_departure = as_time(row["arrival_stop_departure"])
-    if stop_departure is not None and arrival_time > stop_departure:
-        arrival_day -= 1  # reached the day before it is left
-    departure = moment(run_date + timedelta(days=int(row["departure_day"])), departure_time, zone)
-    arrival = moment(run_date + timedelta(days=arrival_day), arrival_time, zone)
-    from_km, to_km = row["from_km"], row["to_km"]
+def _next_departures(legs: list[Leg], now: datetime) -> list[tuple[Leg, date]]:
+    """Each leg on its next departure from its first station still ahead of `now`, soonest first."""
+    today, clock = now.date(), now.time()
+    rides = []
+    for leg in legs:
+        board = leg.board
+        for day in _RUN_DAYS_WITHOUT_DATE:
+            run_date = today + timedelta(days=day)
+            leaves_in = day + board.day_offset  # days from today
+            if (leaves_in > 0 or (leaves_in == 0 and board.departure_time > clock)) and leg.timetable.runs_on(run_date):
+                rides.append((leaves_in, leg, run_date))
+                break
+    rides.sort(key=lambda ride: (ride[0], ride[1].board.departure_time, ride[1].timetable.train_number))
+    return [(leg, run_date) for _leaves_in, leg, run_date in rides]
+
+
+@functools.cache
+def _taken_seats_sql(runs: int) -> str:
+    run = "(sa.run_id = %s AND sa.segment >= %s AND sa.segment < %s)"
+    return (
+        "SELECT sa.run_id, sa.class_code, COUNT(DISTINCT sa.seat_number)"
+        f" FROM {SeatAllocation._meta.db_table} sa"
+        f" LEFT OUTER JOIN {Hold._meta.db_table} h ON h.id = sa.hold_id"
+        f" WHERE ({' OR '.join(run for _ in range(runs))})"
+        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
+        " GROUP BY sa.run_id, sa.class_code"
+    )
+
+
+def _taken_seats(rides: list[tuple[int, Leg, tuple]]) -> dict[tuple, dict[str, int]]:
+    """{(train, run date): {class: seats taken on any segment of the leg}} for `(run id, leg,
+    (train, run date))` of a page: the same rule as `seat_map` (the booking state machine checks
+    that they agree)."""
+    if not rides:
+        return {}
+    database = read_connection()
+    params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
+    params.append(database.ops.adapt_datetimefield_value(timezone.now()))
+    with database.cursor() as cursor:
+        cursor.execute(_taken_seats_sql(len(rides)), params)
+        counts = cursor.fetchall()
+    ride_of_run = {run_id: key for run_id, _leg, key in rides}
+    taken: dict[tuple, dict[str, int]] = {}
+    for run_id, code, seats in counts:
+        taken.setdefault(ride_of_run[run_id], {})[code] = int(seats)
+    return taken
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite gives text
+
+
+def _journey(leg: Leg, run_date: date, taken: dict[str, int], zone) -> dict:
+    """One search result: the leg on its run, with the seats free per class."""
+    board, alight = leg.board, leg.alight
+    departure = moment(run_date + timedelta(days=board.day_offset), board.departure_time, zone)
+    arrival = moment(run_date + timedelta(days=alight.arrival_day()), alight.arrival_time, zone)
+    availability = []
+    for travel_class, fare in zip(leg.timetable.classes, leg.fares(), strict=True):
+        code = travel_class["code"]
+        availability.append(
+            {"class": code, "available_seats": max(0, travel_class["seats"] - taken.get(code, 0)), "fare": fare}
+        )
     return {
-        "train_id": row["id"],
-        "from_station": row["from_station"],
-        "to_station": row["to_station"],
+        "train_id": leg.train_id,
+        "train": leg.timetable.train_data(),
+        "from_station": board.station,
+        "to_station": alight.station,
         "travel_date": departure.date(),
         "run_date": run_date,
         "departure": departure,
         "arrival": arrival,
         "duration_minutes": int((arrival - departure).total_seconds() // 60),
-        "distance_km": None if from_km is None or to_km is None else to_km - from_km,
-        "available_seats": 0,
-        "availability": [],
+        "distance_km": None
+        if board.distance_km is None or alight.distance_km is None
+        else alight.distance_km - board.distance_km,
+        "available_seats": sum(option["available_seats"] for option in availability),
+        "availability": availability,
     }
-
-
-def as_time(value):
-    """A TIME value as `datetime.time`, from a `time`, the timedelta of MariaDB's driver or text (JSON, SQLite)."""
-    if value is None:
-        return None
-    if isinstance(value, time):
-        return value
-    if isinstance(value, timedelta):
-        seconds = int(value.total_seconds())
-        return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
-    return time.fromisoformat(value[:8])
-
-
-def _count_journeys(
-    source: str, destination: str, travel_date: date | None, class_code: str | None, offset: int
-) -> int:
-    """The total for a page past the end, which has no row to carry it."""
-    count, _page = search_journeys(
-        source=source, destination=destination, travel_date=travel_date, class_code=class_code, offset=0, limit=1
-    )
-    return count
 
 
 # --- Seat map ----------------------------------------------------------------------------------

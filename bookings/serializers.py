@@ -11,10 +11,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking, Hold, Passenger
-from bookings.selectors import as_time, journey_times
+from bookings.selectors import journey_times
 from bookings.services import MAX_SEATS_PER_BOOKING
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
-from trains.models import Train, codes_from_mask, normalize_station, with_rendered_schedule
+from trains.models import Train, normalize_station, with_rendered_schedule
 from trains.serializers import StationField, TrainSerializer, TravelDateField, train_data
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
@@ -362,30 +362,6 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     class_field_after = "departure"
 
 
-def _clock_value(value) -> str | None:
-    if isinstance(value, str):
-        return value[:5]  # "HH:MM:SS[.ffffff]", as JSON and SQLite give a TIME
-    return None if value is None else as_time(value).strftime("%H:%M")
-
-
-def _search_train_data(train: dict) -> dict:
-    """`train_data` of a train as the search statement returned it (the same JSON)."""
-    return {
-        "id": train["id"],
-        "train_number": train["train_number"],
-        "name": train["name"],
-        "source": train["source"],
-        "destination": train["destination"],
-        "departure_time": _clock_value(train["departure_time"]),
-        "arrival_time": _clock_value(train["arrival_time"]),
-        "arrival_day_offset": train["arrival_day_offset"],
-        "total_seats": train["total_seats"],
-        "runs_on": codes_from_mask(train["runs_on_mask"]),
-        "stops": train["stops"],
-        "classes": train["classes"],
-    }
-
-
 def _local_iso(value: datetime, zone) -> str:
     """`DateTimeField().to_representation(value)` (ISO 8601 in `zone`), without its per-value lookups."""
     if value.tzinfo is not zone:
@@ -404,7 +380,7 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
     zone = timezone.get_current_timezone()
     return [
         {
-            **_search_train_data(journey["train"]),
+            **journey["train"],  # as the API shows a train (`Timetable.train_data`)
             "from_station": journey["from_station"],
             "to_station": journey["to_station"],
             "travel_date": journey["travel_date"].isoformat(),

@@ -5,7 +5,7 @@ booking, so that all three agree on what "travel date", "departed" and "fare" me
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -23,6 +23,21 @@ class JourneyDeparted(DomainError):
     default_detail = "This train has already left the boarding station on that date."
 
 
+_RUPEE = Decimal("1")
+
+
+def as_time(value) -> time | None:
+    """A TIME value as `datetime.time`, from a `time`, the timedelta of MariaDB's driver or text (JSON, SQLite)."""
+    if value is None:
+        return None
+    if isinstance(value, time):
+        return value
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+    return time.fromisoformat(value[:8])
+
+
 def moment(day: date, clock, zone=None) -> datetime:
     """A local time of day on a date, as an aware datetime in `zone` (default: the current zone).
 
@@ -36,7 +51,16 @@ def fare_for(*, fare_per_km: Decimal | None, from_km: int | None, to_km: int | N
     if fare_per_km is None or from_km is None or to_km is None:
         return None
     # A raw query on SQLite returns the rate as a float: through `str`, 1.2 stays exactly 1.2.
-    return (Decimal(str(fare_per_km)) * (to_km - from_km)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return rate_fare(Decimal(str(fare_per_km)), to_km - from_km)
+
+
+def rate_fare(rate: Decimal, distance_km: int) -> Decimal:
+    return (rate * distance_km).quantize(_RUPEE, rounding=ROUND_HALF_UP)
+
+
+def clock_text(value) -> str | None:
+    """A time of day as the API shows it ("HH:MM")."""
+    return None if value is None else value.strftime("%H:%M")
 
 
 @dataclass(frozen=True)

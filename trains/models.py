@@ -176,6 +176,10 @@ class StopPair(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["from_key", "to_key", "train"], name="stop_pair_route_unique"),
         ]
+        indexes = [
+            # Covers search's read of a route (train and both indexes): no row lookup per train.
+            models.Index(fields=["from_key", "to_key", "train", "from_index", "to_index"], name="stop_pair_route_legs"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_key} -> {self.to_key} on train {self.train_id}"

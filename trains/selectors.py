@@ -1,11 +1,20 @@
-"""Reads over the schedule: train listings and lookups.
+"""Reads over the schedule: train listings and lookups, and the timetables search works from.
 
-Search and the seat map join the schedule with the inventory, so they are in `bookings.selectors`.
+Search and the seat map join the schedule with the inventory, so they are in `bookings.selectors`;
+the schedule half of a search (each train's stops, times and classes) is here.
 """
+
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+from time import monotonic
 
 from django.db.models import Count, QuerySet
 
-from trains.models import Stop, Train, normalize_station
+from irctc import fast_json
+from irctc.db_router import read_connection
+from trains.journeys import as_time, clock_text, rate_fare
+from trains.models import Stop, Train, codes_from_mask, normalize_station, weekday_bit
 from trains.services import TrainNotFound
 
 STATIONS_LIMIT = 20
@@ -57,3 +66,212 @@ def get_active_train(train_id: int) -> Train:
     if train is None:
         raise TrainNotFound()
     return train
+
+
+# --- Timetables: the schedule half of a search ---------------------------------------------------
+
+# How long a process keeps a train's timetable while the timetable generation stays the same.
+# Every change through `trains.services` moves the generation, so this bounds only what nothing
+# announces (a timetable counter lost from the cache, SQL by hand).
+TIMETABLE_MEMO_SECONDS = 300
+# About 4 KB a train: a process keeps at most this many (about 80 MB) and then starts over.
+TIMETABLE_MEMO_TRAINS = 20000
+
+
+@dataclass(frozen=True, slots=True)
+class StopTimes:
+    station: str
+    arrival_time: time | None
+    departure_time: time | None
+    day_offset: int
+    distance_km: int | None
+
+    def arrival_day(self) -> int | None:
+        """As `Stop.arrival_day`: the day before the departure when it arrives over midnight."""
+        if self.arrival_time is None:
+            return None
+        if self.departure_time is not None and self.arrival_time > self.departure_time:
+            return self.day_offset - 1
+        return self.day_offset
+
+
+@dataclass(frozen=True, slots=True)
+class Timetable:
+    """One train as search needs it. `head` is the train as the API shows it up to its stops
+    (`stops_json` holds those rendered, `classes` the classes after them), `stops` the times of each
+    stop, `fare_rates` the classes' rates per km. Shared by every search a process answers: read
+    it, never change it.
+    """
+
+    head: dict
+    stops_json: str
+    classes: list[dict]
+    stops: tuple[StopTimes, ...]
+    runs_on_mask: int
+    fare_rates: tuple[Decimal | None, ...]
+    active: bool
+
+    @property
+    def train_id(self) -> int:
+        return self.head["id"]
+
+    @property
+    def train_number(self) -> str:
+        return self.head["train_number"]
+
+    def runs_on(self, run_date: date) -> bool:
+        return bool(self.runs_on_mask & weekday_bit(run_date.weekday()))
+
+    def has_class(self, code: str) -> bool:
+        return any(travel_class["code"] == code for travel_class in self.classes)
+
+    def train_data(self) -> dict:
+        """`train_data(train)` (the API's train), from what was rendered when the train was written."""
+        return {**self.head, "stops": fast_json.loads(self.stops_json), "classes": self.classes}
+
+
+class _TimetableMemo:
+    """The timetables one process has read while the timetable generation is `generation`."""
+
+    def __init__(self, generation):
+        self.generation = generation
+        self.trains: dict[int, tuple[float, Timetable]] = {}
+
+
+_memo = _TimetableMemo(None)
+
+
+def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
+    """{train id: its timetable} for these trains (retired ones included, `active` False).
+
+    Search needs the timetable of every train on a route for every request, and a timetable
+    changes only with the schedule: with `generation` (the timetable's counter in
+    `trains.search_cache`, read before this) a process keeps each train's until the counter moves
+    or TIMETABLE_MEMO_SECONDS pass, and reads only the trains it lacks. Without it, all are read.
+    """
+    global _memo
+    if generation is None:
+        return _timetables_from_database(set(train_ids))
+    memo = _memo
+    if memo.generation != generation:
+        memo = _memo = _TimetableMemo(generation)
+    clock = monotonic()
+    found, missing = {}, set()
+    for train_id in train_ids:
+        kept = memo.trains.get(train_id)
+        if kept is not None and kept[0] > clock:
+            found[train_id] = kept[1]
+        else:
+            missing.add(train_id)
+    if missing:
+        read = _timetables_from_database(missing)
+        if len(memo.trains) + len(read) > TIMETABLE_MEMO_TRAINS:
+            memo.trains.clear()
+        expires = clock + TIMETABLE_MEMO_SECONDS
+        for train_id, timetable in read.items():
+            memo.trains[train_id] = (expires, timetable)
+        found.update(read)
+    return found
+
+
+_TRAIN_COLUMNS = (
+    "id",
+    "train_number",
+    "name",
+    "source",
+    "destination",
+    "departure_time",
+    "arrival_time",
+    "arrival_day_offset",
+    "total_seats",
+    "runs_on_mask",
+)
+
+
+def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
+    if not train_ids:
+        return {}
+    database = read_connection()
+    ids = sorted(train_ids)
+    placeholders = ", ".join(["%s"] * len(ids))
+    index = database.ops.quote_name("index")
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(_TRAIN_COLUMNS)}, is_active, stops_json, classes_json"
+            f" FROM {Train._meta.db_table} WHERE id IN ({placeholders})",
+            ids,
+        )
+        trains = cursor.fetchall()
+        cursor.execute(
+            "SELECT train_id, station, arrival_time, departure_time, day_offset, distance_km"
+            f" FROM {Stop._meta.db_table} WHERE train_id IN ({placeholders}) ORDER BY train_id, {index}",
+            ids,
+        )
+        stops: dict[int, list[StopTimes]] = {}
+        for train_id, station, arrival, departure, day_offset, distance_km in cursor.fetchall():
+            stops.setdefault(train_id, []).append(
+                StopTimes(station, as_time(arrival), as_time(departure), day_offset, distance_km)
+            )
+    found = {}
+    for row in trains:
+        train = dict(zip(_TRAIN_COLUMNS, row, strict=False))
+        runs_on_mask = train.pop("runs_on_mask")
+        classes = fast_json.loads(row[-1])  # as the API shows them (`Train.classes_json`)
+        found[train["id"]] = Timetable(
+            head={
+                **train,
+                "departure_time": clock_text(as_time(train["departure_time"])),
+                "arrival_time": clock_text(as_time(train["arrival_time"])),
+                "runs_on": codes_from_mask(runs_on_mask),
+            },
+            stops_json=row[-2],  # as the API shows them (`Train.stops_json`)
+            classes=classes,
+            stops=tuple(stops.get(train["id"], ())),
+            runs_on_mask=runs_on_mask,
+            fare_rates=tuple(None if c["fare_per_km"] is None else Decimal(str(c["fare_per_km"])) for c in classes),
+            active=bool(row[-3]),
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """A train's ride between two of its stops, as the timetable gives it: no date, no seats."""
+
+    timetable: Timetable
+    from_index: int
+    to_index: int
+
+    @property
+    def train_id(self) -> int:
+        return self.timetable.train_id
+
+    @property
+    def board(self) -> StopTimes:
+        return self.timetable.stops[self.from_index]
+
+    @property
+    def alight(self) -> StopTimes:
+        return self.timetable.stops[self.to_index]
+
+    def fares(self) -> list[Decimal | None]:
+        """A passenger's fare for this leg per class, in the order of `timetable.classes`
+        (`fare_for`, with the rates parsed once)."""
+        from_km, to_km = self.board.distance_km, self.alight.distance_km
+        if from_km is None or to_km is None:
+            return [None] * len(self.timetable.fare_rates)
+        return [None if rate is None else rate_fare(rate, to_km - from_km) for rate in self.timetable.fare_rates]
+
+
+def legs_between(pairs, *, generation=None) -> list[Leg]:
+    """The legs of active trains for `(train id, from index, to index)` triples (`StopPair` rows),
+    by departure from the first stop, then train number."""
+    pairs = list(pairs)
+    known = timetables({train_id for train_id, _from, _to in pairs}, generation=generation)
+    legs = [
+        Leg(known[train_id], from_index, to_index)
+        for train_id, from_index, to_index in pairs
+        if train_id in known and known[train_id].active and to_index < len(known[train_id].stops)
+    ]
+    legs.sort(key=lambda leg: (leg.board.departure_time, leg.timetable.train_number))
+    return legs

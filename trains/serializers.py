@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from trains.journeys import clock_text
 from trains.layouts import LAYOUTS
 from trains.models import (
     MAX_COACHES,
@@ -196,10 +197,6 @@ class TrainSerializer(serializers.Serializer):
         return validated
 
 
-def _clock(value) -> str | None:
-    return None if value is None else value.strftime("%H:%M")
-
-
 _CENTS = Decimal("0.01")
 
 
@@ -207,8 +204,8 @@ def stop_data(stop) -> dict:
     """`StopSerializer(stop).data`, built directly (see `train_data`)."""
     return {
         "station": stop.station,
-        "arrival_time": _clock(stop.arrival_time),
-        "departure_time": _clock(stop.departure_time),
+        "arrival_time": clock_text(stop.arrival_time),
+        "departure_time": clock_text(stop.departure_time),
         "day_offset": stop.day_offset,
         "distance_km": stop.distance_km,
     }
@@ -229,8 +226,8 @@ def train_data(train) -> dict:
         "name": train.name,
         "source": train.source,
         "destination": train.destination,
-        "departure_time": _clock(train.departure_time),
-        "arrival_time": _clock(train.arrival_time),
+        "departure_time": clock_text(train.departure_time),
+        "arrival_time": clock_text(train.arrival_time),
         "arrival_day_offset": train.arrival_day_offset,
         "total_seats": train.total_seats,
         "runs_on": codes_from_mask(train.runs_on_mask),

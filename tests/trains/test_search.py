@@ -147,7 +147,9 @@ def test_results_are_ordered_by_departure_time_then_number(user_client):
     early_a = make_train(train_number="10001", departure_time="05:00")
     noon = make_train(train_number="10000", departure_time="12:00")
 
-    response = search(user_client, **ROUTE)
+    # On a date: without one, each train shows on its next departure, and from 05:00 to 12:00
+    # the early trains' next departure is tomorrow's (this failed every morning).
+    response = search(user_client, **ROUTE, date=(timezone.localdate() + timedelta(days=1)).isoformat())
 
     assert [r["id"] for r in response.json()["results"]] == [early_a.id, early_b.id, noon.id, late.id]
 
@@ -155,8 +157,9 @@ def test_results_are_ordered_by_departure_time_then_number(user_client):
 def test_search_is_paginated_with_limit_and_offset(user_client):
     trains = [make_train(departure_time=f"{hour:02d}:00") for hour in range(5, 20)]
 
-    first = search(user_client, **ROUTE).json()
-    page = search(user_client, **ROUTE, limit=3, offset=3).json()
+    on = {"date": (timezone.localdate() + timedelta(days=1)).isoformat()}  # see the test above
+    first = search(user_client, **ROUTE, **on).json()
+    page = search(user_client, **ROUTE, **on, limit=3, offset=3).json()
 
     assert first["count"] == 15 and len(first["results"]) == 15 and first["next"] is None
     assert [r["id"] for r in page["results"]] == [t.id for t in trains[3:6]]
