@@ -33,7 +33,8 @@ class TrainField(serializers.IntegerField):
     def to_internal_value(self, data):
         train_id = super().to_internal_value(data)
         # Checked before the lookup: an id no column can hold would crash the database driver.
-        train = Train.objects.filter(pk=train_id).first() if 1 <= train_id <= MAX_ID else None
+        # Unordered: `first()` would sort the one row by the model's ordering.
+        train = next(iter(Train.objects.filter(pk=train_id).order_by()[:1]), None) if 1 <= train_id <= MAX_ID else None
         if train is None:
             self.fail("does_not_exist", value=train_id)
         # One statement, not three: the stops and classes come rendered with the row.

@@ -3,7 +3,10 @@
 Each operation runs in one transaction whose first statement locks the run's row
 (`_lock_run_of` for a new booking or hold, `_lock_run` for one that exists); everything it then
 reads or writes about that run happens under that lock, in as few statements as it can, since
-every booking of the run waits for them. Two consequences matter on MariaDB:
+every booking of the run waits for them. On MariaDB a booking holds it for two round trips: the
+lock with its free-seat read (`_open_seats`), then its inserts with the COMMIT
+(`_insert_with_new_pnr`); everything else (the train, the journey, the rendering) is done
+before or after. Two consequences matter on MariaDB:
 
 - Lock order is always the run first, then its bookings and holds, on every path, so two
   operations can wait for each other but never deadlock.
