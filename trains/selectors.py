@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from irctc import fast_json
 from irctc.db_router import read_connection
 from trains.journeys import as_time, clock_text, rate_fare
-from trains.models import Stop, Train, codes_from_mask, normalize_station, weekday_bit
+from trains.models import Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
 from trains.services import TrainNotFound
 
 STATIONS_LIMIT = 20
@@ -88,12 +88,7 @@ class StopTimes:
     distance_km: int | None
 
     def arrival_day(self) -> int | None:
-        """As `Stop.arrival_day`: the day before the departure when it arrives over midnight."""
-        if self.arrival_time is None:
-            return None
-        if self.departure_time is not None and self.arrival_time > self.departure_time:
-            return self.day_offset - 1
-        return self.day_offset
+        return arrival_day(self.arrival_time, self.departure_time, self.day_offset)
 
 
 @dataclass(frozen=True, slots=True)
