@@ -11,6 +11,7 @@ from bookings import services
 from bookings.models import Booking
 from tests.analytics.logs import installed, logged, new_store
 from tests.factories import PASSWORD, make_train, make_user, route
+from trains import services as train_services
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,17 @@ def test_a_page_search_is_logged_like_an_api_search(client, train):
         200,
         1,
     )
+
+
+def test_a_train_renamed_through_the_services_shows_in_the_next_page_search(client, train):
+    # The page, like the API, works from timetables the process keeps while the timetable
+    # counter stands; renaming the train moves the counter.
+    query = {"source": "New Delhi", "destination": "Mumbai Central", "date": travel_date().isoformat()}
+    assert train.name in client.get("/search/", query).content.decode()
+    train_services.update_train(train_id=train.id, partial=True, name="Renamed Express")
+
+    page = client.get("/search/", query).content.decode()
+    assert "Renamed Express" in page and train.name not in page
 
 
 def test_station_suggestions_come_from_the_timetable(client, train):
