@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from irctc import fast_json
 from irctc.db_router import read_connection
 from trains.journeys import Journey, moment, plan_journey
 from trains.layouts import berth_of
@@ -88,9 +89,13 @@ def search_journeys(
 
 
 @functools.cache
-def _route_sql(days: int) -> str:
+def _route_sql(vendor: str, days: int) -> str:
+    # One JSON value rather than a row per train: the pure-Python driver decodes a row's columns
+    # one by one, which cost twice as much as the statement itself.
+    columns = "sp.train_id, sp.from_index, sp.to_index, r.id, r.run_date"
+    rows = f"json_group_array(json_array({columns}))" if vendor == "sqlite" else f"JSON_ARRAYAGG(JSON_ARRAY({columns}))"
     return (
-        "SELECT sp.train_id, sp.from_index, sp.to_index, r.id, r.run_date"
+        f"SELECT {rows}"
         f" FROM {StopPair._meta.db_table} sp LEFT OUTER JOIN {TrainRun._meta.db_table} r"
         f" ON r.train_id = sp.train_id AND r.run_date IN ({', '.join(['%s'] * days)})"
         " WHERE sp.from_key = %s AND sp.to_key = %s"
@@ -108,8 +113,9 @@ def _route_with_runs(source: str, destination: str, run_dates: list[date]):
         normalize_station(destination),
     ]
     with database.cursor() as cursor:
-        cursor.execute(_route_sql(len(run_dates)), params)
-        rows = cursor.fetchall()
+        cursor.execute(_route_sql(database.vendor, len(run_dates)), params)
+        (document,) = cursor.fetchone()
+    rows = fast_json.loads(document) if document else []  # MariaDB aggregates no rows to NULL
     pairs = {(train_id, from_index, to_index) for train_id, from_index, to_index, _run, _day in rows}
     runs = {(train_id, _as_date(run_date)): run_id for train_id, _f, _t, run_id, run_date in rows if run_id is not None}
     return pairs, runs

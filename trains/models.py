@@ -21,6 +21,16 @@ def normalize_station(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def arrival_day(arrival_time, departure_time, day_offset: int) -> int | None:
+    """Days from the origin date to the arrival at a stop (`day_offset` is the day it leaves):
+    the day before when it arrives before midnight and leaves after."""
+    if arrival_time is None:
+        return None
+    if departure_time is not None and arrival_time > departure_time:
+        return day_offset - 1
+    return day_offset
+
+
 def weekday_bit(weekday_index: int) -> int:
     """Bit of `runs_on_mask` for a `date.weekday()` (Monday is 0)."""
     return 1 << weekday_index
@@ -150,12 +160,7 @@ class Stop(models.Model):
         return None if self.departure_time is None else self.day_offset
 
     def arrival_day(self) -> int | None:
-        """Days from the origin date to the arrival here (the day before the departure over midnight)."""
-        if self.arrival_time is None:
-            return None
-        if self.departure_time is not None and self.arrival_time > self.departure_time:
-            return self.day_offset - 1
-        return self.day_offset
+        return arrival_day(self.arrival_time, self.departure_time, self.day_offset)
 
 
 class StopPair(models.Model):

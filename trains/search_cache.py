@@ -94,6 +94,18 @@ def timetable_generation(stamp: dict | None):
     return None if stamp is None else stamp["stamp"][TIMETABLE]
 
 
+def current_timetable_generation():
+    """The timetable's counter now, for a search that doesn't go through `cached_answer` (the
+    pages); None when the cache is off or down."""
+    if not enabled():
+        return None
+    try:
+        found = cache.get(TIMETABLE)
+        return found if found is not None else _start_counter(TIMETABLE)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def _start_counter(key: str) -> int:
     """A counter that isn't in the cache (never bumped, expired or flushed) starts at the current
     time in ns, as `_bump` starts one: what a process keeps stamped with the timetable counter

@@ -9,12 +9,13 @@ from datetime import date, time
 from decimal import Decimal
 from time import monotonic
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from irctc import fast_json
 from irctc.db_router import read_connection
 from trains.journeys import as_time, clock_text, rate_fare
-from trains.models import Stop, Train, codes_from_mask, normalize_station, weekday_bit
+from trains.models import Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
 from trains.services import TrainNotFound
 
 STATIONS_LIMIT = 20
@@ -87,12 +88,7 @@ class StopTimes:
     distance_km: int | None
 
     def arrival_day(self) -> int | None:
-        """As `Stop.arrival_day`: the day before the departure when it arrives over midnight."""
-        if self.arrival_time is None:
-            return None
-        if self.departure_time is not None and self.arrival_time > self.departure_time:
-            return self.day_offset - 1
-        return self.day_offset
+        return arrival_day(self.arrival_time, self.departure_time, self.day_offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +143,9 @@ def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
     Search needs the timetable of every train on a route for every request, and a timetable
     changes only with the schedule: with `generation` (the timetable's counter in
     `trains.search_cache`, read before this) a process keeps each train's until the counter moves
-    or TIMETABLE_MEMO_SECONDS pass, and reads only the trains it lacks. Without it, all are read.
+    or TIMETABLE_MEMO_SECONDS pass, and looks for the trains it lacks in the cache (stored there
+    under the same generation by whichever process read them first), then in the database.
+    Without it, all are read from the database.
     """
     global _memo
     if generation is None:
@@ -164,7 +162,10 @@ def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
         else:
             missing.add(train_id)
     if missing:
-        read = _timetables_from_database(missing)
+        read = _shared_timetables(missing, generation)
+        fresh = _timetables_from_database(missing - read.keys())
+        _share(fresh, generation)
+        read.update(fresh)
         if len(memo.trains) + len(read) > TIMETABLE_MEMO_TRAINS:
             memo.trains.clear()
         expires = clock + TIMETABLE_MEMO_SECONDS
@@ -172,6 +173,32 @@ def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
             memo.trains[train_id] = (expires, timetable)
         found.update(read)
     return found
+
+
+def _shared_key(generation, train_id: int) -> str:
+    return f"timetable-v1:{generation}:{train_id}"
+
+
+def _shared_timetables(train_ids: set[int], generation) -> dict[int, Timetable]:
+    """The timetables another process has already read at this generation (the cache holds them
+    for every worker: a fresh worker would otherwise read each train from the database itself)."""
+    try:
+        found = cache.get_many([_shared_key(generation, train_id) for train_id in train_ids])
+    except Exception:  # noqa: BLE001 - a cache that is down costs a read, never a search
+        return {}
+    return {timetable.train_id: timetable for timetable in found.values() if isinstance(timetable, Timetable)}
+
+
+def _share(read: dict[int, Timetable], generation) -> None:
+    if not read:
+        return
+    try:
+        cache.set_many(
+            {_shared_key(generation, train_id): timetable for train_id, timetable in read.items()},
+            timeout=TIMETABLE_MEMO_SECONDS,
+        )
+    except Exception:  # noqa: BLE001
+        pass
 
 
 _TRAIN_COLUMNS = (

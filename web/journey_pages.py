@@ -17,6 +17,7 @@ from bookings import services
 from bookings.models import Hold
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
+from trains import search_cache
 from trains import selectors as train_selectors
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train
@@ -66,6 +67,7 @@ def search(request):
             class_code=form.cleaned_data.get("class_code"),
             offset=0,
             limit=SEARCH_PAGE,
+            timetable=search_cache.current_timetable_generation(),
         )
         trains = Train.objects.in_bulk([journey["train_id"] for journey in journeys])
         context.update(searched=True, count=count, journeys=[_result(journey, trains) for journey in journeys])

@@ -11,6 +11,8 @@ from bookings import services
 from bookings.models import Booking
 from tests.analytics.logs import installed, logged, new_store
 from tests.factories import PASSWORD, make_train, make_user, route
+from trains import services as train_services
+from trains.layouts import LAYOUTS
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,18 @@ def test_a_page_search_is_logged_like_an_api_search(client, train):
         200,
         1,
     )
+
+
+def test_a_class_added_through_the_services_shows_in_the_next_page_search(client, train):
+    # The page, like the API, works from timetables the process keeps while the timetable
+    # counter stands; changing the train's classes moves the counter.
+    query = {"source": "New Delhi", "destination": "Mumbai Central", "date": travel_date().isoformat()}
+    three_tier = f'<abbr title="{LAYOUTS["3A"].name}">3A</abbr>'  # a result's class, not the form's
+    assert three_tier not in client.get("/search/", query).content.decode()
+    classes = [{"code": "3A", "coaches": 2, "fare_per_km": "1.50"}]
+    train_services.update_train(train_id=train.id, partial=True, classes=classes, total_seats=128)
+
+    assert three_tier in client.get("/search/", query).content.decode()
 
 
 def test_station_suggestions_come_from_the_timetable(client, train):

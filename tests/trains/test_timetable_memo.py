@@ -1,0 +1,72 @@
+"""Search works from train timetables that each process keeps, and that the cache shares between
+processes, while the timetable counter stays the same (`trains.selectors.timetables`). A train
+changed through the services shows in the very next search all the same, in this process and in
+one that never saw the change; a counter the cache lost never matches what was kept before."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+
+from tests.bookings.helpers import tomorrow
+from trains import selectors
+from trains.models import Train
+
+pytestmark = pytest.mark.django_db
+
+ROUTE = {"source": "New Delhi", "destination": "Mumbai Central"}
+
+
+def shown(client, train) -> dict:
+    response = client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()})
+    assert response.status_code == 200, response.content
+    (result,) = [r for r in response.json()["results"] if r["id"] == train.id]
+    return result
+
+
+def another_process():
+    """What a worker that has served no search yet keeps: nothing."""
+    selectors._memo = selectors._TimetableMemo(None)
+
+
+def test_a_kept_timetable_costs_no_statement_but_the_route_and_a_new_process_takes_it_from_the_cache(
+    user_client, train, django_assert_num_queries
+):
+    # Each on another date, so that the answer cache has nothing and the search runs.
+    day_one, day_two, day_three = (tomorrow() + timedelta(days=n) for n in range(3))
+    assert user_client.get("/api/auth/me/").status_code == 200  # the user, now cached
+    with django_assert_num_queries(3):  # the route and its runs, then the train and its stops
+        user_client.get("/api/trains/search/", {**ROUTE, "date": day_one.isoformat()})
+    with django_assert_num_queries(1):  # kept by this process
+        user_client.get("/api/trains/search/", {**ROUTE, "date": day_two.isoformat()})
+    another_process()
+    with django_assert_num_queries(1):  # shared through the cache
+        user_client.get("/api/trains/search/", {**ROUTE, "date": day_three.isoformat()})
+
+
+@pytest.mark.parametrize("process", ["same", "other"])
+def test_a_train_change_shows_in_the_next_search_in_any_process(process, user_client, admin_client, train):
+    assert shown(user_client, train)["name"] == train.name
+    if process == "other":
+        another_process()
+        assert shown(user_client, train)["name"] == train.name  # now kept here and in the cache
+    patch = {
+        "name": "Renamed Express",
+        "total_seats": 128,
+        "classes": [{"code": "3A", "coaches": 2, "fare_per_km": "1.50"}],
+    }
+    assert admin_client.patch(f"/api/trains/{train.id}/", patch, format="json").status_code == 200
+
+    result = shown(user_client, train)
+    assert result["name"] == "Renamed Express"
+    assert [(c["class"], c["available_seats"]) for c in result["availability"]] == [("3A", 128)]
+
+
+def test_a_counter_the_cache_lost_never_matches_what_a_process_kept(user_client, train):
+    assert shown(user_client, train)["name"] == train.name
+    # A change no service announces, and the cache emptied (flushed, or the counter evicted):
+    # the counter starts again from a value the kept timetables can't carry.
+    Train.objects.filter(pk=train.pk).update(name="Edited By Hand")
+    cache.clear()
+
+    assert shown(user_client, train)["name"] == "Edited By Hand"
