@@ -99,6 +99,11 @@ def route_errors(stops: list[dict]) -> dict[str, list[str]]:
             add(index, "departure_time", "The last stop has no departure time (null): the train ends there.")
         if index < last and stop["departure_time"] is None:
             add(index, "departure_time", "Every stop before the last needs a departure time (HH:MM).")
+        for field in ("arrival_time", "departure_time"):
+            # The API takes HH:MM only; the admin's form would take seconds, which the timetable
+            # rendered for search and booking (`stops_json`) has no room for.
+            if stop[field] is not None and (stop[field].second or stop[field].microsecond):
+                add(index, field, "Times are whole minutes (HH:MM), without seconds.")
         if not 0 <= stop["day_offset"] <= MAX_DAY_OFFSET:
             add(index, "day_offset", f"day_offset is 0 to {MAX_DAY_OFFSET} (days after the origin date).")
     distances = [stop["distance_km"] for stop in stops]

@@ -83,6 +83,12 @@ def test_a_general_train_takes_its_seats_from_total_seats(admin_site):
             "stops[1].arrival_time",
         ),
         ([RAJDHANI_STOPS[0], {**RAJDHANI_STOPS[1], "station": "MUMBAI central"}], RAJDHANI_CLASSES, "stops[1].station"),
+        # The form would take seconds; search and booking work from times rendered as HH:MM.
+        (
+            [{**RAJDHANI_STOPS[0], "departure_time": "16:55:30"}, *RAJDHANI_STOPS[1:]],
+            RAJDHANI_CLASSES,
+            "stops[0].departure_time",
+        ),
         (RAJDHANI_STOPS, [{"code": "3A", "coaches": None}], "classes[0].coaches"),
         (RAJDHANI_STOPS, [{"code": "GEN", "coaches": None}], "total_seats"),
     ],
