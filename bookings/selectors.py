@@ -35,9 +35,9 @@ def _occupied_seats(now=None) -> QuerySet:
 _RUN_DAYS_WITHOUT_DATE = range(-3, 8)
 
 
-def run_dates_searched(travel_date: date | None) -> list[date]:
+def run_dates_searched(travel_date: date | None, today: date | None = None) -> list[date]:
     """The origin dates of the runs `search_journeys` may show for `travel_date` (or none)."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if travel_date is None:
         return [today + timedelta(days=day) for day in _RUN_DAYS_WITHOUT_DATE]
     return [travel_date - timedelta(days=back) for back in range(MAX_DAY_OFFSET + 1)]
@@ -67,7 +67,8 @@ def search_journeys(
     """
     zone = timezone.get_current_timezone()
     now = timezone.localtime(timezone=zone)
-    run_dates = run_dates_searched(travel_date)
+    # The runs looked up are those of the day the departures are worked out from (midnight).
+    run_dates = run_dates_searched(travel_date, today=now.date())
     pairs, runs = _route_with_runs(source, destination, run_dates)
     legs = legs_between(pairs, generation=timetable)
     if class_code is not None:
