@@ -149,8 +149,7 @@ def _lock_run_of(journey: Journey) -> tuple[TrainRun, "OpenSeats"]:
     run = TrainRun(train=journey.train, run_date=journey.run_date)
     seats = _open_seats(run, journey, lock=True)
     if run.pk is None:
-        get_or_create_run(train=journey.train, run_date=journey.run_date)
-        seats = _open_seats(run, journey, lock=True)
+        seats = _open_seats(run, journey, lock=True, create=True)
     return run, seats
 
 
@@ -327,7 +326,7 @@ class OpenSeats:
         return sum(last - first + 1 for first, last in self.blocks)
 
 
-def _open_seats(run: TrainRun, journey: Journey, *, lock: bool = False) -> OpenSeats:
+def _open_seats(run: TrainRun, journey: Journey, *, lock: bool = False, create: bool = False) -> OpenSeats:
     """The seats of the journey's class free on all its segments, in one statement of few rows.
 
     Reading every taken seat of a busy run (up to thousands of rows, each parsed by the
@@ -347,14 +346,22 @@ def _open_seats(run: TrainRun, journey: Journey, *, lock: bool = False) -> OpenS
     snapshot of its own (connections read committed data), so it sees every write of whoever
     held the lock before. Each round trip under the lock is one every booking of a busy run
     waits for, and its thread then waits for the GIL too.
+
+    With `create` too, the run is first inserted unless it exists (`_run_insert_sql`), in the
+    same round trip on MariaDB: a run's first booking costs one round trip more than the others,
+    not the four of the ORM's `get_or_create` (its SELECT, then a savepoint around the INSERT).
+    A train gone meanwhile (the foreign key fails) is `RunBusy`, as `get_or_create_run` says.
     """
     total_seats = journey.train_class.seats
     segments = journey.segments
     adapt = connection.ops.adapt_datetimefield_value
     run_key = [journey.train.pk, connection.ops.adapt_datefield_value(run.run_date)]
     one_round_trip = lock and connection.vendor == "mysql"
+    create_params = [*run_key, adapt(timezone.now())] if create else []
     if lock and not one_round_trip:
         with connection.cursor() as cursor:
+            if create:
+                _execute_run_insert(cursor, _run_insert_sql(), create_params)
             cursor.execute(_run_lock_sql(), run_key)
             _set_run_id(run, cursor.fetchall())
     run_ref = run_key if one_round_trip else [run.pk]
@@ -369,7 +376,12 @@ def _open_seats(run: TrainRun, journey: Journey, *, lock: bool = False) -> OpenS
     ]
     with connection.cursor() as cursor:
         if one_round_trip:
-            cursor.execute(f"{_run_lock_sql()}; {_open_seats_sql(by_run_key=True)}", [*run_key, *params])
+            sql = f"{_run_lock_sql()}; {_open_seats_sql(by_run_key=True)}"
+            if create:
+                _execute_run_insert(cursor, f"{_run_insert_sql()}; {sql}", [*create_params, *run_key, *params])
+                cursor.nextset()
+            else:
+                cursor.execute(sql, [*run_key, *params])
             _set_run_id(run, cursor.fetchall())
             cursor.nextset()
         else:
@@ -389,6 +401,29 @@ def _open_seats(run: TrainRun, journey: Journey, *, lock: bool = False) -> OpenS
 def _run_lock_sql() -> str:
     sql = f"SELECT id FROM {TrainRun._meta.db_table} WHERE train_id = %s AND run_date = %s"
     return sql + " FOR UPDATE" if connection.features.has_select_for_update else sql
+
+
+@functools.cache
+def _run_insert_sql() -> str:
+    """Insert a run (train, date, created_at) unless it exists.
+
+    On MariaDB a run that exists is "updated" to itself, which locks it exclusively at once: a
+    plain INSERT's duplicate would take a shared lock, and two first uses upgrading theirs to
+    the run lock would deadlock. A first use that finds the other's insert not yet committed
+    waits for it, then finds the row.
+    """
+    table = TrainRun._meta.db_table
+    sql = f"INSERT INTO {table} (train_id, run_date, created_at) VALUES (%s, %s, %s)"
+    if connection.vendor == "mysql":
+        return f"{sql} ON DUPLICATE KEY UPDATE id = id"
+    return f"{sql} ON CONFLICT (train_id, run_date) DO NOTHING"
+
+
+def _execute_run_insert(cursor, sql: str, params: list) -> None:
+    try:
+        cursor.execute(sql, params)
+    except IntegrityError:
+        raise RunBusy() from None  # the train is gone: no run of it can be made
 
 
 def _set_run_id(run: TrainRun, rows: list[tuple]) -> None:
