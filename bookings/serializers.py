@@ -11,10 +11,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking, Hold, Passenger
-from bookings.selectors import journey_times
+from bookings.selectors import current_train, journey_times, train_for_booking
 from bookings.services import MAX_SEATS_PER_BOOKING
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
-from trains.models import Train, normalize_station, with_rendered_schedule
+from trains.models import normalize_station
 from trains.serializers import StationField, TrainSerializer, TravelDateField, train_data
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
@@ -33,12 +33,15 @@ class TrainField(serializers.IntegerField):
     def to_internal_value(self, data):
         train_id = super().to_internal_value(data)
         # Checked before the lookup: an id no column can hold would crash the database driver.
-        # Unordered: `first()` would sort the one row by the model's ordering.
-        train = next(iter(Train.objects.filter(pk=train_id).order_by()[:1]), None) if 1 <= train_id <= MAX_ID else None
+        if not 1 <= train_id <= MAX_ID:
+            self.fail("does_not_exist", value=train_id)
+        # A serializer whose service checks the train under the run lock may take one an earlier
+        # request read (`selectors.train_for_booking`).
+        read = train_for_booking if getattr(self.parent, "kept_train", False) else current_train
+        train = read(train_id)
         if train is None:
             self.fail("does_not_exist", value=train_id)
-        # One statement, not three: the stops and classes come rendered with the row.
-        return with_rendered_schedule(train)
+        return train
 
 
 def _class_field(**kwargs) -> serializers.ChoiceField:
@@ -83,6 +86,7 @@ class JourneySerializer(WithClassField, serializers.Serializer):
 
 
 class BookingCreateSerializer(JourneySerializer):
+    kept_train = True  # see TrainField
     seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_BOOKING, required=False)
     allow_waitlist = serializers.BooleanField(default=False)
 

@@ -38,12 +38,13 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.models import User
+from bookings import selectors
 from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
 from bookings.retry import retry_lock_conflicts
 from bookings.seat_clash import SeatClash
 from irctc.errors import Conflict, Gone
 from trains import search_cache
-from trains.journeys import Journey, check_bookable, plan_journey
+from trains.journeys import Journey, JourneyDeparted, check_bookable, plan_journey
 from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coach_index_of
 from trains.models import Train
 
@@ -189,12 +190,16 @@ def lock_future_runs(train: Train) -> None:
     )
 
 
-def _journey_under_lock(run: TrainRun, journey: Journey) -> Journey:
+def _journey_under_lock(run: TrainRun, journey: Journey, route: dict | None = None) -> Journey:
     """The same journey planned again from the train as it is under the run lock (`run.train`).
 
     The train may have been retired, rescheduled or re-classed between the first check and the
-    lock; what the booking sells is what the train is now.
+    lock; what the booking sells is what the train is now. `route`: the journey as the request
+    gave it (`plan_journey`'s arguments but the train), so that stations it left out are the
+    train's first and last stops as they are now.
     """
+    if route is not None:
+        return plan_journey(train=run.train, **route)
     return plan_journey(
         train=run.train,
         travel_date=journey.travel_date,
@@ -350,7 +355,7 @@ def _open_seats(run: TrainRun, journey: Journey, *, lock: bool = False, create: 
     With `create` too, the run is first inserted unless it exists (`_run_insert_sql`), in the
     same round trip on MariaDB: a run's first booking costs one round trip more than the others,
     not the four of the ORM's `get_or_create` (its SELECT, then a savepoint around the INSERT).
-    A train gone meanwhile (the foreign key fails) is `RunBusy`, as `get_or_create_run` says.
+    A train gone meanwhile (the foreign key fails) is refused as a train that doesn't exist.
     """
     total_seats = journey.train_class.seats
     segments = journey.segments
@@ -423,7 +428,13 @@ def _execute_run_insert(cursor, sql: str, params: list) -> None:
     try:
         cursor.execute(sql, params)
     except IntegrityError:
-        raise RunBusy() from None  # the train is gone: no run of it can be made
+        train_id = params[0]  # the train is gone: no run of it can be made
+        selectors.forget_train(train_id)
+        raise _no_such_train(train_id) from None
+
+
+def _no_such_train(train_id: int) -> ValidationError:
+    return ValidationError({"train": [f"No train with id {train_id}."]})
 
 
 def _set_run_id(run: TrainRun, rows: list[tuple]) -> None:
@@ -588,7 +599,9 @@ def _waitlisted_seats(run: TrainRun, code: str) -> int:
     return waiting.aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
 
 
-def _prepare_run(run: TrainRun, journey: Journey, seats: OpenSeats) -> tuple[Journey, OpenSeats]:
+def _prepare_run(
+    run: TrainRun, journey: Journey, seats: OpenSeats, route: dict | None = None
+) -> tuple[Journey, OpenSeats]:
     """The journey as the train is now and its free seats, after sweeping expired holds and
     serving the waitlists; `run` is locked (`_lock_run_of`), `seats` were read with the lock and
     `run.train` is as read before it.
@@ -599,13 +612,18 @@ def _prepare_run(run: TrainRun, journey: Journey, seats: OpenSeats) -> tuple[Jou
     whether the row is as it was read, decides: the common case, the same train and no expired
     hold, is the lock's own round trip. A changed train is read again and the journey planned
     again (which may refuse it) before anything is decided from it; the sweep's own read and the
-    re-read after it only happen when `_open_seats` has seen an expired hold.
+    re-read after it only happen when `_open_seats` has seen an expired hold. `route`: see
+    `_journey_under_lock`.
     """
     if seats.train_current:
         check_bookable(journey)  # same train, but the clock moved while the lock was awaited
     else:
-        run.train = _train_now(run.train_id)
-        journey = _journey_under_lock(run, journey)
+        selectors.forget_train(run.train_id)  # a booking may have started from it (`_planned_journey`)
+        try:
+            run.train = _train_now(run.train_id)
+        except Train.DoesNotExist:
+            raise _no_such_train(run.train_id) from None
+        journey = _journey_under_lock(run, journey, route)
         seats = _open_seats(run, journey)
     if seats.expired_hold_seats and _sweep_expired_holds(run):
         _promote_waitlist(run)
@@ -834,15 +852,16 @@ def book_seats(
     class_code: str | None = None,
     allow_waitlist: bool = False,
 ) -> Booking:
-    """Book a journey for `seats` travellers or the named `passengers`: confirmed, waitlisted or refused."""
+    """Book a journey for `seats` travellers or the named `passengers`: confirmed, waitlisted or refused.
+
+    `train` may be as an earlier request read it (`selectors.train_for_booking`): see `_planned_journey`.
+    """
     count, requests = _passenger_requests(seats, passengers)
-    journey = plan_journey(
-        train=train, travel_date=travel_date, from_station=from_station, to_station=to_station, class_code=class_code
-    )
-    _check_preferences(journey, requests)
+    route = dict(travel_date=travel_date, from_station=from_station, to_station=to_station, class_code=class_code)
+    journey = _planned_journey(train, route, requests)
     with transaction.atomic():
         run, open_seats = _lock_run_of(journey)
-        journey, open_seats = _prepare_run(run, journey, open_seats)
+        journey, open_seats = _prepare_run(run, journey, open_seats, route)
         if requests:
             seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)
         else:
@@ -861,6 +880,29 @@ def book_seats(
                 waitlist_seats_left=max(0, limit - waitlisted),
             )
         return _create_booking(**common, status=Booking.Status.WAITLISTED)
+
+
+def _planned_journey(train: Train, route: dict, passengers: list[PassengerRequest]) -> Journey:
+    """The journey `plan_journey` gives for `route`, the passengers' berth preferences checked.
+
+    `train` may be as an earlier request read it (`selectors.train_for_booking`). A journey it
+    allows is checked again under the run lock (`_prepare_run`), but a refusal must be right
+    now: it is given only once the train's row says the train has not changed since, and on the
+    train as it is otherwise.
+    """
+    try:
+        journey = plan_journey(train=train, **route)
+        _check_preferences(journey, passengers)
+        return journey
+    except (ValidationError, JourneyDeparted):
+        current = selectors.current_train(train.pk)
+        if current is not None and current.updated_at == train.updated_at:
+            raise
+    if current is None:
+        raise _no_such_train(train.pk)
+    journey = plan_journey(train=current, **route)
+    _check_preferences(journey, passengers)
+    return journey
 
 
 def _visible_booking(booking_id: int, by: User) -> Booking:
