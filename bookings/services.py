@@ -145,7 +145,8 @@ def _lock_run_of(journey: Journey) -> tuple[TrainRun, "OpenSeats"]:
     it, before the lock: the free-seat read says whether it is still current (`_prepare_run`).
     """
     # Whatever the caller changes on this run, cached searches that show it must not outlive it.
-    # Said before the lock: a cache round trip here is one the run's other bookings don't wait for.
+    # Said before the lock: a cache round trip it costs (`_invalidate`) is one the run's other
+    # bookings don't wait for.
     search_cache.runs_changed(journey.run_date)
     run = TrainRun(train=journey.train, run_date=journey.run_date)
     seats = _open_seats(run, journey, lock=True)

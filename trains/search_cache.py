@@ -7,8 +7,8 @@ shows the old figure, so each entry is stamped with generation counters, and the
 them once they commit:
 
 - one per run date (the day a run leaves its first stop), bumped by every booking, hold,
-  confirmation, cancellation and release on a run of that date (`bookings.services`, under the
-  run's lock); a search checks the dates of every run it may show (a journey from a later stop
+  confirmation, cancellation and release on a run of that date (`bookings.services`, once it
+  commits: `_invalidate`); a search checks the dates of every run it may show (a journey from a later stop
   rides a run that left up to MAX_DAY_OFFSET days before), and
 - one for the timetable, bumped by every change to a train (`trains.services`), which can change
   any search.
@@ -38,7 +38,7 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -136,11 +136,15 @@ def timetable_changed() -> None:
 
 
 def _invalidate(keys: list[str]) -> None:
-    # Bumped once now and once after the commit: only the second matters for a search that ran
-    # during the transaction (it read the first bump, then the old rows); the first makes the
-    # change visible at once where no commit follows (inside a test's transaction).
+    # Bumped after the commit: a search that ran during the transaction read the counter, then
+    # the old rows, and what it cached must not be served. Inside an enclosing transaction (an
+    # Idempotency-Key claim, a train change's, a test's) the commit may come much later, or
+    # never (a test's), so the counter is bumped now as well, and the change shows at once.
+    # A transaction of its own commits within milliseconds, and its rows are the old ones until
+    # it does: one bump, after it, is all it needs (a booking's took two Redis round trips).
     if enabled():
-        _bump(keys)
+        if len(connection.atomic_blocks) > 1:
+            _bump(keys)
         transaction.on_commit(lambda: _bump(keys))
 
 

@@ -45,6 +45,21 @@ def test_a_booking_shows_in_the_very_next_search(user_client, user, train):
     assert free_seats(user_client, train) == 47
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_that_commits_on_its_own_shows_in_the_very_next_search():
+    # No transaction around the booking's own, as in production: its counter is bumped once,
+    # after the commit, and that bump is what the next search sees.
+    user, train = make_user("committer"), make_train()
+    client = client_for(user)
+    assert free_seats(client, train) == 50
+    assert client.post("/api/bookings/", booking_body(train, 3), format="json").status_code == 201
+    assert free_seats(client, train) == 47
+    booking_id = client.post("/api/bookings/", booking_body(train, 1), format="json").json()["id"]
+    assert free_seats(client, train) == 46
+    assert client.post(f"/api/bookings/{booking_id}/cancel/").status_code == 200
+    assert free_seats(client, train) == 47
+
+
 def test_a_cancellation_shows_in_the_very_next_search(user_client, user, train):
     booking = user_client.post("/api/bookings/", booking_body(train, 3)).json()
     assert free_seats(user_client, train) == 47
