@@ -72,6 +72,12 @@ def forget_train(train_id: int) -> None:
         _kept_trains.pop(train_id, None)
 
 
+def forget_trains() -> None:
+    """Forget every kept train (tests: train ids are reused from one test to the next)."""
+    with _kept_trains_lock:
+        _kept_trains.clear()
+
+
 @receiver(post_save, sender=Train, dispatch_uid="bookings.selectors.forget_saved_train")
 @receiver(post_delete, sender=Train, dispatch_uid="bookings.selectors.forget_deleted_train")
 def _forget_changed_train(sender, instance, **kwargs):

@@ -49,6 +49,15 @@ def cached_users(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def no_kept_trains():
+    """Trains a booking keeps (`bookings.selectors.train_for_booking`) start empty too: a test's
+    trains are rolled back, not deleted, and the next test may reuse their ids."""
+    from bookings.selectors import forget_trains
+
+    forget_trains()
+
+
 @pytest.fixture
 def anon():
     return APIClient()

@@ -8,7 +8,6 @@ in this process) and then put back what the other process would still keep.
 
 from datetime import time
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -18,13 +17,6 @@ from tests.bookings.helpers import booking_body
 from tests.factories import make_train, route
 from trains import services as train_services
 from trains.models import Train
-
-
-@pytest.fixture(autouse=True)
-def nothing_kept():
-    selectors._kept_trains.clear()
-    yield
-    selectors._kept_trains.clear()
 
 
 def _as_another_process_keeps_it(train, change):
