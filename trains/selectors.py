@@ -242,7 +242,9 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
         )
         stops: dict[int, list[tuple]] = {}
         for train_id, station, arrival, departure, day_offset, distance_km in cursor.fetchall():
-            stops.setdefault(train_id, []).append((station, as_time(arrival), as_time(departure), day_offset, distance_km))
+            stops.setdefault(train_id, []).append(
+                (station, as_time(arrival), as_time(departure), day_offset, distance_km)
+            )
     found = {}
     for row in trains:
         train = dict(zip(_TRAIN_COLUMNS, row, strict=False))
