@@ -26,6 +26,7 @@ from bookings.serializers import (
     SeatMapSerializer,
     TrainSearchParamsSerializer,
     TrainSearchResultSerializer,
+    search_params,
     search_results_data,
 )
 from irctc import fast_json
@@ -189,18 +190,17 @@ class TrainSearchApi(APIView):
     )
     @read_from_replica
     def get(self, request):
-        params = TrainSearchParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        run_dates = selectors.run_dates_searched(params.validated_data.get("date"))
+        params = search_params(request.query_params)
+        run_dates = selectors.run_dates_searched(params.get("date"))
         answer, stamp = search_cache.cached_answer(request, run_dates)
         if answer is not None:
             return _rendered_search(*answer)
         search = functools.partial(
             selectors.search_journeys,
-            source=params.validated_data["source"],
-            destination=params.validated_data["destination"],
-            travel_date=params.validated_data.get("date"),
-            class_code=params.validated_data.get("class_code"),
+            source=params["source"],
+            destination=params["destination"],
+            travel_date=params.get("date"),
+            class_code=params.get("class_code"),
             timetable=search_cache.timetable_generation(stamp),
         )
         paginator = self.pagination_class()
