@@ -4,7 +4,6 @@ Search and the seat map join the schedule with the inventory, so they are in `bo
 the schedule half of a search (each train's stops, times and classes) is here.
 """
 
-from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from time import monotonic
@@ -125,8 +124,10 @@ class Timetable(NamedTuple):
         return any(travel_class["code"] == code for travel_class in self.classes)
 
     def train_data(self) -> dict:
-        """`train_data(train)` (the API's train), from what was rendered when the train was written."""
-        return {**self.head, "stops": fast_json.loads(self.stops_json), "classes": self.classes}
+        """`train_data(train)` (the API's train), from what was rendered when the train was written:
+        the stops as that JSON text (`fast_json.fragment`, for `fast_json.render`), not parsed and
+        rendered again for every journey a search shows."""
+        return {**self.head, "stops": fast_json.fragment(self.stops_json), "classes": self.classes}
 
 
 class _TimetableMemo:
@@ -267,8 +268,10 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Leg:
+_new_tuple = tuple.__new__
+
+
+class Leg(NamedTuple):
     """A train's ride between two of its stops, as the timetable gives it: no date, no seats."""
 
     timetable: Timetable
@@ -279,8 +282,11 @@ class Leg:
 
     @classmethod
     def of(cls, timetable: Timetable, from_index: int, to_index: int) -> "Leg":
+        # tuple.__new__ directly: a search builds ~20 legs, and a NamedTuple's own __new__ (or a
+        # frozen dataclass's __init__) cost several times as much.
         stops = timetable.stops
-        return cls(timetable, from_index, to_index, StopTimes(*stops[from_index]), StopTimes(*stops[to_index]))
+        board, alight = _new_tuple(StopTimes, stops[from_index]), _new_tuple(StopTimes, stops[to_index])
+        return _new_tuple(cls, (timetable, from_index, to_index, board, alight))
 
     @property
     def train_id(self) -> int:
