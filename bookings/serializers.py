@@ -313,7 +313,7 @@ def search_params(query) -> dict:
     error, and every value it would change, comes from it (a test compares the two on generated
     queries).
     """
-    plain = _plain_search_params(query)
+    plain = plain_search_params(query)
     if plain is not None:
         return plain
     serializer = TrainSearchParamsSerializer(data=query)
@@ -321,7 +321,8 @@ def search_params(query) -> dict:
     return serializer.validated_data
 
 
-def _plain_search_params(query) -> dict | None:
+def plain_search_params(query) -> dict | None:
+    """What `search_params` gives for a query it reads without the serializer, else None."""
     source, destination = _plain_station(query.get("source")), _plain_station(query.get("destination"))
     if source is None or destination is None or normalize_station(source) == normalize_station(destination):
         return None
