@@ -25,13 +25,42 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from accounts import user_cache
 
 PASSWORD_HASH = "_token_password_hash"
+# Where a view that read the user's cache entry together with its own reads leaves it.
+_ENTRY_READ = "_cached_user_entry_read"
 # Tokens verified by this process, by their encoded bytes: (expiry as a Unix time, token).
 _verified: dict[bytes, tuple[float, object]] = {}
 _VERIFIED_MAX = 50_000
 _verified_lock = threading.Lock()
 
 
+def user_cache_key(request) -> str | None:
+    """The cache key of the user the request's bearer token names, if the token is valid, for a view
+    that reads the cache before DRF authenticates (to read the user with its own keys). Raises
+    nothing: authentication proper says what is wrong with a token."""
+    if not user_cache.enabled():
+        return None
+    authenticator = CachedUserJWTAuthentication()
+    try:
+        header = authenticator.get_header(request)
+        raw_token = authenticator.get_raw_token(header) if header else None
+        if raw_token is None:
+            return None
+        return user_cache.key_for(authenticator.get_validated_token(raw_token)[api_settings.USER_ID_CLAIM])
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def hand_over_cached_user(request, key: str, entry) -> None:
+    """What the cache held under `key` (`user_cache_key`) a moment ago, None if nothing: the
+    request's authentication takes it instead of reading the cache again."""
+    setattr(getattr(request, "_request", request), _ENTRY_READ, (key, entry))
+
+
 class CachedUserJWTAuthentication(JWTAuthentication):
+    def authenticate(self, request):
+        self._entry_read = getattr(request, _ENTRY_READ, None)
+        return super().authenticate(request)
+
     def get_validated_token(self, raw_token: bytes):
         known = _verified.get(raw_token)
         if known is not None and time.time() < known[0]:
@@ -52,7 +81,10 @@ class CachedUserJWTAuthentication(JWTAuthentication):
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as exc:
             raise InvalidToken(_("Token contained no recognizable user identification")) from exc
-        entry = user_cache.cached_user(user_id)
+        read = getattr(self, "_entry_read", None)
+        entry = (
+            read[1] if read is not None and read[0] == user_cache.key_for(user_id) else user_cache.cached_user(user_id)
+        )
         # An entry cached while CHECK_REVOKE_TOKEN was off has no password hash to check against.
         if isinstance(entry, dict) and (PASSWORD_HASH in entry or not api_settings.CHECK_REVOKE_TOKEN):
             return self._checked(user_cache.user_from(entry), entry.get(PASSWORD_HASH), validated_token)

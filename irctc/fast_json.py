@@ -5,7 +5,8 @@ the largest single item of a search's CPU profile once the query was one stateme
 escaped) for data made of dicts, lists, strings, integers, booleans and None, as search's is. Any
 other type (a datetime, a Decimal, a lazy string: each of which DRF renders its own way) is
 handed to DRF's renderer instead, so the output never differs. Floats would (orjson writes 1e16
-where json writes 1e+16): don't pass them.
+where json writes 1e+16): don't pass them. A `fragment` (JSON text already rendered, such as a
+train's stored stops) goes into the output unchanged; DRF's renderer can't take one.
 """
 
 import orjson
@@ -15,6 +16,8 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS | o
 _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 
 loads = orjson.loads
+# JSON text that `render` writes into its output as it is (not parsed and written again).
+fragment = orjson.Fragment
 
 
 def render(data) -> bytes:

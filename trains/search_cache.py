@@ -66,25 +66,27 @@ def entry_key(request) -> str:
     return "search-v2:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def cached_answer(request, run_dates: list[date]) -> tuple[object | None, dict | None]:
-    """`(answer, stamp)`: the cached answer if still current, else None and the stamp to store a
-    fresh one with (None when the cache is off or down). `run_dates` are the origin dates of the
-    runs the search may show."""
+def cached_answer(request, run_dates: list[date], *, also=()) -> tuple[object | None, dict | None, dict]:
+    """`(answer, stamp, found)`: the cached answer if still current, else None and the stamp to store
+    a fresh one with (None when the cache is off or down). `run_dates` are the origin dates of the
+    runs the search may show; `also` are other keys to read in the same round trip, and `found` what
+    the cache holds of them (empty when the cache is off or down)."""
     if not enabled():
-        return None, None
+        return None, None, {}
     key = entry_key(request)
     generation_keys = [TIMETABLE, *(_date_key(day) for day in run_dates)]
     try:
-        found = cache.get_many([key, *generation_keys])
+        found = cache.get_many([key, *generation_keys, *also])
         if TIMETABLE not in found:
             found[TIMETABLE] = _start_counter(TIMETABLE)
     except Exception:  # noqa: BLE001 - a cache that is down costs a search, never fails one
-        return None, None
+        return None, None, {}
     stamp = {k: found.get(k, 0) for k in generation_keys}
+    others = {k: found[k] for k in also if k in found}
     entry = found.get(key)
     if entry is not None and entry["stamp"] == stamp:
-        return entry["answer"], None
-    return None, {"key": key, "stamp": stamp}
+        return entry["answer"], None, others
+    return None, {"key": key, "stamp": stamp}, others
 
 
 def timetable_generation(stamp: dict | None):

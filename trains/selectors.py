@@ -4,10 +4,10 @@ Search and the seat map join the schedule with the inventory, so they are in `bo
 the schedule half of a search (each train's stops, times and classes) is here.
 """
 
-from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from time import monotonic
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
@@ -79,8 +79,7 @@ TIMETABLE_MEMO_SECONDS = 300
 TIMETABLE_MEMO_TRAINS = 20000
 
 
-@dataclass(frozen=True, slots=True)
-class StopTimes:
+class StopTimes(NamedTuple):
     station: str
     arrival_time: time | None
     departure_time: time | None
@@ -91,18 +90,21 @@ class StopTimes:
         return arrival_day(self.arrival_time, self.departure_time, self.day_offset)
 
 
-@dataclass(frozen=True, slots=True)
-class Timetable:
+# A process keeps every train's timetable, so what it keeps is made of plain tuples, strings,
+# numbers and dicts of those: the garbage collector stops tracking such objects. When each stop
+# was a dataclass, a full collection walked some 250,000 of them for 10,000 trains (~170 ms with
+# the GIL held: a stall of every request in flight). Only the Timetable itself stays tracked.
+class Timetable(NamedTuple):
     """One train as search needs it. `head` is the train as the API shows it up to its stops
     (`stops_json` holds those rendered, `classes` the classes after them), `stops` the times of each
-    stop, `fare_rates` the classes' rates per km. Shared by every search a process answers: read
-    it, never change it.
+    stop as `StopTimes` fields, `fare_rates` the classes' rates per km. Shared by every search a
+    process answers: read it, never change it.
     """
 
     head: dict
     stops_json: str
-    classes: list[dict]
-    stops: tuple[StopTimes, ...]
+    classes: tuple[dict, ...]
+    stops: tuple[tuple, ...]  # StopTimes' fields: a tuple subclass would stay tracked
     runs_on_mask: int
     fare_rates: tuple[Decimal | None, ...]
     active: bool
@@ -122,8 +124,10 @@ class Timetable:
         return any(travel_class["code"] == code for travel_class in self.classes)
 
     def train_data(self) -> dict:
-        """`train_data(train)` (the API's train), from what was rendered when the train was written."""
-        return {**self.head, "stops": fast_json.loads(self.stops_json), "classes": self.classes}
+        """`train_data(train)` (the API's train), from what was rendered when the train was written:
+        the stops as that JSON text (`fast_json.fragment`, for `fast_json.render`), not parsed and
+        rendered again for every journey a search shows."""
+        return {**self.head, "stops": fast_json.fragment(self.stops_json), "classes": self.classes}
 
 
 class _TimetableMemo:
@@ -131,7 +135,8 @@ class _TimetableMemo:
 
     def __init__(self, generation):
         self.generation = generation
-        self.trains: dict[int, tuple[float, Timetable]] = {}
+        self.trains: dict[int, Timetable] = {}
+        self.expires: dict[int, float] = {}  # apart: an (expiry, timetable) pair would stay tracked
 
 
 _memo = _TimetableMemo(None)
@@ -157,8 +162,8 @@ def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
     found, missing = {}, set()
     for train_id in train_ids:
         kept = memo.trains.get(train_id)
-        if kept is not None and kept[0] > clock:
-            found[train_id] = kept[1]
+        if kept is not None and memo.expires.get(train_id, 0.0) > clock:
+            found[train_id] = kept
         else:
             missing.add(train_id)
     if missing:
@@ -168,15 +173,17 @@ def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
         read.update(fresh)
         if len(memo.trains) + len(read) > TIMETABLE_MEMO_TRAINS:
             memo.trains.clear()
+            memo.expires.clear()
         expires = clock + TIMETABLE_MEMO_SECONDS
-        for train_id, timetable in read.items():
-            memo.trains[train_id] = (expires, timetable)
+        memo.trains.update(read)
+        memo.expires.update(dict.fromkeys(read, expires))
         found.update(read)
     return found
 
 
 def _shared_key(generation, train_id: int) -> str:
-    return f"timetable-v1:{generation}:{train_id}"
+    # v2: tuples (a process running the code before reads and writes v1 keys, never these).
+    return f"timetable-v2:{generation}:{train_id}"
 
 
 def _shared_timetables(train_ids: set[int], generation) -> dict[int, Timetable]:
@@ -234,22 +241,22 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
             f" FROM {Stop._meta.db_table} WHERE train_id IN ({placeholders}) ORDER BY train_id, {index}",
             ids,
         )
-        stops: dict[int, list[StopTimes]] = {}
+        stops: dict[int, list[tuple]] = {}
         for train_id, station, arrival, departure, day_offset, distance_km in cursor.fetchall():
             stops.setdefault(train_id, []).append(
-                StopTimes(station, as_time(arrival), as_time(departure), day_offset, distance_km)
+                (station, as_time(arrival), as_time(departure), day_offset, distance_km)
             )
     found = {}
     for row in trains:
         train = dict(zip(_TRAIN_COLUMNS, row, strict=False))
         runs_on_mask = train.pop("runs_on_mask")
-        classes = fast_json.loads(row[-1])  # as the API shows them (`Train.classes_json`)
+        classes = tuple(fast_json.loads(row[-1]))  # as the API shows them (`Train.classes_json`)
         found[train["id"]] = Timetable(
             head={
                 **train,
                 "departure_time": clock_text(as_time(train["departure_time"])),
                 "arrival_time": clock_text(as_time(train["arrival_time"])),
-                "runs_on": codes_from_mask(runs_on_mask),
+                "runs_on": tuple(codes_from_mask(runs_on_mask)),
             },
             stops_json=row[-2],  # as the API shows them (`Train.stops_json`)
             classes=classes,
@@ -261,25 +268,29 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Leg:
+_new_tuple = tuple.__new__
+
+
+class Leg(NamedTuple):
     """A train's ride between two of its stops, as the timetable gives it: no date, no seats."""
 
     timetable: Timetable
     from_index: int
     to_index: int
+    board: StopTimes
+    alight: StopTimes
+
+    @classmethod
+    def of(cls, timetable: Timetable, from_index: int, to_index: int) -> "Leg":
+        # tuple.__new__ directly: a search builds ~20 legs, and a NamedTuple's own __new__ (or a
+        # frozen dataclass's __init__) cost several times as much.
+        stops = timetable.stops
+        board, alight = _new_tuple(StopTimes, stops[from_index]), _new_tuple(StopTimes, stops[to_index])
+        return _new_tuple(cls, (timetable, from_index, to_index, board, alight))
 
     @property
     def train_id(self) -> int:
         return self.timetable.train_id
-
-    @property
-    def board(self) -> StopTimes:
-        return self.timetable.stops[self.from_index]
-
-    @property
-    def alight(self) -> StopTimes:
-        return self.timetable.stops[self.to_index]
 
     def fares(self) -> list[Decimal | None]:
         """A passenger's fare for this leg per class, in the order of `timetable.classes`
@@ -296,7 +307,7 @@ def legs_between(pairs, *, generation=None) -> list[Leg]:
     pairs = list(pairs)
     known = timetables({train_id for train_id, _from, _to in pairs}, generation=generation)
     legs = [
-        Leg(known[train_id], from_index, to_index)
+        Leg.of(known[train_id], from_index, to_index)
         for train_id, from_index, to_index in pairs
         if train_id in known and known[train_id].active and to_index < len(known[train_id].stops)
     ]

@@ -1,9 +1,12 @@
 """Requests authenticate from the cached user, and every change to that user applies to the very
 next request: deactivation, role, password (when tokens carry its hash), details, deletion."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
@@ -192,3 +195,87 @@ def test_with_the_cache_down_a_change_to_a_user_fails_and_changes_nothing(user, 
 
     user.refresh_from_db()
     assert user.is_active and user.role == User.Role.USER
+
+
+# Search reads the signed-in user together with its cached answer (bookings.apis.TrainSearchApi):
+# the same rules hold there.
+
+
+def search(client, day_ahead: int = 1):
+    day = timezone.localdate() + timedelta(days=day_ahead)
+    return client.get("/api/trains/search/", {"source": "New Delhi", "destination": "Mumbai Central", "date": day})
+
+
+def test_a_search_reads_the_cache_once(user, monkeypatch):
+    client = signed_in(user)
+    assert me(client)[0] == 200  # the user, now cached
+    reads = CacheReads(monkeypatch)
+    assert search(client, 2).status_code == 200
+    assert [name for name, _keys in reads.calls] == ["get_many"]
+    assert user_cache.key_for(user.pk) in reads.calls[0][1]
+
+
+class CacheReads:
+    """The cache's get and get_many calls, each once (locmem's get_many calls get for each key)."""
+
+    def __init__(self, monkeypatch):
+        self.calls, self.depth = [], 0
+        monkeypatch.setattr(cache, "get", self.counted(cache.get, "get"))
+        monkeypatch.setattr(cache, "get_many", self.counted(cache.get_many, "get_many"))
+
+    def counted(self, read, name):
+        def counted_read(keys, *args, **kwargs):
+            if not self.depth:
+                self.calls.append((name, list(keys) if name == "get_many" else [keys]))
+            self.depth += 1
+            try:
+                return read(keys, *args, **kwargs)
+            finally:
+                self.depth -= 1
+
+        return counted_read
+
+
+@pytest.mark.parametrize("how", ["save", "update"])
+def test_deactivating_a_cached_user_refuses_the_next_search(user, how):
+    client = signed_in(user)
+    assert search(client, 1).status_code == 200
+    if how == "save":
+        user.is_active = False
+        user.save()
+    else:
+        User.objects.filter(pk=user.pk).update(is_active=False)
+
+    assert_json_error(search(client, 1), 401, "user_inactive")  # the same query, answered before
+    assert_json_error(search(client, 2), 401, "user_inactive")
+
+
+def test_with_revocation_a_password_change_refuses_the_next_search(revoke_on_password_change, user):
+    client = signed_in(user)
+    assert search(client).status_code == 200
+    assert search(client).status_code == 200  # the user (and the answer) from the cache
+    user.set_password("An0ther-pass-phrase")
+    user.save()
+
+    assert_json_error(search(client), 401, "password_changed")
+
+
+def test_a_deleted_user_cannot_search(user):
+    client = signed_in(user)
+    assert search(client).status_code == 200
+    user.delete()
+
+    assert search(client).status_code == 401
+
+
+def test_a_search_with_a_bad_token_or_none_is_refused_before_its_parameters_are_read():
+    client = APIClient()
+    assert_json_error(client.get("/api/trains/search/", {"source": "New Delhi"}), 401)
+    client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert_json_error(client.get("/api/trains/search/", {"source": "A", "destination": "B"}), 401)
+
+
+def test_with_the_cache_down_a_search_is_authenticated_from_the_database(user, cache_down):
+    client = signed_in(user)
+    assert search(client).status_code == 200
+    assert search(client).status_code == 200

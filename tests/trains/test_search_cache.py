@@ -119,7 +119,7 @@ def test_an_answer_computed_before_a_booking_committed_is_never_served(user_clie
     # the search read may predate it. The entry it stores must not be served afterwards.
     request = user_client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()}).wsgi_request
     cache.clear()
-    answer, stamp = search_cache.cached_answer(request, run_dates_searched(tomorrow()))
+    answer, stamp, _found = search_cache.cached_answer(request, run_dates_searched(tomorrow()))
     assert answer is None
     stale = {"count": 1, "next": None, "previous": None, "results": [{"id": train.id, "available_seats": 50}]}
     services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
