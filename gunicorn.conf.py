@@ -33,7 +33,7 @@ reuse_port = os.environ.get("WEB_REUSE_PORT", "true").lower() in {"1", "true", "
 control_socket_disable = True
 # Recycle workers now and then so a slow leak can't grow without bound, but rarely: a new worker
 # starts without the timetables, verified tokens and connections the old one kept (at 10,000
-# requests, a worker under load restarted about every 80 s).
+# requests, a worker at the benchmark's search rate would restart about every 80 s).
 max_requests = 200000
 max_requests_jitter = 20000
 accesslog = "-"
