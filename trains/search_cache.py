@@ -18,16 +18,16 @@ visible to the very next search. The counters are read *before* the search runs:
 commits while the search reads the database bumps them after that read, and the entry it stores
 is stale on arrival, never served.
 
-The timetable counter also stamps the legs of each route a process keeps (which trains ride
-between two stations, when, at what fare: `trains.selectors.route_legs`), so a search that
-misses this cache reads only the seats taken from the database.
+The timetable counter also stamps the train timetables a process keeps (stops, times, classes,
+fares: `trains.selectors.timetables`), so a search that misses this cache reads only the route's
+trains and the seats taken from the database.
 
 What can still be stale, for at most SEARCH_CACHE_SECONDS: the seats of a hold that lapses by
 the clock alone (no write marks it, so they show as taken until the entry expires), a search
 without a date still showing a departure that has just left, and seat changes made outside these
-services (SQL by hand). A timetable change that no counter announces (SQL by hand, or a counter
-the cache lost while a process still kept legs stamped with its old value) can show for up to
-`route_legs`' ROUTE_MEMO_SECONDS. A cache that is down means every search runs uncached.
+services (SQL by hand). A timetable change that no counter announces (SQL by hand) can show for
+up to `trains.selectors.TIMETABLE_MEMO_SECONDS`; a counter the cache lost starts again at the
+clock in ns, which matches nothing kept. A cache that is down means every search runs uncached.
 """
 
 import hashlib
@@ -92,7 +92,7 @@ def cached_answer(request, run_dates: list[date], *, also=()) -> tuple[object | 
 def timetable_generation(stamp: dict | None):
     """The timetable's counter as `cached_answer` read it (None without a cache): a process may keep
     what it read of the timetable for as long as the counter stays the same
-    (`trains.selectors.route_legs`)."""
+    (`trains.selectors.timetables`)."""
     return None if stamp is None else stamp["stamp"][TIMETABLE]
 
 
@@ -111,7 +111,7 @@ def current_timetable_generation():
 def _start_counter(key: str) -> int:
     """A counter that isn't in the cache (never bumped, expired or flushed) starts at the current
     time in ns, as `_bump` starts one: what a process keeps stamped with the timetable counter
-    (`route_legs`) must not match a counter that was lost and counts again from nothing."""
+    (`trains.selectors.timetables`) must not match a counter that was lost and counts again from nothing."""
     start = time.time_ns()
     if cache.add(key, start, timeout=GENERATION_SECONDS):
         return start
