@@ -116,24 +116,6 @@ class PassengerRequest:
 # --- Runs and locking --------------------------------------------------------------------------
 
 
-def get_or_create_run(*, train: Train, run_date: date) -> TrainRun:
-    """The run of `train` leaving its first stop on `run_date`, created if this is its first use.
-
-    Two first uses at once both miss the row and both insert; the loser gets IntegrityError from
-    the unique constraint (after waiting for the winner's transaction, if it is still open) and
-    reads the winner's row instead, committed by then: connections read committed data.
-    """
-    for _ in range(3):
-        try:
-            run, _created = TrainRun.objects.get_or_create(train=train, run_date=run_date)
-            return run
-        except IntegrityError:
-            run = TrainRun.objects.filter(train=train, run_date=run_date).first()
-            if run is not None:
-                return run
-    raise RunBusy()
-
-
 def _lock_run_of(journey: Journey) -> tuple[TrainRun, "OpenSeats"]:
     """Lock the journey's run for the rest of the transaction, creating it at first use, and read
     its free seats for the journey under the lock.
