@@ -6,6 +6,7 @@ the schedule half of a search (each train's stops, times and classes) is here.
 
 from datetime import date, time
 from decimal import Decimal
+from random import random
 from time import monotonic
 from typing import NamedTuple
 
@@ -148,7 +149,8 @@ def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
     Search needs the timetable of every train on a route for every request, and a timetable
     changes only with the schedule: with `generation` (the timetable's counter in
     `trains.search_cache`, read before this) a process keeps each train's until the counter moves
-    or TIMETABLE_MEMO_SECONDS pass, and looks for the trains it lacks in the cache (stored there
+    or, at the latest, TIMETABLE_MEMO_SECONDS pass (each train lapses at its own moment in the last
+    half of that), and looks for the trains it lacks in the cache (stored there
     under the same generation by whichever process read them first), then in the database.
     Without it, all are read from the database.
     """
@@ -174,9 +176,11 @@ def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
         if len(memo.trains) + len(read) > TIMETABLE_MEMO_TRAINS:
             memo.trains.clear()
             memo.expires.clear()
-        expires = clock + TIMETABLE_MEMO_SECONDS
         memo.trains.update(read)
-        memo.expires.update(dict.fromkeys(read, expires))
+        # Each train's own expiry, somewhere in the last half of the bound: timetables read together
+        # (a fresh worker reads most of them within a minute) would otherwise all lapse together
+        # and be read again in one burst, which every search in flight waits behind.
+        memo.expires.update((train_id, clock + TIMETABLE_MEMO_SECONDS * (1.0 - random() / 2)) for train_id in read)
         found.update(read)
     return found
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.bookings.helpers import tomorrow
+from tests.factories import make_train
 from trains import selectors
 from trains.models import Train
 
@@ -85,3 +86,36 @@ def test_what_a_process_keeps_of_a_timetable_is_left_out_of_garbage_collections(
     parts = {"head": kept.head, "stops": kept.stops, "fare rates": kept.fare_rates}
     assert {name: gc.is_tracked(part) for name, part in parts.items()} == dict.fromkeys(parts, False)
     assert not any(gc.is_tracked(expiry) for expiry in selectors._memo.expires.values())
+
+
+def test_kept_timetables_lapse_one_by_one_and_none_is_kept_past_the_bound(monkeypatch):
+    # A fresh worker reads most timetables within a minute; lapsing together, they would all be
+    # read again in one burst that every search in flight waits behind.
+    ids = {make_train(train_number=f"9{n:04d}").id for n in range(20)}
+    read_from_database = []
+    real_read = selectors._timetables_from_database
+    monkeypatch.setattr(selectors, "_share", lambda read, generation: None)  # each read is seen here
+    monkeypatch.setattr(
+        selectors, "_timetables_from_database", lambda wanted: read_from_database.append(wanted) or real_read(wanted)
+    )
+    clock = [1000.0]
+    monkeypatch.setattr(selectors, "monotonic", lambda: clock[0])
+    another_process()
+    selectors.timetables(ids, generation="g")
+    bound = selectors.TIMETABLE_MEMO_SECONDS
+    lapses = sorted(selectors._memo.expires[train_id] - clock[0] for train_id in ids)
+    assert bound / 2 <= lapses[0] and lapses[-1] <= bound
+    assert lapses[-1] - lapses[0] > bound / 10  # spread, not one moment
+
+    def read_again_at(seconds_later: float) -> set[int]:
+        clock[0] = 1000.0 + seconds_later
+        read_from_database.clear()
+        assert set(selectors.timetables(ids, generation="g")) == ids
+        return set().union(*read_from_database)
+
+    assert read_again_at(lapses[0] - 0.001) == set()
+    halfway = read_again_at(lapses[10] - 0.001)
+    assert 0 < len(halfway) < len(ids)
+    another_process()
+    selectors.timetables(ids, generation="g")  # all read at 1000 + lapses[10]
+    assert read_again_at(lapses[10] + bound + 0.001) == ids
