@@ -1,9 +1,10 @@
 """gunicorn settings for serving the API in production (`scripts/serve.sh`).
 
 Workers and threads come from the environment so one image fits any machine:
-WEB_CONCURRENCY (worker processes, default 1 per core), WEB_THREADS (threads per worker,
-default 4), WEB_REUSE_PORT (default true), WEB_WORKER_CLASS, WEB_KEEPALIVE, BIND (default
-127.0.0.1:8000), WEB_TIMEOUT (seconds, default 30).
+WEB_CONCURRENCY (worker processes, default 2 per core), WEB_THREADS (threads per worker,
+default 1), WEB_REUSE_PORT (default true), WEB_WORKER_CLASS (default gthread, which keeps
+connections alive even with one thread), WEB_KEEPALIVE, BIND (default 127.0.0.1:8000),
+WEB_TIMEOUT (seconds, default 30).
 """
 
 import gc
@@ -16,11 +17,14 @@ from dotenv import load_dotenv
 load_dotenv(os.path.join(os.path.dirname(__file__), ".env"))
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# One worker per core, 4 threads each, one listening socket per worker: the fastest of the
-# configurations measured (README, Performance); more workers than cores only contend for them.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-threads = int(os.environ.get("WEB_THREADS", "4"))
-worker_class = os.environ.get("WEB_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
+# Two single-threaded workers per core, one listening socket each: the fastest of the
+# configurations measured (README, Performance, serving sweep). A search is now mostly Python, so
+# threads of one process mostly wait for its GIL; a second process per core fills the waits for
+# the database and the cache instead. gthread even with one thread: the sync worker closes every
+# connection.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+worker_class = os.environ.get("WEB_WORKER_CLASS") or "gthread"
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 # On SIGTERM a worker finishes the requests it has (and flushes its pending search logs) first.
 graceful_timeout = 30
