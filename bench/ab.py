@@ -96,14 +96,15 @@ def checkout_base(ref: str) -> Build:
     return build
 
 
-def build_env(args, build: Build, secret_key: str, threads: str | None) -> dict:
+def build_env(args, build: Build, secret_key: str, threads: str | None, workers: str | None = None) -> dict:
     env = bench.bench_env(args, secret_key, search_log=not args.ab_no_log, port=free_port())
     env["DB_NAME"] = build.db_name
-    if threads:
-        env["WEB_THREADS"] = threads
-    else:
-        # The build's gunicorn.conf.py chooses (what the A/B run is there to compare).
-        env.pop("WEB_THREADS", None)
+    # Empty: the build's gunicorn.conf.py chooses (what the A/B run is there to compare).
+    for name, value in (("WEB_THREADS", threads), ("WEB_CONCURRENCY", workers)):
+        if value:
+            env[name] = value
+        elif value is not None:
+            env.pop(name, None)
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
         env["CACHE_KEY_PREFIX"] = build.db_name
@@ -344,7 +345,7 @@ def main(args):
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     log(f"head = working tree at {head_sha[:12]}{' + uncommitted changes' if dirty else ''}")
     base.env = build_env(args, base, secret_key, args.base_threads)
-    head.env = build_env(args, head, secret_key, args.head_threads)
+    head.env = build_env(args, head, secret_key, args.head_threads, args.head_workers)
     for build in builds.values():
         prepare(args, build)
     paths = search_paths(common_routes(base, head), date.fromisoformat(head.setup["today"]))
@@ -383,7 +384,12 @@ def main(args):
     results = {
         "machine": machine,
         "base": {"ref": args.ab, "sha": base.sha, "threads": args.base_threads or "gunicorn.conf.py"},
-        "head": {"sha": head_sha, "uncommitted_changes": dirty, "threads": args.head_threads or "gunicorn.conf.py"},
+        "head": {
+            "sha": head_sha,
+            "uncommitted_changes": dirty,
+            "threads": args.head_threads or "gunicorn.conf.py",
+            "workers": args.head_workers or "gunicorn.conf.py",
+        },
         "config": {
             "command": "bench/run.sh " + " ".join(sys.argv[1:]),
             "workers": args.workers,

@@ -98,6 +98,11 @@ def parse_args():
     add("--ab", metavar="COMMIT", help="A/B mode (bench/ab.py): that commit against the working tree")
     add("--base-threads", default="4", help="A/B: WEB_THREADS of the base build ('' = its gunicorn.conf.py)")
     add("--head-threads", default="", help="A/B: WEB_THREADS of the working tree ('' = its gunicorn.conf.py)")
+    add(
+        "--head-workers",
+        default="",
+        help="A/B: WEB_CONCURRENCY of the working tree ('' = its gunicorn.conf.py; base has --workers)",
+    )
     add("--ab-no-log", action="store_true", help="A/B: both builds with SEARCH_LOG_ENABLED=false")
     add("--warmup", type=float, default=3.0, help="A/B and sweep: seconds of searches per build before timing")
     add("--cpu-reps", type=int, default=3, help="A/B: runs of bench/cpu.py per build (CPU per request in-process)")
