@@ -99,7 +99,8 @@ def checkout_base(ref: str) -> Build:
 def build_env(args, build: Build, secret_key: str, threads: str | None, workers: str | None = None) -> dict:
     env = bench.bench_env(args, secret_key, search_log=not args.ab_no_log, port=free_port())
     env["DB_NAME"] = build.db_name
-    # Empty: the build's gunicorn.conf.py chooses (what the A/B run is there to compare).
+    # Empty: the build's gunicorn.conf.py chooses (what the A/B run is there to compare); None: the
+    # benchmark's own setting stays (the sweep keeps --workers for every configuration).
     for name, value in (("WEB_THREADS", threads), ("WEB_CONCURRENCY", workers)):
         if value:
             env[name] = value
