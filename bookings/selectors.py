@@ -154,19 +154,23 @@ def search_journeys(
 def _route_sql(vendor: str, days: int) -> str:
     # One JSON value rather than a row per train: the pure-Python driver decodes a row's columns
     # one by one, which cost twice as much as the statement itself.
-    columns = "sp.train_id, sp.from_index, sp.to_index, r.id, r.run_date"
+    # The train's updated_at comes along so that the timetable a process keeps of it is checked
+    # on every search (`trains.selectors.timetables`): one primary-key lookup per train.
+    columns = "sp.train_id, sp.from_index, sp.to_index, t.updated_at, r.id, r.run_date"
     rows = f"json_group_array(json_array({columns}))" if vendor == "sqlite" else f"JSON_ARRAYAGG(JSON_ARRAY({columns}))"
     return (
         f"SELECT {rows}"
-        f" FROM {StopPair._meta.db_table} sp LEFT OUTER JOIN {TrainRun._meta.db_table} r"
+        f" FROM {StopPair._meta.db_table} sp INNER JOIN {Train._meta.db_table} t ON t.id = sp.train_id"
+        f" LEFT OUTER JOIN {TrainRun._meta.db_table} r"
         f" ON r.train_id = sp.train_id AND r.run_date IN ({', '.join(['%s'] * days)})"
         " WHERE sp.from_key = %s AND sp.to_key = %s"
     )
 
 
 def _route_with_runs(source: str, destination: str, run_dates: list[date]):
-    """`([(train, from index, to index)], {(train, run date): run id})`: every train calling at
-    `source` and later at `destination` (active or not), and the runs they have on `run_dates`."""
+    """`([(train, from index, to index, train's updated_at)], {(train, run date): run id})`: every
+    train calling at `source` and later at `destination` (active or not), and the runs they have on
+    `run_dates`."""
     database = read_connection()
     ops = database.ops
     params = [
@@ -178,8 +182,8 @@ def _route_with_runs(source: str, destination: str, run_dates: list[date]):
         cursor.execute(_route_sql(database.vendor, len(run_dates)), params)
         (document,) = cursor.fetchone()
     rows = fast_json.loads(document) if document else []  # MariaDB aggregates no rows to NULL
-    pairs = {(train_id, from_index, to_index) for train_id, from_index, to_index, _run, _day in rows}
-    runs = {(train_id, _as_date(run_date)): run_id for train_id, _f, _t, run_id, run_date in rows if run_id is not None}
+    pairs = {(train_id, from_index, to_index, version) for train_id, from_index, to_index, version, _run, _day in rows}
+    runs = {(train_id, _as_date(day)): run_id for train_id, _f, _t, _v, run_id, day in rows if run_id is not None}
     return pairs, runs
 
 

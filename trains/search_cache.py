@@ -25,9 +25,11 @@ trains and the seats taken from the database.
 What can still be stale, for at most SEARCH_CACHE_SECONDS: the seats of a hold that lapses by
 the clock alone (no write marks it, so they show as taken until the entry expires), a search
 without a date still showing a departure that has just left, and seat changes made outside these
-services (SQL by hand). A timetable change that no counter announces (SQL by hand) can show for
-up to `trains.selectors.TIMETABLE_MEMO_SECONDS`; a counter the cache lost starts again at the
-clock in ns, which matches nothing kept. A cache that is down means every search runs uncached.
+services (SQL by hand). A timetable change that no counter announces (SQL by hand) shows once
+this cache's entry has expired if it moved the train row's `updated_at` (search reads that with the
+route), and can show for up to `trains.selectors.TIMETABLE_MEMO_SECONDS` if not; a counter the
+cache lost starts again at the clock in ns, which matches nothing kept. A cache that is down means
+every search runs uncached.
 """
 
 import hashlib

@@ -72,10 +72,13 @@ def get_active_train(train_id: int) -> Train:
 
 # --- Timetables: the schedule half of a search ---------------------------------------------------
 
-# How long a process keeps a train's timetable while the timetable generation stays the same.
-# Every change through `trains.services` moves the generation, so this bounds only what nothing
-# announces (a timetable counter lost from the cache, SQL by hand).
-TIMETABLE_MEMO_SECONDS = 300
+# How long a process keeps a train's timetable while the timetable generation and the train row's
+# `updated_at` stay the same. Every change through `trains.services` (the API, the admin) moves
+# both, and search reads `updated_at` with the route anyway, so this bounds only changes that
+# announce themselves by neither (SQL by hand that leaves `updated_at` alone). It was 300 s when
+# nothing else caught a change: every worker then read its whole timetable again every few
+# minutes, some 18% of search's work under a steady load.
+TIMETABLE_MEMO_SECONDS = 3600
 # About 4 KB a train: a process keeps at most this many (about 80 MB) and then starts over.
 TIMETABLE_MEMO_TRAINS = 20000
 
@@ -137,46 +140,55 @@ class _TimetableMemo:
     def __init__(self, generation):
         self.generation = generation
         self.trains: dict[int, Timetable] = {}
-        self.expires: dict[int, float] = {}  # apart: an (expiry, timetable) pair would stay tracked
+        # Apart: an (expiry, version, timetable) tuple would stay tracked.
+        self.versions: dict[int, str] = {}  # the train row's `updated_at` as the route read it
+        self.expires: dict[int, float] = {}
 
 
 _memo = _TimetableMemo(None)
 
 
-def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
-    """{train id: its timetable} for these trains (retired ones included, `active` False).
+def timetables(versions: dict[int, str], *, generation=None) -> dict[int, Timetable]:
+    """{train id: its timetable} for the trains of `versions` (retired ones included, `active`
+    False), which gives each train's `updated_at` as the route statement read it.
 
     Search needs the timetable of every train on a route for every request, and a timetable
-    changes only with the schedule: with `generation` (the timetable's counter in
-    `trains.search_cache`, read before this) a process keeps each train's until the counter moves
-    or, at the latest, TIMETABLE_MEMO_SECONDS pass (each train lapses at its own moment in the last
-    half of that), and looks for the trains it lacks in the cache (stored there
-    under the same generation by whichever process read them first), then in the database.
-    Without it, all are read from the database.
+    changes only with the train row: with `generation` (the timetable's counter in
+    `trains.search_cache`, read before this) a process keeps each train's while the counter and
+    the train's `updated_at` stay the same or, at the latest, TIMETABLE_MEMO_SECONDS pass (each
+    train lapses at its own moment in the last half of that), and looks for the trains it lacks
+    in the cache (stored there under the same generation and version by whichever process read
+    them first), then in the database. Without it, all are read from the database.
+
+    What is read is at least as new as the version it is kept under (it is read after the
+    route), so a change that commits in between costs one more read, never a stale timetable.
     """
     global _memo
     if generation is None:
-        return _timetables_from_database(set(train_ids))
+        return _timetables_from_database(set(versions))
     memo = _memo
     if memo.generation != generation:
         memo = _memo = _TimetableMemo(generation)
     clock = monotonic()
-    found, missing = {}, set()
-    for train_id in train_ids:
+    kept_versions, expires = memo.versions, memo.expires
+    found, missing = {}, {}
+    for train_id, version in versions.items():
         kept = memo.trains.get(train_id)
-        if kept is not None and memo.expires.get(train_id, 0.0) > clock:
+        if kept is not None and kept_versions[train_id] == version and expires[train_id] > clock:
             found[train_id] = kept
         else:
-            missing.add(train_id)
+            missing[train_id] = version
     if missing:
         read = _shared_timetables(missing, generation)
-        fresh = _timetables_from_database(missing - read.keys())
-        _share(fresh, generation)
+        fresh = _timetables_from_database(missing.keys() - read.keys())
+        _share(fresh, missing, generation)
         read.update(fresh)
         if len(memo.trains) + len(read) > TIMETABLE_MEMO_TRAINS:
             memo.trains.clear()
+            memo.versions.clear()
             memo.expires.clear()
         memo.trains.update(read)
+        memo.versions.update((train_id, missing[train_id]) for train_id in read)
         # Each train's own expiry, somewhere in the last half of the bound: timetables read together
         # (a fresh worker reads most of them within a minute) would otherwise all lapse together
         # and be read again in one burst, which every search in flight waits behind.
@@ -185,27 +197,29 @@ def timetables(train_ids, *, generation=None) -> dict[int, Timetable]:
     return found
 
 
-def _shared_key(generation, train_id: int) -> str:
-    # v2: tuples (a process running the code before reads and writes v1 keys, never these).
-    return f"timetable-v2:{generation}:{train_id}"
+def _shared_key(generation, train_id: int, version: str) -> str:
+    # v3: stamped with the train's version (a process running the code before reads and writes
+    # v2 keys, never these). The version is `updated_at` as text: no spaces in a cache key.
+    return f"timetable-v3:{generation}:{train_id}:{version.replace(' ', 'T')}"
 
 
-def _shared_timetables(train_ids: set[int], generation) -> dict[int, Timetable]:
-    """The timetables another process has already read at this generation (the cache holds them
-    for every worker: a fresh worker would otherwise read each train from the database itself)."""
+def _shared_timetables(versions: dict[int, str], generation) -> dict[int, Timetable]:
+    """The timetables another process has already read at this generation and version (the cache
+    holds them for every worker: a fresh worker would otherwise read each train from the database
+    itself)."""
     try:
-        found = cache.get_many([_shared_key(generation, train_id) for train_id in train_ids])
+        found = cache.get_many([_shared_key(generation, *train) for train in versions.items()])
     except Exception:  # noqa: BLE001 - a cache that is down costs a read, never a search
         return {}
     return {timetable.train_id: timetable for timetable in found.values() if isinstance(timetable, Timetable)}
 
 
-def _share(read: dict[int, Timetable], generation) -> None:
+def _share(read: dict[int, Timetable], versions: dict[int, str], generation) -> None:
     if not read:
         return
     try:
         cache.set_many(
-            {_shared_key(generation, train_id): timetable for train_id, timetable in read.items()},
+            {_shared_key(generation, train_id, versions[train_id]): timetable for train_id, timetable in read.items()},
             timeout=TIMETABLE_MEMO_SECONDS,
         )
     except Exception:  # noqa: BLE001
@@ -306,13 +320,14 @@ class Leg(NamedTuple):
 
 
 def legs_between(pairs, *, generation=None) -> list[Leg]:
-    """The legs of active trains for `(train id, from index, to index)` triples (`StopPair` rows),
-    by departure from the first stop, then train number."""
+    """The legs of active trains for `(train id, from index, to index, the train's updated_at as
+    text)` (`StopPair` rows with their train's), by departure from the first stop, then train
+    number."""
     pairs = list(pairs)
-    known = timetables({train_id for train_id, _from, _to in pairs}, generation=generation)
+    known = timetables({train_id: version for train_id, _from, _to, version in pairs}, generation=generation)
     legs = [
         Leg.of(known[train_id], from_index, to_index)
-        for train_id, from_index, to_index in pairs
+        for train_id, from_index, to_index, _version in pairs
         if train_id in known and known[train_id].active and to_index < len(known[train_id].stops)
     ]
     legs.sort(key=lambda leg: (leg.board.departure_time, leg.timetable.train_number))

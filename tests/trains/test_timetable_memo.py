@@ -1,13 +1,15 @@
 """Search works from train timetables that each process keeps, and that the cache shares between
-processes, while the timetable counter stays the same (`trains.selectors.timetables`). A train
-changed through the services shows in the very next search all the same, in this process and in
-one that never saw the change; a counter the cache lost never matches what was kept before."""
+processes, while the timetable counter and each train row's `updated_at` stay the same
+(`trains.selectors.timetables`). A train changed through the services shows in the very next
+search all the same, in this process and in one that never saw the change; a counter the cache
+lost never matches what was kept before, and a row whose `updated_at` moved is read again."""
 
 import gc
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from tests.bookings.helpers import tomorrow
 from tests.factories import make_train
@@ -74,6 +76,16 @@ def test_a_counter_the_cache_lost_never_matches_what_a_process_kept(user_client,
     assert shown(user_client, train)["name"] == "Edited By Hand"
 
 
+def test_a_change_by_hand_that_moves_updated_at_shows_in_the_next_search_that_reads_the_route(user_client, train):
+    # No counter moves: only the row's updated_at, which the route statement reads every time.
+    assert shown(user_client, train)["name"] == train.name
+    Train.objects.filter(pk=train.pk).update(name="Edited By Hand", updated_at=timezone.now())
+
+    # Another date: the answer cache may hold the first answer for SEARCH_CACHE_SECONDS.
+    response = user_client.get("/api/trains/search/", {**ROUTE, "date": (tomorrow() + timedelta(days=1)).isoformat()})
+    assert [r["name"] for r in response.json()["results"] if r["id"] == train.id] == ["Edited By Hand"]
+
+
 def test_what_a_process_keeps_of_a_timetable_is_left_out_of_garbage_collections(user_client, train):
     # A worker keeps every train's timetable; each object of it the collector tracks is walked by
     # every full collection, with the GIL held (for 10,000 trains as dataclasses: ~170 ms).
@@ -88,20 +100,42 @@ def test_what_a_process_keeps_of_a_timetable_is_left_out_of_garbage_collections(
     assert not any(gc.is_tracked(expiry) for expiry in selectors._memo.expires.values())
 
 
-def test_kept_timetables_lapse_one_by_one_and_none_is_kept_past_the_bound(monkeypatch):
-    # A fresh worker reads most timetables within a minute; lapsing together, they would all be
-    # read again in one burst that every search in flight waits behind.
-    ids = {make_train(train_number=f"9{n:04d}").id for n in range(20)}
-    read_from_database = []
+@pytest.fixture
+def database_reads(monkeypatch):
+    """The train ids each read of timetables from the database asked for, in one process whose
+    clock (`clock[0]`) the test sets, with nothing shared through the cache."""
+    reads: list[set[int]] = []
     real_read = selectors._timetables_from_database
-    monkeypatch.setattr(selectors, "_share", lambda read, generation: None)  # each read is seen here
+    monkeypatch.setattr(selectors, "_share", lambda read, versions, generation: None)
     monkeypatch.setattr(
-        selectors, "_timetables_from_database", lambda wanted: read_from_database.append(wanted) or real_read(wanted)
+        selectors, "_timetables_from_database", lambda wanted: reads.append(set(wanted)) or real_read(wanted)
     )
     clock = [1000.0]
     monkeypatch.setattr(selectors, "monotonic", lambda: clock[0])
     another_process()
-    selectors.timetables(ids, generation="g")
+    return reads, clock
+
+
+def test_a_kept_timetable_is_read_again_once_its_train_row_has_moved_and_only_that_one(database_reads):
+    reads, _clock = database_reads
+    versions = {make_train(train_number=f"9{n:04d}").id: "2026-12-01 10:00:00.000000" for n in range(5)}
+    selectors.timetables(versions, generation="g")
+    moved = min(versions)
+
+    reads.clear()
+    assert set(selectors.timetables(versions, generation="g")) == set(versions)
+    assert reads == []
+    assert set(selectors.timetables({**versions, moved: "2026-12-01 10:00:00.000001"}, generation="g")) == set(versions)
+    assert reads == [{moved}]
+
+
+def test_kept_timetables_lapse_one_by_one_and_none_is_kept_past_the_bound(database_reads):
+    # A fresh worker reads most timetables within a minute; lapsing together, they would all be
+    # read again in one burst that every search in flight waits behind.
+    read_from_database, clock = database_reads
+    versions = {make_train(train_number=f"9{n:04d}").id: "2026-12-01 10:00:00.000000" for n in range(20)}
+    ids = set(versions)
+    selectors.timetables(versions, generation="g")
     bound = selectors.TIMETABLE_MEMO_SECONDS
     lapses = sorted(selectors._memo.expires[train_id] - clock[0] for train_id in ids)
     assert bound / 2 <= lapses[0] and lapses[-1] <= bound
@@ -110,12 +144,12 @@ def test_kept_timetables_lapse_one_by_one_and_none_is_kept_past_the_bound(monkey
     def read_again_at(seconds_later: float) -> set[int]:
         clock[0] = 1000.0 + seconds_later
         read_from_database.clear()
-        assert set(selectors.timetables(ids, generation="g")) == ids
+        assert set(selectors.timetables(versions, generation="g")) == ids
         return set().union(*read_from_database)
 
     assert read_again_at(lapses[0] - 0.001) == set()
     halfway = read_again_at(lapses[10] - 0.001)
     assert 0 < len(halfway) < len(ids)
     another_process()
-    selectors.timetables(ids, generation="g")  # all read at 1000 + lapses[10]
+    selectors.timetables(versions, generation="g")  # all read at 1000 + lapses[10]
     assert read_again_at(lapses[10] + bound + 0.001) == ids
