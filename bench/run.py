@@ -104,7 +104,7 @@ def parse_args():
         help="A/B: WEB_CONCURRENCY of the working tree ('' = its gunicorn.conf.py; base has --workers)",
     )
     add("--ab-no-log", action="store_true", help="A/B: both builds with SEARCH_LOG_ENABLED=false")
-    add("--warmup", type=float, default=3.0, help="A/B and sweep: seconds of searches per build before timing")
+    add("--warmup", type=float, default=3.0, help="seconds of searches per server (A/B: per build) before timing")
     add("--cpu-reps", type=int, default=3, help="A/B: runs of bench/cpu.py per build (CPU per request in-process)")
     add("--sweep", metavar="CONFIGS", help="compare serving configurations (bench/sweep.py)")
     return parser.parse_args()
@@ -848,7 +848,7 @@ async def benchmark(
 
     log("warm-up: every worker thread imports, connects and caches before anything is timed")
     for server, search in [(a, search_a), (b, search_b)]:
-        await closed_loop("warmup", HOST, server.port, clients, search, duration=3)
+        await closed_loop("warmup", HOST, server.port, clients, search, duration=args.warmup)
     await closed_loop("warmup", HOST, a.port, clients, me_a, duration=2)
     if only & {"hot", "spread"}:
         warm_date = (today + timedelta(days=50)).isoformat()
