@@ -17,21 +17,27 @@ from dotenv import load_dotenv
 load_dotenv(os.path.join(os.path.dirname(__file__), ".env"))
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Two single-threaded workers per core, one listening socket each: the fastest of the
-# configurations measured (README, Performance, serving sweep). A search is now mostly Python, so
-# threads of one process mostly wait for its GIL; a second process per core fills the waits for
-# the database and the cache instead. gthread even with one thread: the sync worker closes every
-# connection.
+# Two single-threaded sync workers per core on one shared listening socket: the fastest of the
+# configurations measured for the tail of search (README, Performance, serving sweep). A search is
+# now mostly Python, so threads of one process mostly wait for its GIL; a second process per core
+# fills the waits for the database and the cache instead. A sync worker accepts a connection only
+# when it is idle, so every request waits in one queue for the first free worker; a kept-alive
+# connection stays with the worker that took it, and the requests behind a busy one wait however
+# idle the others are. The sync worker closes each connection after its answer and reads a
+# request without a timeout of its own, so it belongs behind a buffering proxy (as BIND's default
+# assumes); WEB_THREADS above 1 (or WEB_WORKER_CLASS=gthread) serves clients directly.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("WEB_THREADS", "1"))
-worker_class = os.environ.get("WEB_WORKER_CLASS") or "gthread"
+worker_class = os.environ.get("WEB_WORKER_CLASS") or ("sync" if threads == 1 else "gthread")
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 # On SIGTERM a worker finishes the requests it has (and flushes its pending search logs) first.
 graceful_timeout = 30
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
 # With reuse_port, gunicorn gives each worker its own listening socket (SO_REUSEPORT) and the
-# kernel spreads new connections over them, instead of the first worker awake taking them all.
-reuse_port = os.environ.get("WEB_REUSE_PORT", "true").lower() in {"1", "true", "yes", "on"}
+# kernel spreads new connections over them by a hash, busy or not: right for gthread, which
+# would otherwise take every connection into the first worker awake; wrong for sync workers,
+# which balance themselves on a shared socket.
+reuse_port = os.environ.get("WEB_REUSE_PORT", str(worker_class != "sync")).lower() in {"1", "true", "yes", "on"}
 # gunicorn 27's runtime control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): two
 # instances on one machine would share it. Nothing here uses it.
 control_socket_disable = True

@@ -188,7 +188,7 @@ class PrivateMariaDB:
 
 class App:
     """gunicorn with the repository's gunicorn.conf.py, shaped as it serves on these 2-core machines:
-    4 single-threaded worker processes."""
+    4 single-threaded sync worker processes on one listening socket."""
 
     WORKERS = 4
     TIMEOUT = 30  # gunicorn's worker timeout (WEB_TIMEOUT)
