@@ -96,8 +96,10 @@ def checkout_base(ref: str) -> Build:
     return build
 
 
-def build_env(args, build: Build, secret_key: str, threads: str | None, workers: str | None = None) -> dict:
-    env = bench.bench_env(args, secret_key, search_log=not args.ab_no_log, port=free_port())
+def build_env(
+    args, build: Build, secret_key: str, threads: str | None, workers: str | None = None, mongo_uri: str = ""
+) -> dict:
+    env = bench.bench_env(args, secret_key, search_log=not args.ab_no_log, port=free_port(), mongo_uri=mongo_uri)
     env["DB_NAME"] = build.db_name
     # Empty: the build's gunicorn.conf.py chooses (what the A/B run is there to compare); None: the
     # benchmark's own setting stays (the sweep keeps --workers for every configuration).
@@ -345,8 +347,12 @@ def main(args):
     head_sha = git("rev-parse", "HEAD")
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     log(f"head = working tree at {head_sha[:12]}{' + uncommitted changes' if dirty else ''}")
-    base.env = build_env(args, base, secret_key, args.base_threads)
-    head.env = build_env(args, head, secret_key, args.head_threads, args.head_workers)
+    # Both builds log to the same wire server, one phase at a time; without it, to the in-process
+    # stand-in (each worker its own), as every A/B round before 7 did.
+    search_log = bench.SearchLogServer().start() if args.ab_mongo and not args.ab_no_log else None
+    mongo_uri = search_log.uri if search_log else ""
+    base.env = build_env(args, base, secret_key, args.base_threads, mongo_uri=mongo_uri)
+    head.env = build_env(args, head, secret_key, args.head_threads, args.head_workers, mongo_uri=mongo_uri)
     for build in builds.values():
         prepare(args, build)
     paths = search_paths(common_routes(base, head), date.fromisoformat(head.setup["today"]))
@@ -372,6 +378,8 @@ def main(args):
         for build in builds.values():
             if build.server:
                 build.server.stop()
+        if search_log:
+            search_log.stop()
     cpu = cpu_per_request(args, builds)
     summary = summarize(reps)
     summary["cpu_in_process"] = cpu
@@ -398,7 +406,8 @@ def main(args):
             "booking_clients": args.booking_clients,
             "duration_s": args.duration,
             "repetitions": args.reps,
-            "search_log": not args.ab_no_log,
+            "search_log": (search_log and "wire server (scripts/mongo.sh)")
+            or (not args.ab_no_log and "in-process stand-in"),
             "redis_url": args.redis_url or None,
             "trains": args.trains,
         },

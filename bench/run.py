@@ -104,6 +104,7 @@ def parse_args():
         help="A/B: WEB_CONCURRENCY of the working tree ('' = its gunicorn.conf.py; base has --workers)",
     )
     add("--ab-no-log", action="store_true", help="A/B: both builds with SEARCH_LOG_ENABLED=false")
+    add("--ab-mongo", action="store_true", help="A/B: both builds log searches to one MongoDB wire server")
     add("--warmup", type=float, default=3.0, help="seconds of searches per server (A/B: per build) before timing")
     add("--cpu-reps", type=int, default=3, help="A/B: runs of bench/cpu.py per build (CPU per request in-process)")
     add("--sweep", metavar="CONFIGS", help="compare serving configurations (bench/sweep.py)")
