@@ -2,9 +2,9 @@
 
 Workers and threads come from the environment so one image fits any machine:
 WEB_CONCURRENCY (worker processes, default 2 per core), WEB_THREADS (threads per worker,
-default 1), WEB_REUSE_PORT (default true), WEB_WORKER_CLASS (default gthread, which keeps
-connections alive even with one thread), WEB_KEEPALIVE, BIND (default 127.0.0.1:8000),
-WEB_TIMEOUT (seconds, default 30).
+default 1), WEB_WORKER_CLASS (default sync with one thread, else gthread), WEB_REUSE_PORT
+(default false for sync, true for gthread), WEB_KEEPALIVE (gthread), BIND (default
+127.0.0.1:8000), WEB_TIMEOUT (seconds, default 30).
 """
 
 import gc

@@ -351,13 +351,14 @@ def main(args):
     # stand-in (each worker its own), as every A/B round before 7 did.
     search_log = bench.SearchLogServer().start() if args.ab_mongo and not args.ab_no_log else None
     mongo_uri = search_log.uri if search_log else ""
+    search_log_kind = "off" if args.ab_no_log else "wire server" if search_log else "in-process stand-in"
     base.env = build_env(args, base, secret_key, args.base_threads, mongo_uri=mongo_uri)
     head.env = build_env(args, head, secret_key, args.head_threads, args.head_workers, mongo_uri=mongo_uri)
-    for build in builds.values():
-        prepare(args, build)
-    paths = search_paths(common_routes(base, head), date.fromisoformat(head.setup["today"]))
-    machine = bench.machine_info(args)
-    try:
+    try:  # from here on, the wire server (if any) is stopped however the run ends
+        for build in builds.values():
+            prepare(args, build)
+        paths = search_paths(common_routes(base, head), date.fromisoformat(head.setup["today"]))
+        machine = bench.machine_info(args)
         for name, build in builds.items():
             build.server = Server(f"ab-{name}", build.env, root=build.root, bin_dir=build.python.parent).start()
 
@@ -406,8 +407,7 @@ def main(args):
             "booking_clients": args.booking_clients,
             "duration_s": args.duration,
             "repetitions": args.reps,
-            "search_log": (search_log and "wire server (scripts/mongo.sh)")
-            or (not args.ab_no_log and "in-process stand-in"),
+            "search_log": search_log_kind,
             "redis_url": args.redis_url or None,
             "trains": args.trains,
         },
