@@ -193,7 +193,9 @@ class TrainSearchApi(APIView):
         user_key = user_cache_key(request) if params is not None else None
         if user_key is not None:
             run_dates = selectors.run_dates_searched(params.get("date"))
-            answer, stamp, found = search_cache.cached_answer(request, run_dates, also=[user_key])
+            answer, stamp, found = search_cache.cached_answer(
+                request, run_dates, dated=params.get("date") is not None, also=[user_key]
+            )
             if answer is not None or stamp is not None:  # the cache answered
                 hand_over_cached_user(request, user_key, found.get(user_key))
             self.read_early = params, run_dates, answer, stamp
@@ -211,7 +213,8 @@ class TrainSearchApi(APIView):
         else:
             params = search_params(request.query_params)
             run_dates = selectors.run_dates_searched(params.get("date"))
-            answer, stamp, _found = search_cache.cached_answer(request, run_dates)
+            dated = params.get("date") is not None
+            answer, stamp, _found = search_cache.cached_answer(request, run_dates, dated=dated)
         if answer is not None:
             return _rendered_search(*answer)
         search = functools.partial(
@@ -227,7 +230,8 @@ class TrainSearchApi(APIView):
         # Rendered here rather than by DRF so that the cache keeps (and a hit sends) the bytes:
         # pickling the page's dicts for the cache cost as much as rendering them.
         body = fast_json.render(paginator.get_paginated_response(search_results_data(page)).data)
-        search_cache.store(stamp, (paginator.count, body))
+        holds_lapse = [journey["seats_change_at"] for journey in page if journey["seats_change_at"] is not None]
+        search_cache.store(stamp, (paginator.count, body), changes_at=min(holds_lapse, default=None))
         return _rendered_search(paginator.count, body)
 
 

@@ -8,7 +8,7 @@ for the next write to sweep expired holds away.
 
 import functools
 import threading
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -144,9 +144,12 @@ def search_journeys(
     else:
         rides = _next_departures(legs, now)
     page = rides[offset : offset + limit]
-    taken = _taken_seats([(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs])
+    taken, lapses = _taken_seats(
+        [(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs]
+    )
     return len(rides), [
-        _journey(leg, run_date, taken.get((leg.train_id, run_date), {}), zone) for leg, run_date in page
+        _journey(leg, run_date, taken.get(key := (leg.train_id, run_date), {}), lapses.get(key), zone)
+        for leg, run_date in page
     ]
 
 
@@ -207,7 +210,8 @@ def _next_departures(legs: list[Leg], now: datetime) -> list[tuple[Leg, date]]:
 def _taken_seats_sql(runs: int) -> str:
     run = "(sa.run_id = %s AND sa.segment >= %s AND sa.segment < %s)"
     return (
-        "SELECT sa.run_id, sa.class_code, COUNT(DISTINCT sa.seat_number)"
+        "SELECT sa.run_id, sa.class_code, COUNT(DISTINCT sa.seat_number),"
+        " MIN(CASE WHEN sa.booking_id IS NULL THEN h.expires_at END)"
         f" FROM {SeatAllocation._meta.db_table} sa"
         f" LEFT OUTER JOIN {Hold._meta.db_table} h ON h.id = sa.hold_id"
         f" WHERE ({' OR '.join(run for _ in range(runs))})"
@@ -216,12 +220,12 @@ def _taken_seats_sql(runs: int) -> str:
     )
 
 
-def _taken_seats(rides: list[tuple[int, Leg, tuple]]) -> dict[tuple, dict[str, int]]:
-    """{(train, run date): {class: seats taken on any segment of the leg}} for `(run id, leg,
-    (train, run date))` of a page: the same rule as `seat_map` (the booking state machine checks
-    that they agree)."""
+def _taken_seats(rides: list[tuple[int, Leg, tuple]]) -> tuple[dict[tuple, dict[str, int]], dict[tuple, datetime]]:
+    """`({(train, run date): {class: seats taken on any segment of the leg}}, {(train, run date):
+    when the first hold counted there lapses})` for `(run id, leg, (train, run date))` of a page:
+    the same rule as `seat_map` (the booking state machine checks that they agree)."""
     if not rides:
-        return {}
+        return {}, {}
     database = read_connection()
     params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
     params.append(database.ops.adapt_datetimefield_value(timezone.now()))
@@ -230,17 +234,29 @@ def _taken_seats(rides: list[tuple[int, Leg, tuple]]) -> dict[tuple, dict[str, i
         counts = cursor.fetchall()
     ride_of_run = {run_id: key for run_id, _leg, key in rides}
     taken: dict[tuple, dict[str, int]] = {}
-    for run_id, code, seats in counts:
-        taken.setdefault(ride_of_run[run_id], {})[code] = int(seats)
-    return taken
+    lapses: dict[tuple, datetime] = {}
+    for run_id, code, seats, first_lapse in counts:
+        key = ride_of_run[run_id]
+        taken.setdefault(key, {})[code] = int(seats)
+        if first_lapse is not None:
+            first_lapse = _as_utc(first_lapse)
+            lapses[key] = min(lapses.get(key, first_lapse), first_lapse)
+    return taken, lapses
+
+
+def _as_utc(value) -> datetime:
+    # A raw cursor gives what the column holds: UTC, as text on SQLite and naive on MySQL.
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite gives text
 
 
-def _journey(leg: Leg, run_date: date, taken: dict[str, int], zone) -> dict:
-    """One search result: the leg on its run, with the seats free per class."""
+def _journey(leg: Leg, run_date: date, taken: dict[str, int], seats_change_at: datetime | None, zone) -> dict:
+    """One search result: the leg on its run, with the seats free per class, and when the first
+    hold counted in them lapses (None: no hold), after which they are no longer what it says."""
     board, alight = leg.board, leg.alight
     departure = moment(run_date + timedelta(days=board.day_offset), board.departure_time, zone)
     arrival = moment(run_date + timedelta(days=alight.arrival_day()), alight.arrival_time, zone)
@@ -265,6 +281,7 @@ def _journey(leg: Leg, run_date: date, taken: dict[str, int], zone) -> dict:
         else alight.distance_km - board.distance_km,
         "available_seats": sum(option["available_seats"] for option in availability),
         "availability": availability,
+        "seats_change_at": seats_change_at,
     }
 
 

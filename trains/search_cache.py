@@ -22,20 +22,21 @@ The timetable counter also stamps the train timetables a process keeps (stops, t
 fares: `trains.selectors.timetables`), so a search that misses this cache reads only the route's
 trains and the seats taken from the database.
 
-What can still be stale, for at most SEARCH_CACHE_SECONDS: the seats of a hold that lapses by
-the clock alone (no write marks it, so they show as taken until the entry expires), a search
-without a date still showing a departure that has just left, and seat changes made outside these
-services (SQL by hand). A timetable change that no counter announces (SQL by hand) shows once
-this cache's entry has expired if it moved the train row's `updated_at` (search reads that with the
-route), and can show for up to `trains.selectors.TIMETABLE_MEMO_SECONDS` if not; a counter the
-cache lost starts again at the clock in ns, which matches nothing kept. A cache that is down means
-every search runs uncached.
+What can still be stale, for at most SEARCH_CACHE_SECONDS: seat changes made outside these
+services (SQL by hand), and a timetable change that no counter announces (SQL by hand) if it moved
+the train row's `updated_at` (a search reads that with the route, once this cache's entry has
+gone); one that left `updated_at` alone can show for up to `trains.selectors.TIMETABLE_MEMO_SECONDS`.
+Nothing marks a hold that lapses by the clock, so an answer that counts a hold is kept only until
+the first such hold lapses. A search without a date shows departures still ahead of now, and is
+kept only within the minute it ran in (departures are on the minute). A counter the cache lost
+starts again at the clock in ns, which matches nothing kept. A cache that is down means every
+search runs uncached.
 """
 
 import hashlib
 import logging
 import time
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -57,25 +58,28 @@ def enabled() -> bool:
     return settings.SEARCH_CACHE_SECONDS > 0
 
 
-def entry_key(request) -> str:
-    # A search without a date shows each train's next departure still ahead of now, so the
-    # minute is part of the key (within it, the TTL bounds how long a departure that has just
-    # left can still be shown); the host is in the pagination links.
-    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    raw = f"{now}|{request.get_host()}|{request.get_full_path()}"
+def entry_key(request, *, dated: bool) -> str:
+    # A search without a date shows each train's next departure still ahead of now, which
+    # changes on the minute (departures are on the minute), so the minute is part of its key.
+    # A search with a date shows the same whatever the time of day, and only the day decides
+    # which dates may be searched. The host is in the pagination links.
+    now = timezone.localtime()
+    clock = now.date().isoformat() if dated else now.strftime("%Y-%m-%dT%H:%M")
+    raw = f"{clock}|{request.get_host()}|{request.get_full_path()}"
     # v2: an entry is (count, rendered bytes); a server still running the code before that reads
     # and writes "search:" keys, which this one never reads.
     return "search-v2:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def cached_answer(request, run_dates: list[date], *, also=()) -> tuple[object | None, dict | None, dict]:
+def cached_answer(request, run_dates: list[date], *, dated: bool, also=()) -> tuple[object | None, dict | None, dict]:
     """`(answer, stamp, found)`: the cached answer if still current, else None and the stamp to store
     a fresh one with (None when the cache is off or down). `run_dates` are the origin dates of the
-    runs the search may show; `also` are other keys to read in the same round trip, and `found` what
-    the cache holds of them (empty when the cache is off or down)."""
+    runs the search may show, `dated` whether it asked for a date; `also` are other keys to read in
+    the same round trip, and `found` what the cache holds of them (empty when the cache is off or
+    down)."""
     if not enabled():
         return None, None, {}
-    key = entry_key(request)
+    key = entry_key(request, dated=dated)
     generation_keys = [TIMETABLE, *(_date_key(day) for day in run_dates)]
     try:
         found = cache.get_many([key, *generation_keys, *also])
@@ -120,11 +124,18 @@ def _start_counter(key: str) -> int:
     return cache.get(key, start)
 
 
-def store(stamp: dict | None, answer) -> None:
+def store(stamp: dict | None, answer, *, changes_at: datetime | None = None) -> None:
+    """Keep `answer` under `stamp` for SEARCH_CACHE_SECONDS, or until `changes_at` if sooner (when
+    a hold it counts lapses: nothing announces that)."""
     if stamp is None:
         return
+    seconds = settings.SEARCH_CACHE_SECONDS
+    if changes_at is not None:
+        seconds = min(seconds, int((changes_at - timezone.now()).total_seconds()))
+        if seconds <= 0:
+            return
     try:
-        cache.set(stamp["key"], {"stamp": stamp["stamp"], "answer": answer}, timeout=settings.SEARCH_CACHE_SECONDS)
+        cache.set(stamp["key"], {"stamp": stamp["stamp"], "answer": answer}, timeout=seconds)
     except Exception:  # noqa: BLE001 - not caching costs the next search a query, nothing more
         pass
 

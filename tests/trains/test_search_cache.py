@@ -4,11 +4,13 @@ train changes. (tests/conftest.py turns the cache on for every test.)"""
 
 import json
 import threading
-from datetime import date, timedelta
+import time
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 
 from bookings import services
 from bookings.selectors import run_dates_searched
@@ -81,6 +83,36 @@ def test_holds_their_release_and_confirmation_show_in_the_very_next_search(user,
     assert free_seats(client, train) == 46
 
 
+def test_a_hold_that_lapses_on_its_own_shows_in_the_first_search_after_it_lapses(settings, user, train):
+    # Nothing announces a lapse (no write happens), so an answer that counts a hold is kept only
+    # until that hold lapses, however long answers are kept otherwise.
+    settings.SEARCH_CACHE_SECONDS = 600
+    settings.HOLD_SECONDS = 2
+    client = client_for(user)
+    hold = services.hold_seats(user=user, train=train, travel_date=tomorrow(), seats=2)
+    assert free_seats(client, train) == 48
+    assert free_seats(client, train) == 48  # kept meanwhile
+
+    time.sleep(max(0.0, (hold.expires_at - timezone.now()).total_seconds()) + 0.05)
+    assert free_seats(client, train) == 50
+
+
+def test_an_answer_without_a_date_is_kept_only_within_its_minute_one_with_a_date_all_day(rf, monkeypatch):
+    # Without a date a search shows departures still ahead of now, and they leave on the minute;
+    # with one it shows the same all day.
+    moments = iter(
+        datetime(2026, 12, 8, 16, minute, second, tzinfo=timezone.get_current_timezone())
+        for minute, second in [(54, 1), (54, 59), (55, 0), (54, 1), (55, 0), (59, 59)]
+    )
+    monkeypatch.setattr(search_cache.timezone, "localtime", lambda *args, **kwargs: next(moments))
+    request = rf.get("/api/trains/search/", ROUTE)
+
+    undated = [search_cache.entry_key(request, dated=False) for _ in range(3)]
+    assert undated[0] == undated[1] != undated[2]
+    dated = [search_cache.entry_key(request, dated=True) for _ in range(3)]
+    assert len(set(dated)) == 1
+
+
 def test_a_search_without_a_date_sees_a_booking_on_the_next_run(user_client, user, train):
     next_run = user_client.get("/api/trains/search/", ROUTE).json()["results"][0]
     assert next_run["available_seats"] == 50
@@ -119,7 +151,7 @@ def test_an_answer_computed_before_a_booking_committed_is_never_served(user_clie
     # the search read may predate it. The entry it stores must not be served afterwards.
     request = user_client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()}).wsgi_request
     cache.clear()
-    answer, stamp, _found = search_cache.cached_answer(request, run_dates_searched(tomorrow()))
+    answer, stamp, _found = search_cache.cached_answer(request, run_dates_searched(tomorrow()), dated=True)
     assert answer is None
     stale = {"count": 1, "next": None, "previous": None, "results": [{"id": train.id, "available_seats": 50}]}
     services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
