@@ -274,7 +274,7 @@ AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300 if REDIS_URL el
 # Seconds a search answer may be shared (trains/search_cache.py); every booking, hold, cancel
 # or train change invalidates the answers it touches at once. On by default only with Redis,
 # for the same reason.
-SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 10 if REDIS_URL else 0)
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60 if REDIS_URL else 0)
 
 # --- Passwords ---------------------------------------------------------------------------------
 
