@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -104,6 +105,28 @@ def test_first_use_creates_the_retention_index_and_no_other(any_search_logs):
         assert (("timestamp", 1),) not in indexes
     else:
         assert indexes[(("timestamp", 1),)]["expireAfterSeconds"] == settings.LOG_RETENTION_DAYS * 86400
+
+
+class CountingStore(SearchLogStore):
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.batches = []
+
+    def write_batch(self, documents):
+        self.batches.append(len(documents))
+        super().write_batch(documents)
+
+
+def test_logs_that_arrive_while_the_writer_lingers_go_in_one_batch_and_a_flush_cuts_the_wait_short():
+    with installed(new_store(CountingStore, batch_linger=30)) as store:
+        for number in range(5):
+            store.record(log_entry(source=f"s{number}"))
+        started = time.monotonic()
+
+        assert store.flush(10)
+        assert time.monotonic() - started < 5, "the flush waited out the writer's linger"
+        assert store.batches == [5]
+        assert sorted(doc["source"] for doc in logged(store)) == [f"s{number}" for number in range(5)]
 
 
 def test_the_stand_in_drops_logs_older_than_the_retention_when_it_writes():
