@@ -36,6 +36,7 @@ from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
 from trains import search_cache
+from trains.models import normalize_station
 from trains.selectors import get_active_train
 
 
@@ -192,13 +193,10 @@ class TrainSearchApi(APIView):
         params = plain_search_params(request.query_params)
         user_key = user_cache_key(request) if params is not None else None
         if user_key is not None:
-            run_dates = selectors.run_dates_searched(params.get("date"))
-            answer, stamp, found = search_cache.cached_answer(
-                request, run_dates, dated=params.get("date") is not None, also=[user_key]
-            )
+            answer, stamp, found = _cached_search(request, params, also=[user_key])
             if answer is not None or stamp is not None:  # the cache answered
                 hand_over_cached_user(request, user_key, found.get(user_key))
-            self.read_early = params, run_dates, answer, stamp
+            self.read_early = params, answer, stamp
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
@@ -209,12 +207,10 @@ class TrainSearchApi(APIView):
     @read_from_replica
     def get(self, request):
         if self.read_early is not None:
-            params, run_dates, answer, stamp = self.read_early
+            params, answer, stamp = self.read_early
         else:
             params = search_params(request.query_params)
-            run_dates = selectors.run_dates_searched(params.get("date"))
-            dated = params.get("date") is not None
-            answer, stamp, _found = search_cache.cached_answer(request, run_dates, dated=dated)
+            answer, stamp, _found = _cached_search(request, params)
         if answer is not None:
             return _rendered_search(*answer)
         search = functools.partial(
@@ -233,6 +229,17 @@ class TrainSearchApi(APIView):
         holds_lapse = [journey["seats_change_at"] for journey in page if journey["seats_change_at"] is not None]
         search_cache.store(stamp, (paginator.count, body), changes_at=min(holds_lapse, default=None))
         return _rendered_search(paginator.count, body)
+
+
+def _cached_search(request, params: dict, *, also=()):
+    """`search_cache.cached_answer` for the search `params` describe."""
+    return search_cache.cached_answer(
+        request,
+        selectors.run_dates_searched(params.get("date")),
+        route=(normalize_station(params["source"]), normalize_station(params["destination"])),
+        dated=params.get("date") is not None,
+        also=also,
+    )
 
 
 def _rendered_search(count: int, body: bytes) -> HttpResponse:

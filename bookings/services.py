@@ -129,7 +129,7 @@ def _lock_run_of(journey: Journey) -> tuple[TrainRun, "OpenSeats"]:
     # Whatever the caller changes on this run, cached searches that show it must not outlive it.
     # Said before the lock: a cache round trip it costs (`_invalidate`) is one the run's other
     # bookings don't wait for.
-    search_cache.runs_changed(journey.run_date)
+    _searches_of_run_change(journey.train, journey.run_date)
     run = TrainRun(train=journey.train, run_date=journey.run_date)
     seats = _open_seats(run, journey, lock=True)
     if run.pk is None:
@@ -147,9 +147,15 @@ def _lock_run(run_id: int) -> TrainRun:
     order train changes use (`lock_future_runs`).
     """
     run = TrainRun.objects.select_for_update().get(pk=run_id)
-    search_cache.runs_changed(run.run_date)
     run.train = _train_now(run.train_id)
+    _searches_of_run_change(run.train, run.run_date)
     return run
+
+
+def _searches_of_run_change(train: Train, run_date: date) -> None:
+    """Cached searches between any two of the train's stations that show this run must not outlive
+    the change the caller makes to it."""
+    search_cache.run_changed(run_date, [stop.station_key for stop in train.stops.all()])
 
 
 def _train_now(train_id: int) -> Train:
@@ -606,6 +612,7 @@ def _prepare_run(
             run.train = _train_now(run.train_id)
         except Train.DoesNotExist:
             raise _no_such_train(run.train_id) from None
+        _searches_of_run_change(run.train, run.run_date)  # its stations may be others now
         journey = _journey_under_lock(run, journey, route)
         seats = _open_seats(run, journey)
     if seats.expired_hold_seats and _sweep_expired_holds(run):

@@ -1,15 +1,18 @@
 """A short-lived cache of search answers, invalidated by every write that changes one.
 
 Many people ask for the same route and day at once; the answer (which trains, how many seats
-free) can be shared for a few seconds, because a booking re-checks the seats under the run's
-lock anyway. What must not happen is that a passenger books or cancels and the next search still
+free) can be shared for a while, because a booking re-checks the seats under the run's lock
+anyway. What must not happen is that a passenger books or cancels and the next search still
 shows the old figure, so each entry is stamped with generation counters, and the writes bump
 them once they commit:
 
-- one per run date (the day a run leaves its first stop), bumped by every booking, hold,
-  confirmation, cancellation and release on a run of that date (`bookings.services`, once it
-  commits: `_invalidate`); a search checks the dates of every run it may show (a journey from a later stop
-  rides a run that left up to MAX_DAY_OFFSET days before), and
+- one per route (two stations, in order) and run date (the day a run leaves its first stop),
+  bumped by every booking, hold, confirmation, cancellation and release on a run of that date,
+  for every pair of the train's stations (`bookings.services`, once it commits: `_invalidate`);
+  a search checks its route on the dates of every run it may show (a journey from a later stop
+  rides a run that left up to MAX_DAY_OFFSET days before). A counter per run date alone was
+  bumped by a booking on any train that day, which left few answers standing while bookings
+  came in; and
 - one for the timetable, bumped by every change to a train (`trains.services`), which can change
   any search.
 
@@ -50,8 +53,10 @@ TIMETABLE = "search-gen:timetable"
 GENERATION_SECONDS = 7 * 86400
 
 
-def _date_key(run_date: date) -> str:
-    return f"search-gen:{run_date.isoformat()}"
+def _route_key(run_date: date, route: tuple[str, str]) -> str:
+    # Station keys hold spaces and can be long: a digest keeps the key short and plain.
+    digest = hashlib.blake2b("\0".join(route).encode(), digest_size=12).hexdigest()
+    return f"search-gen:{run_date.isoformat()}:{digest}"
 
 
 def enabled() -> bool:
@@ -71,16 +76,18 @@ def entry_key(request, *, dated: bool) -> str:
     return "search-v2:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def cached_answer(request, run_dates: list[date], *, dated: bool, also=()) -> tuple[object | None, dict | None, dict]:
+def cached_answer(
+    request, run_dates: list[date], *, route: tuple[str, str], dated: bool, also=()
+) -> tuple[object | None, dict | None, dict]:
     """`(answer, stamp, found)`: the cached answer if still current, else None and the stamp to store
     a fresh one with (None when the cache is off or down). `run_dates` are the origin dates of the
-    runs the search may show, `dated` whether it asked for a date; `also` are other keys to read in
-    the same round trip, and `found` what the cache holds of them (empty when the cache is off or
-    down)."""
+    runs the search may show, `route` its two station keys (`normalize_station`), `dated` whether
+    it asked for a date; `also` are other keys to read in the same round trip, and `found` what the
+    cache holds of them (empty when the cache is off or down)."""
     if not enabled():
         return None, None, {}
     key = entry_key(request, dated=dated)
-    generation_keys = [TIMETABLE, *(_date_key(day) for day in run_dates)]
+    generation_keys = [TIMETABLE, *(_route_key(day, route) for day in run_dates)]
     try:
         found = cache.get_many([key, *generation_keys, *also])
         if TIMETABLE not in found:
@@ -140,9 +147,11 @@ def store(stamp: dict | None, answer, *, changes_at: datetime | None = None) -> 
         pass
 
 
-def runs_changed(*run_dates: date) -> None:
-    """Call inside the transaction that changes seats on the runs that left on these dates."""
-    _invalidate([_date_key(day) for day in set(run_dates)])
+def run_changed(run_date: date, station_keys: list[str]) -> None:
+    """Call inside the transaction that changes seats on the run that left on `run_date` of a
+    train calling at these stations (their keys, in the train's order)."""
+    routes = [(boarding, alighting) for i, boarding in enumerate(station_keys) for alighting in station_keys[i + 1 :]]
+    _invalidate([_route_key(run_date, route) for route in routes])
 
 
 def timetable_changed() -> None:

@@ -47,6 +47,19 @@ def test_a_booking_shows_in_the_very_next_search(user_client, user, train):
     assert free_seats(user_client, train) == 47
 
 
+def test_a_booking_on_another_route_that_day_leaves_this_routes_answer_standing(
+    user_client, user, train, django_assert_num_queries
+):
+    # Bookings on other routes come in all the time; an answer each of them threw away would
+    # rarely be served.
+    elsewhere = make_train(source="Chennai Central", destination="Howrah")
+    assert free_seats(user_client, train) == 50
+    services.book_seats(user=user, train=elsewhere, travel_date=tomorrow(), seats=2)
+
+    with django_assert_num_queries(0):
+        assert free_seats(user_client, train) == 50
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_booking_that_commits_on_its_own_shows_in_the_very_next_search():
     # No transaction around the booking's own, as in production: its counter is bumped once,
@@ -151,7 +164,9 @@ def test_an_answer_computed_before_a_booking_committed_is_never_served(user_clie
     # the search read may predate it. The entry it stores must not be served afterwards.
     request = user_client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()}).wsgi_request
     cache.clear()
-    answer, stamp, _found = search_cache.cached_answer(request, run_dates_searched(tomorrow()), dated=True)
+    answer, stamp, _found = search_cache.cached_answer(
+        request, run_dates_searched(tomorrow()), route=("new delhi", "mumbai central"), dated=True
+    )
     assert answer is None
     stale = {"count": 1, "next": None, "previous": None, "results": [{"id": train.id, "available_seats": 50}]}
     services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
