@@ -180,6 +180,15 @@ class SearchPagination(LimitOffsetPagination):
         self.count, page = search(offset=self.offset, limit=self.limit)
         return page
 
+    def page_data(self, results: list) -> dict:
+        """What `get_paginated_response(results)` holds, without building a response around it."""
+        return {
+            "count": self.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": results,
+        }
+
 
 class TrainSearchApi(APIView):
     """Kept at exactly /api/trains/search/: the search-timing middleware keys on that path."""
@@ -225,7 +234,7 @@ class TrainSearchApi(APIView):
         page = paginator.paginate_search(request, search)
         # Rendered here rather than by DRF so that the cache keeps (and a hit sends) the bytes:
         # pickling the page's dicts for the cache cost as much as rendering them.
-        body = fast_json.render(paginator.get_paginated_response(search_results_data(page)).data)
+        body = fast_json.render(paginator.page_data(search_results_data(page)))
         holds_lapse = [journey["seats_change_at"] for journey in page if journey["seats_change_at"] is not None]
         search_cache.store(stamp, (paginator.count, body), changes_at=min(holds_lapse, default=None))
         return _rendered_search(paginator.count, body)
