@@ -91,7 +91,7 @@ def test_malformed_bodies_get_a_4xx_json_error(passenger_client, path, label):
     _assert_refused_and_nothing_changed(response, users_before=1)
 
 
-@pytest.mark.parametrize(("path", "body"), _typed_variants())
+@pytest.mark.parametrize(("path", "body"), list(_typed_variants()))
 def test_wrong_types_and_hostile_strings_get_a_4xx_json_error(passenger_client, path, body):
     response = passenger_client.generic("POST", path, _encode(body), content_type=JSON)
 
