@@ -256,15 +256,20 @@ if DB_REPLICAS:
 REDIS_URL = env("REDIS_URL")
 # Sets apart the keys of several deployments (or benchmark databases) that share one Redis.
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX")
+# How long a cache command may wait for Redis, which answers in well under a millisecond: one that
+# does not answer (paused, cut off) then costs a request this once, and no request of this process
+# asks it again for a second (irctc/cache.py). redis-py's own default is 5 s per command.
+REDIS_TIMEOUT_MS = env_int("REDIS_TIMEOUT_MS", 250)
+if REDIS_TIMEOUT_MS <= 0:
+    raise ImproperlyConfigured("REDIS_TIMEOUT_MS must be positive")
+# Django's, reusing its redis-py clients (irctc/cache.py); LOCATION is REDIS_URL.
+REDIS_CACHE = {
+    "BACKEND": "irctc.cache.RedisCache",
+    "KEY_PREFIX": CACHE_KEY_PREFIX,
+    "OPTIONS": {"socket_timeout": REDIS_TIMEOUT_MS / 1000, "socket_connect_timeout": REDIS_TIMEOUT_MS / 1000},
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            # Django's, reusing its redis-py clients (irctc/cache.py).
-            "BACKEND": "irctc.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-        }
-    }
+    CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "irctc"}}
 # Seconds a signed-in user is kept in the cache so that a request's JWT needs no user query
