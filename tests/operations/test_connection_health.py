@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from accounts.models import User
+from tests.operations.helpers import record_driver_calls
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "mysql", reason="the MariaDB backend's own behaviour"),
@@ -18,17 +19,8 @@ pytestmark = [
 
 @pytest.fixture
 def pings(monkeypatch):
-    """Each COM_PING this connection sends from now on, counted."""
-    connection.ensure_connection()
-    raw, sent = connection.connection, []
-    ping = raw.cmd_ping
-
-    def counted(*args, **kwargs):
-        sent.append(1)
-        return ping(*args, **kwargs)
-
-    monkeypatch.setattr(raw, "cmd_ping", counted)
-    return sent
+    """Each COM_PING this connection sends from now on."""
+    return record_driver_calls(monkeypatch, "cmd_ping", lambda *_: 1)
 
 
 def _server_connection_id() -> int:

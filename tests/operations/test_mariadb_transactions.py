@@ -7,6 +7,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from tests.factories import make_user
+from tests.operations.helpers import record_driver_calls
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "mysql", reason="the MariaDB backend's own behaviour"),
@@ -18,16 +19,9 @@ pytestmark = [
 @pytest.fixture
 def sent(monkeypatch):
     """The statements sent to the server from now on, one entry per round trip."""
-    connection.ensure_connection()
-    raw = connection.connection
-    statements, send = [], raw.cmd_query
-
-    def recorded(query, *args, **kwargs):
-        statements.append(query.decode() if isinstance(query, bytes) else query)
-        return send(query, *args, **kwargs)
-
-    monkeypatch.setattr(raw, "cmd_query", recorded)
-    return statements
+    return record_driver_calls(
+        monkeypatch, "cmd_query", lambda query, *_: query.decode() if isinstance(query, bytes) else query
+    )
 
 
 def _users() -> list[str]:
