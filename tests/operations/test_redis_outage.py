@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from bookings import services
 from irctc.cache import OUTAGE_PAUSE_SECONDS
 from tests.bookings.helpers import tomorrow
+from tests.faults.servers import free_port
 from tests.trains.test_search_cache import free_seats
 
 pytestmark = [
@@ -26,17 +27,11 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class OwnRedis:
     """A redis-server on a free port that keeps nothing on disk."""
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.process = None
 
     def start(self):
