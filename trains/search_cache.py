@@ -33,11 +33,15 @@ Nothing marks a hold that lapses by the clock, so an answer that counts a hold i
 the first such hold lapses. A search without a date shows departures still ahead of now, and is
 kept only within the minute it ran in (departures are on the minute). A counter the cache lost
 starts again at the clock in ns, which matches nothing kept. A cache that is down means every
-search runs uncached.
+search runs uncached; a write made while it was down owes its bumps, which the process sends
+before it next reads or bumps a counter (`_owed`), so an answer cached before the outage is not
+served once the cache is back: by another process, for as long as this one takes to use the cache
+again (its next search or write, once `irctc.cache` asks Redis again).
 """
 
 import hashlib
 import logging
+import threading
 import time
 from datetime import date, datetime
 
@@ -61,6 +65,39 @@ def _route_key(run_date: date, route: tuple[str, str]) -> str:
 
 def enabled() -> bool:
     return settings.SEARCH_CACHE_SECONDS > 0
+
+
+# Counters this process failed to bump (the cache did not answer), to bump before it next uses
+# them. Past OWED_KEYS_KEPT, the timetable counter is bumped instead, which every answer carries.
+OWED_KEYS_KEPT = 1000
+_owed: set[str] = set()
+_owed_lock = threading.Lock()
+
+
+def _take_owed() -> list[str]:
+    with _owed_lock:
+        keys = list(_owed)
+        _owed.clear()
+    return keys
+
+
+def _owe(keys) -> None:
+    with _owed_lock:
+        _owed.update(keys)
+        if len(_owed) > OWED_KEYS_KEPT:
+            _owed.clear()
+            _owed.add(TIMETABLE)
+
+
+def _pay_owed() -> None:
+    """Raises what the cache raises; what could not be sent stays owed."""
+    if _owed:
+        keys = _take_owed()
+        try:
+            _send_bumps(keys)
+        except Exception:
+            _owe(keys)
+            raise
 
 
 def entry_key(request, *, dated: bool) -> str:
@@ -89,6 +126,7 @@ def cached_answer(
     key = entry_key(request, dated=dated)
     generation_keys = [TIMETABLE, *(_route_key(day, route) for day in run_dates)]
     try:
+        _pay_owed()
         found = cache.get_many([key, *generation_keys, *also])
         if TIMETABLE not in found:
             found[TIMETABLE] = _start_counter(TIMETABLE)
@@ -184,22 +222,28 @@ _bump_script = None
 
 
 def _bump(keys: list[str]) -> None:
+    keys = [*keys, *_take_owed()]
+    try:
+        _send_bumps(keys)
+    except Exception:  # noqa: BLE001 - the write stands; its bumps are owed (see the module)
+        _owe(keys)
+        logger.exception("could not invalidate cached searches (%s); owed until the cache answers", keys)
+
+
+def _send_bumps(keys: list[str]) -> None:
     # A counter starts at the current time in ns, not 0, so one that was evicted and starts
     # again can't come back to a value an entry still carries.
     global _bump_script
     start = time.time_ns()
-    try:
-        client = getattr(cache, "_cache", None)
-        if isinstance(client, RedisCacheClient):
-            # One round trip for all, not Django's EXISTS + INCR apiece.
-            redis = client.get_client(write=True)
-            if _bump_script is None:
-                _bump_script = redis.register_script(_BUMP_SCRIPT)  # sent by its hash (EVALSHA)
-            redis_keys = [cache.make_and_validate_key(key) for key in keys]
-            _bump_script(keys=redis_keys, args=[start, GENERATION_SECONDS], client=redis)
-            return
-        for key in keys:
-            cache.add(key, start, timeout=GENERATION_SECONDS)
-            cache.incr(key)
-    except Exception:  # noqa: BLE001
-        logger.exception("could not invalidate cached searches (%s)", keys)
+    client = getattr(cache, "_cache", None)
+    if isinstance(client, RedisCacheClient):
+        # One round trip for all, not Django's EXISTS + INCR apiece.
+        redis = client.get_client(write=True)
+        if _bump_script is None:
+            _bump_script = redis.register_script(_BUMP_SCRIPT)  # sent by its hash (EVALSHA)
+        redis_keys = [cache.make_and_validate_key(key) for key in keys]
+        _bump_script(keys=redis_keys, args=[start, GENERATION_SECONDS], client=redis)
+        return
+    for key in keys:
+        cache.add(key, start, timeout=GENERATION_SECONDS)
+        cache.incr(key)
