@@ -33,10 +33,10 @@ Nothing marks a hold that lapses by the clock, so an answer that counts a hold i
 the first such hold lapses. A search without a date shows departures still ahead of now, and is
 kept only within the minute it ran in (departures are on the minute). A counter the cache lost
 starts again at the clock in ns, which matches nothing kept. A cache that is down means every
-search runs uncached; a write made while it was down owes its bumps, which the process sends
-before it next reads or bumps a counter (`_owed`), so an answer cached before the outage is not
-served once the cache is back: by another process, for as long as this one takes to use the cache
-again (its next search or write, once `irctc.cache` asks Redis again).
+search runs uncached. A write made while it was down owes its bumps, and its process sends them
+before it next reads or bumps a counter (`_owed`). Once the cache is back, an answer cached before
+the outage is then no longer served, except by another process until this one next uses the cache
+(its next search or write, once `irctc.cache` asks Redis again).
 """
 
 import hashlib
