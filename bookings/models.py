@@ -18,6 +18,9 @@ from django.utils import timezone
 
 from trains.models import Train
 
+# Travellers one booking or hold may name: IRCTC's limit for an e-ticket.
+MAX_SEATS_PER_BOOKING = 6
+
 
 class TrainRun(models.Model):
     """One train on one origin date (the day it leaves its first stop), created at first use."""

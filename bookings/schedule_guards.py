@@ -19,15 +19,13 @@ from django.utils import timezone
 from bookings.models import Booking, Hold, SeatAllocation
 from bookings.services import lock_future_runs
 from irctc.errors import Conflict
-from trains.models import WEEKDAYS, Train, normalize_station, weekday_bit
+from trains.models import MAX_DAY_OFFSET, WEEKDAYS, Train, normalize_station, weekday_bit
 
-# The longest a run is on its way: a stop's day_offset is at most 3.
-RUN_IN_PROGRESS_DAYS = 3
 ACTIVE = [Booking.Status.CONFIRMED, Booking.Status.WAITLISTED]
 
 
 def _earliest_future_run_date():
-    return timezone.localdate() - timedelta(days=RUN_IN_PROGRESS_DAYS)
+    return timezone.localdate() - timedelta(days=MAX_DAY_OFFSET)
 
 
 def future_bookings(train: Train) -> QuerySet[Booking]:

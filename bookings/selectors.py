@@ -92,8 +92,8 @@ def _occupied_seats(now=None) -> QuerySet:
 # --- Search ------------------------------------------------------------------------------------
 
 # Without a date, a train is shown on its next departure from the boarding station: that is on a
-# run that left its origin at most 3 days ago (the largest day offset) and at most a week ahead.
-_RUN_DAYS_WITHOUT_DATE = range(-3, 8)
+# run that left its origin at most MAX_DAY_OFFSET days ago and at most a week ahead.
+_RUN_DAYS_WITHOUT_DATE = range(-MAX_DAY_OFFSET, 8)
 
 
 def run_dates_searched(travel_date: date | None, today: date | None = None) -> list[date]:

@@ -11,9 +11,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookings.models import Booking, Hold, Passenger
+from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger
 from bookings.selectors import current_train, journey_times, train_for_booking
-from bookings.services import MAX_SEATS_PER_BOOKING
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import normalize_station
 from trains.serializers import (

@@ -39,24 +39,16 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.models import User
 from bookings import selectors
-from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
+from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger, SeatAllocation, TrainRun
 from bookings.retry import retry_lock_conflicts
 from bookings.seat_clash import SeatClash
 from irctc.errors import Conflict, Gone
 from trains import search_cache
 from trains.journeys import Journey, JourneyDeparted, check_bookable, plan_journey
 from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coach_index_of
-from trains.models import Train
+from trains.models import MAX_DAY_OFFSET, Train
 
-MAX_SEATS_PER_BOOKING = 6
 PNR_ATTEMPTS = 5
-# A run that left its first stop up to this many days ago may still be on its way to a later stop.
-MAX_DAYS_EN_ROUTE = 3
-
-
-class RunBusy(Conflict):
-    default_code = "run_busy"
-    default_detail = "This run changed while the request was being handled; try again."
 
 
 class SoldOut(Conflict):
@@ -173,7 +165,7 @@ def lock_future_runs(train: Train) -> None:
     """
     list(
         TrainRun.objects.select_for_update()
-        .filter(train=train, run_date__gte=timezone.localdate() - timedelta(days=MAX_DAYS_EN_ROUTE))
+        .filter(train=train, run_date__gte=timezone.localdate() - timedelta(days=MAX_DAY_OFFSET))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from irctc import database_unavailable
+from irctc.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +58,6 @@ class ServiceUnavailable(DomainError):
     default_detail = "A dependency is down."
 
 
-class PayloadTooLarge(DomainError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "payload_too_large"
-    default_detail = "The request body is too large."
-
-
 def _first_message(detail) -> str:
     if isinstance(detail, dict):
         for value in detail.values():
@@ -96,7 +92,30 @@ def _render_as_json(request) -> None:
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
 
 
+# The status of each kind of domain refusal (`irctc.exceptions`): the one place that knows it.
+STATUS_OF_KIND = {
+    "invalid": status.HTTP_400_BAD_REQUEST,
+    "unauthenticated": status.HTTP_401_UNAUTHORIZED,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "conflict": status.HTTP_409_CONFLICT,
+    "gone": status.HTTP_410_GONE,
+    "unprocessable": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+def application_error_response(exc: ApplicationError, request=None) -> Response:
+    """The error format for a domain refusal: `{code, detail}` and its extra keys (`fields`, ...)."""
+    response = Response({"code": exc.code, "detail": exc.message, **exc.extra}, status=STATUS_OF_KIND[exc.kind])
+    _render_as_json(request)
+    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        response["WWW-Authenticate"] = WWW_AUTHENTICATE
+    return response
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return application_error_response(exc, context.get("request"))
     cause = database_unavailable.unavailability_cause(exc)
     if cause is not None and not isinstance(exc, database_unavailable.DatabaseUnavailable):
         # DRF runs authentication (the JWT user lookup) and throttling inside the view's dispatch,

@@ -197,12 +197,6 @@ def classes_with_seats(classes: list[dict], *, general_seats: int | None) -> tup
     return resolved, errors
 
 
-def check_route(stops: list[dict]) -> None:
-    errors = route_errors(stops)
-    if errors:
-        raise _invalid(errors)
-
-
 # --- the proposal: a request resolved into the whole train it asks for --------------------------
 
 

@@ -3,17 +3,14 @@ them: a form's `clean()` runs the API's own serializer, and what a service refus
 the form (`show_refusal`), next to the field it concerns."""
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import reverse_lazy
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.serializers import LoginSerializer, RegisterSerializer
-from bookings.models import Passenger
+from bookings.models import MAX_SEATS_PER_BOOKING, Passenger
 from bookings.serializers import PassengerInputSerializer, SeatMapParamsSerializer, TrainSearchParamsSerializer
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS
-
-MAX_PASSENGERS = 6
 
 
 class PageForm(forms.Form):
@@ -70,10 +67,6 @@ def show_refusal(form: forms.Form, exc: APIException) -> None:
     messages = detail if isinstance(detail, list) else [detail]
     for message in messages:
         form.add_error(None, str(message))
-
-
-def refusal_messages(form: forms.Form) -> list[str]:
-    return list(form.errors.get(NON_FIELD_ERRORS, []))
 
 
 class SignInForm(SerializerForm):
@@ -179,7 +172,7 @@ class SeatNumbersField(forms.Field):
     default_error_messages = {
         "required": "Choose at least one seat on the seat map.",
         "invalid": "A seat is a whole number.",
-        "too_many": f"Choose at most {MAX_PASSENGERS} seats at a time.",
+        "too_many": f"Choose at most {MAX_SEATS_PER_BOOKING} seats at a time.",
     }
 
     def to_python(self, value):
@@ -192,7 +185,7 @@ class SeatNumbersField(forms.Field):
 
     def validate(self, value):
         super().validate(value)
-        if len(value) > MAX_PASSENGERS:
+        if len(value) > MAX_SEATS_PER_BOOKING:
             raise forms.ValidationError(self.error_messages["too_many"], code="too_many")
 
 
@@ -221,7 +214,7 @@ class PassengerForm(SerializerForm):
 
 
 PassengerFormSet = forms.formset_factory(
-    PassengerForm, extra=0, min_num=1, max_num=MAX_PASSENGERS, validate_min=True, validate_max=True
+    PassengerForm, extra=0, min_num=1, max_num=MAX_SEATS_PER_BOOKING, validate_min=True, validate_max=True
 )
 
 
@@ -244,4 +237,4 @@ class SearchLogFilterForm(PageForm):
 
 
 class WaitlistForm(PageForm):
-    seats = forms.IntegerField(label="Passengers", min_value=1, max_value=MAX_PASSENGERS, initial=1)
+    seats = forms.IntegerField(label="Passengers", min_value=1, max_value=MAX_SEATS_PER_BOOKING, initial=1)

@@ -14,7 +14,7 @@ from rest_framework.exceptions import APIException
 
 from bookings import selectors as booking_selectors
 from bookings import services
-from bookings.models import Hold
+from bookings.models import MAX_SEATS_PER_BOOKING, Hold
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
 from trains import search_cache
@@ -22,7 +22,6 @@ from trains import selectors as train_selectors
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train
 from web.forms import (
-    MAX_PASSENGERS,
     JourneyForm,
     PassengerFormSet,
     SearchForm,
@@ -152,7 +151,7 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: APIExcep
         "train": train,
         "journey_form": journey_form,
         "seat_form": seat_form,
-        "max_seats": MAX_PASSENGERS,
+        "max_seats": MAX_SEATS_PER_BOOKING,
         "classes": list(train.classes.all()),
         "refusal": refusal,
     }

@@ -5,7 +5,7 @@ from datetime import time, timedelta
 import pytest
 
 from bookings import selectors, services
-from bookings.models import Booking, SeatAllocation
+from bookings.models import MAX_SEATS_PER_BOOKING, Booking, SeatAllocation
 from tests.bookings.helpers import tomorrow
 from tests.conftest import client_for
 from tests.factories import make_train, make_user, route
@@ -196,7 +196,7 @@ def test_a_later_journey_that_overlaps_no_waiting_one_may_be_confirmed_first(set
 
 def _fill(user, train, code, seats):
     while seats:
-        count = min(seats, services.MAX_SEATS_PER_BOOKING)
+        count = min(seats, MAX_SEATS_PER_BOOKING)
         assert services.book_seats(user=user, train=train, travel_date=tomorrow(), class_code=code, seats=count).status
         seats -= count
 

@@ -51,7 +51,7 @@ from hypothesis.stateful import (
 from rest_framework.exceptions import NotFound
 
 from bookings import selectors, services
-from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, SeatAllocation, TrainRun
 from irctc.errors import Conflict, Gone
 from tests.bookings.helpers import tomorrow
 from tests.factories import make_train, make_user, route
@@ -63,12 +63,12 @@ _sequence_numbers = itertools.count(1)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-seat_counts = st.integers(min_value=1, max_value=services.MAX_SEATS_PER_BOOKING)
+seat_counts = st.integers(min_value=1, max_value=MAX_SEATS_PER_BOOKING)
 picks = st.integers(min_value=0, max_value=10_000)
 travellers = st.lists(
     st.tuples(st.integers(min_value=1, max_value=90), picks),  # age, berth preference (or none)
     min_size=1,
-    max_size=services.MAX_SEATS_PER_BOOKING,
+    max_size=MAX_SEATS_PER_BOOKING,
 )
 
 
