@@ -18,7 +18,7 @@ load_dotenv(os.path.join(os.path.dirname(__file__), ".env"))
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Two single-threaded sync workers per core on one shared listening socket: the fastest of the
-# configurations measured for the tail of search (README, Performance, serving sweep). A search is
+# configurations measured for the tail of search (docs/performance.md, serving sweeps). A search is
 # now mostly Python, so threads of one process mostly wait for its GIL; a second process per core
 # fills the waits for the database and the cache instead. A sync worker accepts a connection only
 # when it is idle, so every request waits in one queue for the first free worker; a kept-alive
@@ -42,15 +42,14 @@ reuse_port = os.environ.get("WEB_REUSE_PORT", str(worker_class != "sync")).lower
 # instances on one machine would share it. Nothing here uses it.
 control_socket_disable = True
 # Recycle workers now and then so a slow leak can't grow without bound, but rarely: a new worker
-# starts without the timetables, verified tokens and connections the old one kept (at 10,000
-# requests, a worker at the benchmark's search rate would restart about every 80 s).
+# starts without the timetables, verified tokens and connections the old one kept, and at the
+# benchmark's search rate a low limit restarted workers every minute or two.
 max_requests = 200000
 max_requests_jitter = 20000
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
-# gunicorn's logger, building only the fields the format names (the same line; gunicorn's own building
-# was ~2% of a search's samples in round 7's profile, and the saving was not measured on its own).
+# gunicorn's logger, building only the fields the format names (the same line).
 logger_class = "irctc.access_log.AccessLogger"
 wsgi_app = "irctc.wsgi:application"
 
@@ -67,7 +66,7 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    # What the worker has loaded by now (Django, the URLconf, every module: ~110,000 objects the
-    # garbage collector tracks) lives as long as the worker: freezing it takes it out of every
-    # full collection, which otherwise walks it all with the GIL held (README, Performance).
+    # What the worker has loaded by now (Django, the URLconf, every module: objects the garbage
+    # collector tracks by the hundred thousand) lives as long as the worker: freezing it takes it
+    # out of every full collection, which otherwise walks it all with the GIL held.
     gc.freeze()

@@ -37,8 +37,7 @@ BATCH_SIZE = 500
 # After the first log of a batch, the writer waits this long for more before it writes (a flush
 # cuts the wait short). Under load that turns one insert per search into one per 200 ms: each
 # insert_many costs the writer (while holding the GIL the request threads need) and the server far
-# more than a document does. On the wire-protocol server a log cost 0.51 ms of its CPU in batches
-# of 1, 0.18 in batches of 10 and 0.14 from 50 on; the client 0.26, 0.05 and 0.02 ms.
+# more than a document does (docs/performance.md, The search log's cost).
 BATCH_LINGER_SECONDS = 0.2
 SHUTDOWN_WAIT_SECONDS = 5.0
 DROP_WARNING_INTERVAL_SECONDS = 60.0
@@ -241,11 +240,11 @@ class SearchLogStore:
 
     def _create_indexes(self, collection) -> None:
         # Only the TTL index on `timestamp`, which also serves every window the analytics read:
-        # no query looks logs up by route, and on the wire-protocol server a (source, destination,
-        # timestamp) index doubled the CPU each inserted log cost (0.09 -> 0.17 ms in batches of 10).
+        # no query looks logs up by route, and a (source, destination, timestamp) index made every
+        # inserted log cost the server much more.
         if self.embedded:
             # mongomock enforces a TTL index by scanning every stored document on every insert and
-            # read, which made logging cost a quarter of search throughput as logs piled up; the
+            # read, which made logging slow search down more and more as logs piled up; the
             # writer expires the stand-in's old logs itself instead.
             return
         ttl_seconds = self.retention_days * 86400

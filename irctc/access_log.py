@@ -1,8 +1,7 @@
 """gunicorn's access log, building only the fields its format names (gunicorn.conf.py).
 
-For every request gunicorn's logger builds ~25 fields, then one more for each request header,
-response header and WSGI environ variable, and escapes each of them, whatever the format uses:
-~2% of a search's CPU samples. This logger builds the ones `access_log_format` names, the same
+For every request gunicorn's logger builds all its fields, then one more for each request header,
+response header and WSGI environ variable, and escapes each of them, whatever the format uses. This logger builds the ones `access_log_format` names, the same
 way, so the line is the one gunicorn writes; a format that names any other field gets gunicorn's
 own.
 """

@@ -2,18 +2,18 @@
 
 Django builds a new `redis.Redis` around its pool for every cache operation, and redis-py's
 constructor (argument checks, response callbacks, event dispatcher) cost more CPU than the round
-trip: ~16% of a search and of a signed-in request in the py-spy profiles, where the cache holds
-the signed-in user and the search answer. A client is thread-safe and cheap to keep; its pool
+trip in the profiles of search and of a signed-in request, where the cache holds the signed-in
+user and the search answer (docs/performance.md, Figures behind the code). A client is thread-safe and cheap to keep; its pool
 still hands each command a connection of its own, and is per process as before.
 
 The commands a request sends (GET, MGET, SET) go to redis-py's `execute_command` directly: its
 command methods are wrapped in argument-deprecation checks that cost each call more than packing
 it. And keys are not checked for memcached's limits (Django warns of keys memcached would
-refuse), which cost ~5 us a key: this cache is Redis, and every key is the code's own.
+refuse), a cost on every key: this cache is Redis, and every key is the code's own.
 
 Each thread has its own client holding one connection (redis-py's `single_connection_client`):
 taking a connection from the pool and giving it back, with the metrics redis-py 8 records on both,
-cost ~15 us of a command's ~75 (MGET or SET of a search answer, timed in a loop).
+was a sizeable share of each command.
 
 A Redis that does not answer is not asked again for a moment: after a command fails to connect or
 times out (`REDIS_TIMEOUT_MS`), every command of this process fails at once for

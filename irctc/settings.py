@@ -2,7 +2,7 @@
 
 Every value that varies between machines is read here from the environment (with `.env` loaded by
 python-dotenv) and nowhere else: the rest of the code reads `django.conf.settings`. The keys and
-their defaults are the ones of `shared/API.md`, Configuration; `.env.example` lists them all.
+their defaults are the ones of docs/operations.md, Configuration; `.env.example` lists them all.
 """
 
 import os

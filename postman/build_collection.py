@@ -29,7 +29,7 @@ SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.js
 COLLECTION_ID = "6a0e4f2c-3b7d-4c59-9a8e-1f2d3c4b5a69"
 ENVIRONMENT_ID = "b3c1d2e4-5f60-4a7b-8c9d-0e1f2a3b4c5d"
 
-# The demo credentials that `manage.py seed_demo` creates (README, "Postman").
+# The demo credentials that `manage.py seed_demo` creates (docs/operations.md, Postman).
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_PASSWORD = "Rail-Demo-2026!"
 USER_PASSWORD = "Postman-demo-pass-1"
@@ -94,7 +94,7 @@ if (throttled) {
 THROTTLE_SUFFIX = "}"
 
 BOOKING_SHAPE = """
-pm.test("booking has the fields of API.md", () => {
+pm.test("booking has the fields of docs/api.md", () => {
     pm.expect(booking).to.include.keys("id", "pnr", "status", "seats", "seat_numbers", "waitlist_position",
         "travel_date", "train", "created_at", "cancelled_at");
     // Version 2 only added fields: the journey, its class, fare and passengers.
@@ -105,7 +105,7 @@ pm.test("booking has the fields of API.md", () => {
 });"""
 
 TRAIN_SHAPE = """
-pm.test("train has the fields of API.md", () => {
+pm.test("train has the fields of docs/api.md", () => {
     pm.expect(train).to.include.keys("id", "train_number", "name", "source", "destination", "departure_time",
         "arrival_time", "arrival_day_offset", "total_seats", "runs_on", "stops", "classes");
     pm.expect(train.train_number).to.match(/^[0-9]{5}$/);
@@ -920,7 +920,7 @@ FAMILY = [
 
 
 def journey_fare(code: str, from_station: str, to_station: str, passengers: int = 1) -> str:
-    """API.md's fare: fare_per_km x distance per passenger, in whole rupees rounded half up."""
+    """The fare of docs/api.md: fare_per_km x distance per passenger, in whole rupees rounded half up."""
     km = {station: distance for station, *_, distance in JOURNEY_STOPS}
     per_passenger = (Decimal(JOURNEY_CLASSES[code][1]) * (km[to_station] - km[from_station])).quantize(
         Decimal("1"), rounding=ROUND_HALF_UP
@@ -1583,7 +1583,7 @@ RUNTIME_VARIABLES = [
     "journeyHeldSeat",
 ]
 
-DESCRIPTION = """The IRCTC mini backend's API (contract: API.md), ready to run.
+DESCRIPTION = """The IRCTC mini backend's API (documented in docs/api.md), ready to run.
 
 1. Start the demo: `scripts/demo.sh` (http://127.0.0.1:8000, prints the demo logins).
 2. Import this collection and `irctc.postman_environment.json`; select the environment "IRCTC local".

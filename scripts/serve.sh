@@ -2,7 +2,7 @@
 # Production: serves the API with gunicorn (gunicorn.conf.py) against the MySQL/MariaDB, MongoDB
 # and Redis that the environment (or .env) names. Not a set-up command: run it where the app is
 # deployed, with at least SECRET_KEY, DB_ENGINE=mysql and the DB_* keys set; MONGO_URI and REDIS_URL
-# as soon as more than one worker process serves (see README, Production).
+# as soon as more than one worker process serves (see docs/operations.md, Production).
 #
 # It migrates and collects static files first, then `exec`s gunicorn, so gunicorn is the process a
 # supervisor (systemd, a container runtime) signals: SIGTERM stops it gracefully, finishing the
