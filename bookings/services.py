@@ -33,39 +33,7 @@ from irctc.exceptions import InvalidInput, NotFound
 from trains.journeys import Journey, plan_journey
 from trains.models import Train
 
-
-def _check_seat_count(seats: int, field: str = "seats") -> None:
-    if not 1 <= seats <= MAX_SEATS_PER_BOOKING:
-        raise InvalidInput({field: [f"Between 1 and {MAX_SEATS_PER_BOOKING} seats at a time."]})
-
-
-def _passenger_requests(seats: int | None, passengers: list[dict] | None, *, field: str = "seats") -> tuple[int, list]:
-    """How many travel, and who: `seats` alone, `passengers` alone, or both agreeing."""
-    requests = [PassengerRequest(**passenger) for passenger in passengers or []]
-    if seats is None and not requests:
-        raise InvalidInput({field: ["Give seats (a count) or passengers."]})
-    if seats is not None and requests and seats != len(requests):
-        raise InvalidInput({field: [f"seats is {seats} but {len(requests)} passenger(s) are listed."]})
-    count = seats if seats is not None else len(requests)
-    _check_seat_count(count, field if seats is not None else "passengers")
-    return count, requests
-
-
-def _check_preferences(journey: Journey, passengers: list[PassengerRequest]) -> None:
-    types = journey.berth_types
-    offered = ", ".join(dict.fromkeys(types)) or "none (no berth types in this class)"
-    errors = [
-        {
-            "berth_preference": [
-                f"{passenger.berth_preference} is not a berth type of class {journey.class_code}; choose one of {offered}."
-            ]
-        }
-        if passenger.berth_preference and passenger.berth_preference not in types
-        else {}
-        for passenger in passengers
-    ]
-    if any(errors):
-        raise InvalidInput({"passengers": errors})
+# --- Bookings ---------------------------------------------------------------------------------
 
 
 @retry_lock_conflicts
@@ -115,15 +83,17 @@ def _planned_journey(train: Train, route: dict, passengers: list[PassengerReques
     """The journey `plan_journey` gives for `route`, the passengers' berth preferences checked.
 
     `train` may be as an earlier request read it (`selectors.train_for_booking`). A journey it
-    allows is checked again under the run lock (`allocation.prepare_run`), but a refusal must be right
-    now: it is given only once the train's row says the train has not changed since, and on the
-    train as it is otherwise.
+    allows is checked again under the run lock (`allocation.prepare_run`), but a refusal must be
+    right now: it is given only once the train's row says the train has not changed since, and on
+    the train as it is otherwise.
     """
     try:
         journey = plan_journey(train=train, **route)
         _check_preferences(journey, passengers)
         return journey
-    except Exception:  # what `plan_journey` refuses with: DRF's ValidationError (`trains.journeys`) too
+    except Exception:
+        # A refusal: `plan_journey` only computes over the train it is given (and `trains.journeys`
+        # refuses with DRF's ValidationError as well as with domain errors).
         current = selectors.current_train(train.pk)
         if current is not None and current.updated_at == train.updated_at:
             raise
@@ -132,13 +102,6 @@ def _planned_journey(train: Train, route: dict, passengers: list[PassengerReques
     journey = plan_journey(train=current, **route)
     _check_preferences(journey, passengers)
     return journey
-
-
-def _visible_booking(booking_id: int, by: User) -> Booking:
-    booking = Booking.objects.visible_to(by).filter(pk=booking_id).first()
-    if booking is None:
-        raise NotFound("No such booking.")
-    return booking
 
 
 @retry_lock_conflicts
@@ -162,7 +125,14 @@ def cancel_booking(*, booking_id: int, by: User) -> Booking:
     return booking
 
 
-# --- Holds -------------------------------------------------------------------------------------
+def _visible_booking(booking_id: int, by: User) -> Booking:
+    booking = Booking.objects.visible_to(by).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound("No such booking.")
+    return booking
+
+
+# --- Holds ------------------------------------------------------------------------------------
 
 
 @retry_lock_conflicts
@@ -224,35 +194,6 @@ def hold_seats(
     return hold
 
 
-def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:
-    """The user's own hold; anyone else's, or one released meanwhile, does not exist."""
-    holds = Hold.objects.select_for_update() if for_update else Hold.objects.all()
-    hold = holds.filter(pk=hold_id, user=by, released_at__isnull=True).first()
-    if hold is None:
-        raise NotFound("No such hold.")
-    return hold
-
-
-def _journey_of_hold(run: TrainRun, hold: Hold) -> Journey:
-    """The held journey on the train as it is now; a route or class changed since is a conflict."""
-    stops = list(run.train.stops.all())
-    classes = {train_class.code: train_class for train_class in run.train.classes.all()}
-    if (
-        hold.to_index >= len(stops)
-        or hold.class_code not in classes
-        or stops[hold.from_index].station != hold.from_station
-        or stops[hold.to_index].station != hold.to_station
-    ):
-        raise HoldOutdated()
-    return Journey(
-        train=run.train,
-        from_stop=stops[hold.from_index],
-        to_stop=stops[hold.to_index],
-        train_class=classes[hold.class_code],
-        run_date=run.run_date,
-    )
-
-
 @retry_lock_conflicts
 def confirm_hold(*, hold_id: int, by: User) -> Booking:
     """Turn a live hold into a CONFIRMED booking of the same seats and passengers."""
@@ -301,3 +242,69 @@ def release_hold(*, hold_id: int, by: User) -> None:
         hold.save(update_fields=["released_at"])
         allocation.sweep_expired_holds(run)
         queues.promote_waitlist(run)
+
+
+def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:
+    """The user's own hold; anyone else's, or one released meanwhile, does not exist."""
+    holds = Hold.objects.select_for_update() if for_update else Hold.objects.all()
+    hold = holds.filter(pk=hold_id, user=by, released_at__isnull=True).first()
+    if hold is None:
+        raise NotFound("No such hold.")
+    return hold
+
+
+def _journey_of_hold(run: TrainRun, hold: Hold) -> Journey:
+    """The held journey on the train as it is now; a route or class changed since is a conflict."""
+    stops = list(run.train.stops.all())
+    classes = {train_class.code: train_class for train_class in run.train.classes.all()}
+    if (
+        hold.to_index >= len(stops)
+        or hold.class_code not in classes
+        or stops[hold.from_index].station != hold.from_station
+        or stops[hold.to_index].station != hold.to_station
+    ):
+        raise HoldOutdated()
+    return Journey(
+        train=run.train,
+        from_stop=stops[hold.from_index],
+        to_stop=stops[hold.to_index],
+        train_class=classes[hold.class_code],
+        run_date=run.run_date,
+    )
+
+
+# --- What a request asks for ------------------------------------------------------------------
+
+
+def _passenger_requests(seats: int | None, passengers: list[dict] | None, *, field: str = "seats") -> tuple[int, list]:
+    """How many travel, and who: `seats` alone, `passengers` alone, or both agreeing."""
+    requests = [PassengerRequest(**passenger) for passenger in passengers or []]
+    if seats is None and not requests:
+        raise InvalidInput({field: ["Give seats (a count) or passengers."]})
+    if seats is not None and requests and seats != len(requests):
+        raise InvalidInput({field: [f"seats is {seats} but {len(requests)} passenger(s) are listed."]})
+    count = seats if seats is not None else len(requests)
+    _check_seat_count(count, field if seats is not None else "passengers")
+    return count, requests
+
+
+def _check_seat_count(seats: int, field: str = "seats") -> None:
+    if not 1 <= seats <= MAX_SEATS_PER_BOOKING:
+        raise InvalidInput({field: [f"Between 1 and {MAX_SEATS_PER_BOOKING} seats at a time."]})
+
+
+def _check_preferences(journey: Journey, passengers: list[PassengerRequest]) -> None:
+    types = journey.berth_types
+    offered = ", ".join(dict.fromkeys(types)) or "none (no berth types in this class)"
+    errors = [
+        {
+            "berth_preference": [
+                f"{passenger.berth_preference} is not a berth type of class {journey.class_code}; choose one of {offered}."
+            ]
+        }
+        if passenger.berth_preference and passenger.berth_preference not in types
+        else {}
+        for passenger in passengers
+    ]
+    if any(errors):
+        raise InvalidInput({"passengers": errors})

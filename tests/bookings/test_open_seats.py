@@ -1,6 +1,6 @@
-"""The booking path reads a journey's free seats as gaps computed by the database (`_open_seats`);
-they must be exactly the seats left by the allocations of its class on its segments, read one
-by one, and choose the same seats."""
+"""The booking path reads a journey's free seats as gaps computed by the database
+(`bookings.inventory.availability.open_seats`); they must be exactly the seats left by the
+allocations of its class on its segments, read one by one, and choose the same seats."""
 
 import random
 from datetime import timedelta
