@@ -6,10 +6,10 @@ and edits nothing, and cancelling is an action that goes through the same servic
 
 from django.contrib import admin, messages
 from django.db.models import Count
-from rest_framework.exceptions import APIException
 
 from bookings import services
 from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
+from irctc.exceptions import ApplicationError
 from trains.layouts import berth_of
 
 
@@ -128,8 +128,8 @@ class BookingAdmin(ReadOnlyAdmin):
             try:
                 services.cancel_booking(booking_id=booking.pk, by=request.user)
                 cancelled += 1
-            except APIException as exc:
-                self.message_user(request, f"PNR {booking.pnr}: {exc.detail}", messages.WARNING)
+            except ApplicationError as exc:
+                self.message_user(request, f"PNR {booking.pnr}: {exc.message}", messages.WARNING)
         if cancelled:
             self.message_user(request, f"Cancelled {cancelled} booking(s).", messages.SUCCESS)
 

@@ -30,14 +30,14 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from bookings.errors import IdempotencyInProgress, IdempotencyKeyReused, SeatClash
 from bookings.models import IdempotencyRecord
 from bookings.retry import retry_lock_conflicts
-from bookings.seat_clash import SeatClash
 from irctc.database_unavailable import lock_wait_timed_out
-from irctc.errors import Conflict, Unprocessable
+from irctc.exceptions import ApplicationError, InvalidInput
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 64
@@ -52,17 +52,6 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 )
 
 
-class IdempotencyKeyReused(Unprocessable):
-    default_code = "idempotency_key_reused"
-    default_detail = "This Idempotency-Key was already used with a different request."
-
-
-class IdempotencyInProgress(Conflict):
-    default_code = "idempotency_in_progress"
-    default_detail = "A request with this Idempotency-Key is still being processed; retry shortly."
-    wait = 1  # seconds, sent as Retry-After
-
-
 class _NotRecorded(Exception):
     """A server error: roll back whatever the view did and let the client retry the key."""
 
@@ -75,7 +64,7 @@ def _read_key(request) -> str | None:
     if key is None:
         return None
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise ValidationError({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} printable characters."]})
+        raise InvalidInput({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} printable characters."]})
     return key
 
 
@@ -153,8 +142,9 @@ def _run_once(view, request, key: str, post, args, kwargs) -> Response:
                 response = post(view, request, *args, **kwargs)
             except SeatClash:
                 raise  # not an answer: `retry_lock_conflicts` runs this transaction again
-            except (APIException, Http404, PermissionDenied) as exc:
+            except (ApplicationError, APIException, Http404, PermissionDenied) as exc:
                 # A refusal (sold out, taken seats, ...) is an answer too: replays must see it again.
+                # The view's handler (`irctc.errors.exception_handler`) gives it as the API does.
                 response = view.handle_exception(exc)
             if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
                 # A server error or a dependency down: roll back the work and the claim, so the

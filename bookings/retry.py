@@ -21,7 +21,8 @@ import time
 
 from django.db import DatabaseError, connection
 
-from bookings.seat_clash import SeatClash, log_clash
+from bookings.errors import SeatClash
+from bookings.seat_clash import log_clash
 from irctc.database_unavailable import lock_conflict_cause
 
 logger = logging.getLogger(__name__)

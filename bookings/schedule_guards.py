@@ -2,9 +2,10 @@
 
 `trains` announces a change with `trains.signals` (inside its transaction, the train row locked,
 nothing written yet); these receivers, connected in `BookingsConfig.ready`, lock the train's
-future runs and raise a 409 `Conflict` when the change would take a seat, a weekday or a stretch
-of the route away from a booking. Taking the run locks after the train's keeps the one lock order
-of the whole system (train, then runs), and a booking in flight finishes before the check reads.
+future runs (`bookings.inventory.locking.lock_future_runs`) and raise a conflict
+(`bookings.errors`) when the change would take a seat, a weekday or a stretch of the route away
+from a booking. Taking the run locks after the train's keeps the one lock order of the whole
+system (train, then runs), and a booking in flight finishes before the check reads.
 
 A future run is one whose origin date is at most 3 days ago (a run that left then may still be
 on its way); a future booking is a CONFIRMED or WAITLISTED booking on one whose journey has not
@@ -16,9 +17,9 @@ from datetime import timedelta
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from bookings.errors import ClassHasBookings, RunsOnHasBookings, SeatsAlreadySold, StopsHaveBookings, TrainHasBookings
+from bookings.inventory.locking import lock_future_runs
 from bookings.models import Booking, Hold, SeatAllocation
-from bookings.services import lock_future_runs
-from irctc.errors import Conflict
 from trains.models import MAX_DAY_OFFSET, WEEKDAYS, Train, normalize_station, weekday_bit
 
 ACTIVE = [Booking.Status.CONFIRMED, Booking.Status.WAITLISTED]
@@ -95,20 +96,18 @@ def refuse_stranding_changes(
     if dropped_days:
         _refuse_dropping_booked_weekdays(train, dropped_days)
     if route_changed and (future_bookings(train).exists() or live_future_holds(train).exists()):
-        raise Conflict(
+        raise StopsHaveBookings(
             f"Train {train.train_number} has bookings on future runs: its stops can't be added, removed, "
-            "reordered or moved to another day until they are cancelled (times and distances may change).",
-            code="stops_have_bookings",
+            "reordered or moved to another day until they are cancelled (times and distances may change)."
         )
 
 
 def _refuse_removing_booked_classes(train: Train, removed: list[str]) -> None:
     booked = sorted(set(removed) & classes_with_bookings(train))
     if booked:
-        raise Conflict(
+        raise ClassHasBookings(
             f"Train {train.train_number} has bookings in {', '.join(booked)} on future runs; "
             "cancel them before removing the class.",
-            code="class_has_bookings",
             classes=booked,
         )
 
@@ -118,10 +117,9 @@ def _refuse_seats_below_sold(train: Train, proposed_seats: dict[str, int]) -> No
     for code, seats in proposed_seats.items():
         sold = highest.get(code, 0)
         if seats < sold:
-            raise Conflict(
+            raise SeatsAlreadySold(
                 f"Seat {sold} of {code} is sold on a future run of train {train.train_number}; "
                 f"the class can't go below {sold} seats.",
-                code="seats_already_sold",
                 seats_sold=sold,
                 **{"class": code},
             )
@@ -131,10 +129,9 @@ def _refuse_dropping_booked_weekdays(train: Train, dropped_mask: int) -> None:
     dropped = sorted(day for day in weekdays_with_future_bookings(train) if dropped_mask & weekday_bit(day))
     if dropped:
         days = [WEEKDAYS[day] for day in dropped]
-        raise Conflict(
+        raise RunsOnHasBookings(
             f"Train {train.train_number} has active bookings on future {', '.join(days)} runs; "
             "cancel them before taking those days out of runs_on.",
-            code="runs_on_has_bookings",
             weekdays=days,
         )
 
@@ -142,7 +139,6 @@ def _refuse_dropping_booked_weekdays(train: Train, dropped_mask: int) -> None:
 def refuse_retiring_a_booked_train(sender, *, train, **kwargs) -> None:
     lock_future_runs(train)
     if future_bookings(train).exists():
-        raise Conflict(
-            f"Train {train.train_number} has active bookings on future runs; cancel them before retiring it.",
-            code="train_has_bookings",
+        raise TrainHasBookings(
+            f"Train {train.train_number} has active bookings on future runs; cancel them before retiring it."
         )

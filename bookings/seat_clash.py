@@ -5,7 +5,7 @@ connection's view of the run is wrong: a stale snapshot (a transaction left open
 in READ COMMITTED), or a protocol stream one answer behind after a lost read. One profiled
 benchmark run saw it persistently (issue 15): every booking after the 856th was refused.
 
-So the insert raises `SeatClash` instead of a plain refusal, and `bookings.retry` answers it by
+So the insert raises `SeatClash` (`bookings.errors`) instead of a plain refusal, and `bookings.retry` answers it by
 logging the clash with what the connection says about itself, dropping that connection and
 running the whole transaction once more: its read, under the lock again, on a new connection.
 Only if that clashes too does the client get the 409 `seats_unavailable`.
@@ -15,19 +15,9 @@ import logging
 
 from django.db import DatabaseError, connection
 
-from irctc.errors import Conflict
+from bookings.errors import SeatClash
 
 logger = logging.getLogger(__name__)
-
-
-class SeatClash(Conflict):
-    default_code = "seats_unavailable"
-    default_detail = "Another request took these seats at the same moment; try again."
-
-    def __init__(self, *, run_id: int, seat_numbers: list[int]):
-        super().__init__(seat_numbers=sorted(seat_numbers))
-        self.run_id = run_id
-        self.seat_numbers = sorted(seat_numbers)
 
 
 def log_clash(clash: SeatClash, where: str) -> None:

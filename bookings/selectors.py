@@ -7,30 +7,22 @@ for the next write to sweep expired holds away.
 """
 
 import functools
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
-from irctc import fast_json
+from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
+from irctc.exceptions import NotFound
 from trains.journeys import Journey, moment, plan_journey
 from trains.layouts import berth_of
 from trains.models import MAX_DAY_OFFSET, StopPair, Train, normalize_station, with_rendered_schedule
 from trains.selectors import Leg, legs_between
 
 # --- The train a booking names ----------------------------------------------------------------
-
-# Trains a process keeps for bookings: enough for every train that sells at once, bounded.
-KEPT_TRAINS = 2048
-_kept_trains: dict[int, Train] = {}
-_kept_trains_lock = threading.Lock()
 
 
 def train_for_booking(train_id: int) -> Train | None:
@@ -39,13 +31,14 @@ def train_for_booking(train_id: int) -> Train | None:
 
     Reading the train was a third of a booking's CPU, and the booking checks it again anyway:
     under the run lock, the free-seat read says whether the row's `updated_at` is still the one
-    read (`bookings.services._prepare_run`), and every change to a train, its stops or its
-    classes saves that row. So a booking may start from a train read by an earlier request: one
-    that changed meanwhile is read again under the lock, a refusal is only given on the train
+    read (`bookings.inventory.allocation.prepare_run`), and every change to a train, its stops or
+    its classes saves that row. So a booking may start from a train read by an earlier request:
+    one that changed meanwhile is read again under the lock, a refusal is only given on the train
     as it is now (`bookings.services._planned_journey`), and a train saved or deleted in this
-    process is forgotten at once. Shared between threads: nothing changes a kept train.
+    process is forgotten at once (`bookings.apps`). Kept in `irctc.process_memory.kept_trains`,
+    shared between threads: nothing changes a kept train.
     """
-    train = _kept_trains.get(train_id)
+    train = process_memory.kept_trains.get(train_id)
     if train is None:
         train = current_train(train_id)
     return train
@@ -57,31 +50,11 @@ def current_train(train_id: int) -> Train | None:
     # three: the stops and classes come rendered with the row.
     train = next(iter(Train.objects.filter(pk=train_id).order_by()[:1]), None)
     if train is None:
-        forget_train(train_id)
+        process_memory.kept_trains.pop(train_id)
         return None
     train = with_rendered_schedule(train)
-    with _kept_trains_lock:
-        if len(_kept_trains) >= KEPT_TRAINS:
-            del _kept_trains[next(iter(_kept_trains))]  # the longest kept
-        _kept_trains[train_id] = train
+    process_memory.kept_trains.put(train_id, train)  # past its limit, the longest kept goes
     return train
-
-
-def forget_train(train_id: int) -> None:
-    with _kept_trains_lock:
-        _kept_trains.pop(train_id, None)
-
-
-def forget_trains() -> None:
-    """Forget every kept train (tests: train ids are reused from one test to the next)."""
-    with _kept_trains_lock:
-        _kept_trains.clear()
-
-
-@receiver(post_save, sender=Train, dispatch_uid="bookings.selectors.forget_saved_train")
-@receiver(post_delete, sender=Train, dispatch_uid="bookings.selectors.forget_deleted_train")
-def _forget_changed_train(sender, instance, **kwargs):
-    forget_train(instance.pk)
 
 
 def _occupied_seats(now=None) -> QuerySet:

@@ -108,6 +108,8 @@ def application_error_response(exc: ApplicationError, request=None) -> Response:
     """The error format for a domain refusal: `{code, detail}` and its extra keys (`fields`, ...)."""
     response = Response({"code": exc.code, "detail": exc.message, **exc.extra}, status=STATUS_OF_KIND[exc.kind])
     _render_as_json(request)
+    if getattr(exc, "wait", None):  # a refusal that says when to try again, as DRF's `wait`
+        response["Retry-After"] = str(exc.wait)
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
         response["WWW-Authenticate"] = WWW_AUTHENTICATE
     return response

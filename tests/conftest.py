@@ -54,11 +54,9 @@ def empty_process_memory():
     """What a process keeps between requests (kept trains, timetables, verified tokens, owed cache
     bumps: `irctc.process_memory`) starts empty too: a test's rows are rolled back, not deleted,
     and the next test may reuse their ids."""
-    from bookings.selectors import forget_trains
     from irctc import process_memory
 
     process_memory.reset()
-    forget_trains()  # until bookings.selectors keeps its trains in irctc.process_memory
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.exceptions import NotFound
 
 from bookings import selectors, services
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
-from irctc.errors import DomainError
+from irctc.exceptions import ApplicationError, NotFound
 from trains.layouts import berth_of
-from web.forms import PnrForm
+from web.forms import PnrForm, as_page_refusal
 
 MY_BOOKINGS_PAGE = 50
 
@@ -59,9 +58,10 @@ def cancel(request, booking_id: int):
     if request.method == "POST":
         try:
             services.cancel_booking(booking_id=booking.pk, by=request.user)
-        except DomainError as exc:
-            context = {**_ticket_context(booking), "refusal": exc}
-            return TemplateResponse(request, "web/cancel.html", context, status=exc.status_code)
+        except ApplicationError as exc:
+            refusal = as_page_refusal(exc)
+            context = {**_ticket_context(booking), "refusal": refusal}
+            return TemplateResponse(request, "web/cancel.html", context, status=refusal.status_code)
         return redirect("web:ticket", booking_id=booking.pk)
     return TemplateResponse(request, "web/cancel.html", _ticket_context(booking))
 

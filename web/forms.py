@@ -10,6 +10,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from accounts.serializers import LoginSerializer, RegisterSerializer
 from bookings.models import MAX_SEATS_PER_BOOKING, Passenger
 from bookings.serializers import PassengerInputSerializer, SeatMapParamsSerializer, TrainSearchParamsSerializer
+from irctc.errors import STATUS_OF_KIND
+from irctc.exceptions import ApplicationError
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS
 
 
@@ -52,6 +54,18 @@ class SerializerForm(PageForm):
 
     def _api_name(self, name: str) -> str:
         return {form: api for api, form in self.field_names.items()}.get(name, name)
+
+
+def as_page_refusal(exc: ApplicationError | APIException) -> APIException:
+    """A domain refusal as the pages show refusals for now: with DRF's `detail` and `status_code`
+    (and the refusal's `code`), invalid input as DRF's `ValidationError` of its fields."""
+    if not isinstance(exc, ApplicationError):
+        return exc
+    if exc.kind == "invalid":
+        return ValidationError(exc.fields)
+    refusal = APIException(exc.message, code=exc.code)
+    refusal.status_code, refusal.code = STATUS_OF_KIND[exc.kind], exc.code
+    return refusal
 
 
 def show_refusal(form: forms.Form, exc: APIException) -> None:

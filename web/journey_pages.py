@@ -17,6 +17,7 @@ from bookings import services
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
+from irctc.exceptions import ApplicationError
 from trains import search_cache
 from trains import selectors as train_selectors
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
@@ -27,6 +28,7 @@ from web.forms import (
     SearchForm,
     SeatChoiceForm,
     WaitlistForm,
+    as_page_refusal,
     show_refusal,
 )
 
@@ -197,10 +199,10 @@ def passengers(request, train_id: int, travel_date: str):
                 passengers=[form.cleaned_data for form in formset],
                 **journey_form.service_arguments(),
             )
-        except APIException as exc:
+        except (ApplicationError, APIException) as exc:
             # Someone took a seat meanwhile, or the journey can no longer be booked: the seat
             # map, as it is now, says so.
-            return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
+            return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=as_page_refusal(exc))
         return redirect("web:hold", hold_id=hold.pk)
     status = 400 if formset.is_bound else 200
     return TemplateResponse(request, "web/passengers.html", context, status=status)
@@ -223,8 +225,8 @@ def join_waitlist(request, train_id: int, travel_date: str):
             allow_waitlist=True,
             **journey_form.service_arguments(),
         )
-    except APIException as exc:
-        return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
+    except (ApplicationError, APIException) as exc:
+        return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=as_page_refusal(exc))
     return redirect("web:ticket", booking_id=booking.pk)
 
 
@@ -269,8 +271,8 @@ def confirm_hold(request, hold_id: int):
     hold = _own_hold(request, hold_id)
     try:
         booking = services.confirm_hold(hold_id=hold.pk, by=request.user)
-    except APIException as exc:
-        return _hold_page(request, hold, refusal=exc)
+    except (ApplicationError, APIException) as exc:
+        return _hold_page(request, hold, refusal=as_page_refusal(exc))
     return redirect("web:ticket", booking_id=booking.pk)
 
 
@@ -280,6 +282,6 @@ def release_hold(request, hold_id: int):
     hold = _own_hold(request, hold_id)
     try:
         services.release_hold(hold_id=hold.pk, by=request.user)
-    except APIException as exc:
-        return _hold_page(request, hold, refusal=exc)
+    except (ApplicationError, APIException) as exc:
+        return _hold_page(request, hold, refusal=as_page_refusal(exc))
     return redirect(_seat_map_url(hold))

@@ -32,7 +32,7 @@ and a transaction is `START TRANSACTION`, sent in one round trip with the transa
 statement; its COMMIT or ROLLBACK ends it and leaves autocommit on, so leaving the atomic block
 sends nothing more. A COMMIT or ROLLBACK is not sent at all where the server says no transaction
 is open (nothing was sent since it began, or its last statements already committed it, as a
-booking's do: `bookings.services._insert_with_new_pnr`).
+booking's do: `bookings.inventory.allocation.insert_with_new_pnr`).
 """
 
 import re

@@ -1,7 +1,8 @@
 import pytest
 
+from bookings.errors import WaitlistFull
+from bookings.inventory.seat_choice import choose_seats
 from bookings.models import Booking, SeatAllocation, TrainRun
-from bookings.services import WaitlistFull, choose_seats
 from tests.bookings.helpers import book, booking_body, seats_of
 from tests.conftest import client_for
 from tests.factories import make_train, make_user

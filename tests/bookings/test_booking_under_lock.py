@@ -11,9 +11,10 @@ from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from bookings import services
+from bookings.errors import SoldOut
+from bookings.inventory import allocation, locking
 from bookings.models import Booking, Hold, SeatAllocation
-from bookings.services import SoldOut
-from irctc.errors import Conflict
+from irctc.exceptions import Conflict
 from tests.bookings.helpers import book, booking_body, seats_of, tomorrow
 from tests.factories import make_train, make_user
 from tests.trains.helpers import sell
@@ -22,13 +23,13 @@ from trains import services as train_services
 
 def _change_the_train_before_the_lock(monkeypatch, change):
     """Run `change` once, after the booking has read and planned on the train, before its lock."""
-    lock_run_of = services._lock_run_of
+    lock_run_of = locking.lock_run_of
 
     def changed_then_locked(*args, **kwargs):
         change()
         return lock_run_of(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_lock_run_of", changed_then_locked)
+    monkeypatch.setattr(locking, "lock_run_of", changed_then_locked)
 
 
 @pytest.mark.django_db
@@ -70,8 +71,8 @@ def test_a_hold_sees_a_class_cut_between_the_first_read_and_the_lock(monkeypatch
 
 def _draws(monkeypatch, *pnrs):
     """`new_pnr` answers these PNRs in turn, then draws as usual."""
-    queue, draw = list(pnrs), services.new_pnr
-    monkeypatch.setattr(services, "new_pnr", lambda: queue.pop(0) if queue else draw())
+    queue, draw = list(pnrs), allocation.new_pnr
+    monkeypatch.setattr(allocation, "new_pnr", lambda: queue.pop(0) if queue else draw())
 
 
 # The booking's own transaction is the outermost one here: nothing wraps it in a savepoint.
@@ -120,7 +121,7 @@ def test_a_pnr_that_keeps_colliding_is_refused_and_leaves_nothing(monkeypatch):
     passenger = make_user("unlucky")
     train = make_train(total_seats=3)
     first = book(passenger, train)
-    monkeypatch.setattr(services, "new_pnr", lambda: first.pnr)
+    monkeypatch.setattr(allocation, "new_pnr", lambda: first.pnr)
 
     with pytest.raises(Conflict) as refused:
         book(passenger, train)

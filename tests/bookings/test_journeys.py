@@ -5,6 +5,7 @@ from datetime import time, timedelta
 import pytest
 
 from bookings import selectors, services
+from bookings.errors import SoldOut, WaitlistFull
 from bookings.models import MAX_SEATS_PER_BOOKING, Booking, SeatAllocation
 from tests.bookings.helpers import tomorrow
 from tests.conftest import client_for
@@ -127,7 +128,7 @@ def test_a_seat_is_sold_again_on_segments_it_is_free_on():
         (1, 1, second.pk),
         (2, 1, second.pk),
     ]
-    with pytest.raises(services.SoldOut):
+    with pytest.raises(SoldOut):
         journey(user, train, "A", "C")
 
 
@@ -216,7 +217,7 @@ def test_the_waitlist_is_per_class_and_so_is_its_capacity(settings):
     assert book("SL", 1).status == "WAITLISTED"
     assert book("3A", 6).status == "CONFIRMED"
     assert book("SL", 6).status == "WAITLISTED"
-    with pytest.raises(services.WaitlistFull) as full:
+    with pytest.raises(WaitlistFull) as full:
         book("SL", 1)
     assert full.value.extra["waitlist_seats_left"] == 0
     # 3A's waitlist is its own: SL's being full takes nothing from it.
@@ -224,7 +225,7 @@ def test_the_waitlist_is_per_class_and_so_is_its_capacity(settings):
     waiting_3a = book("3A", 6)
     assert waiting_3a.status == "WAITLISTED"
     assert selectors.visible_booking(booking_id=waiting_3a.pk, user=user).waitlist_position == 1
-    with pytest.raises(services.WaitlistFull):
+    with pytest.raises(WaitlistFull):
         book("3A", 1)
     # A cancellation in SL promotes SL's waitlist, not 3A's.
     some_sl = Booking.objects.filter(class_code="SL", status="CONFIRMED").first()

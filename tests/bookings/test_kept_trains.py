@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bookings import selectors
 from bookings.models import Booking
+from irctc import process_memory
 from tests.bookings.helpers import booking_body
 from tests.factories import make_train, route
 from trains import services as train_services
@@ -23,8 +24,8 @@ def _as_another_process_keeps_it(train, change):
     """Make `change` to the train while another process keeps the train as it was before."""
     kept = selectors.train_for_booking(train.pk)
     change()
-    assert train.pk not in selectors._kept_trains  # this process forgot it...
-    selectors._kept_trains[train.pk] = kept  # ...the other one didn't
+    assert train.pk not in process_memory.kept_trains  # this process forgot it...
+    process_memory.kept_trains.put(train.pk, kept)  # ...the other one didn't
 
 
 def _book(client, train, **extra):
@@ -35,7 +36,7 @@ def test_a_kept_train_costs_a_booking_no_statement(user_client, train):
     assert _book(user_client, train).status_code == 201
     with CaptureQueriesContext(connection) as kept:
         assert _book(user_client, train).status_code == 201
-    selectors.forget_train(train.pk)
+    process_memory.kept_trains.pop(train.pk)
     with CaptureQueriesContext(connection) as read:
         assert _book(user_client, train).status_code == 201
 

@@ -1,6 +1,6 @@
-"""The booking path reads a journey's free seats as gaps computed by the database (`_open_seats`);
-they must be exactly the seats left by the allocations of its class on its segments, read one
-by one, and choose the same seats."""
+"""The booking path reads a journey's free seats as gaps computed by the database
+(`bookings.inventory.availability.open_seats`); they must be exactly the seats left by the
+allocations of its class on its segments, read one by one, and choose the same seats."""
 
 import random
 from datetime import timedelta
@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bookings import services
+from bookings.inventory import availability, seat_choice
 from bookings.models import Hold, SeatAllocation
 from tests.bookings.helpers import book, tomorrow
 from tests.factories import make_train, make_user, route
@@ -71,13 +72,13 @@ def test_gaps_read_by_the_database_match_the_taken_seats_read_one_by_one():
             )
         )
 
-        open_seats = services._open_seats(run, journey)
+        open_seats = availability.open_seats(run, journey)
 
-        assert open_seats.blocks == services.free_blocks(taken=taken, total_seats=total[code])
+        assert open_seats.blocks == seat_choice.free_blocks(taken=taken, total_seats=total[code])
         # Expired holds are counted over the whole run: the sweep frees all of them.
         assert (open_seats.taken, open_seats.expired_hold_seats) == (len(taken), expired)
         for count in range(1, 7):
-            assert services.choose_from_blocks(open_seats.blocks, count) == _choose_seats_one_by_one(
+            assert seat_choice.choose_from_blocks(open_seats.blocks, count) == _choose_seats_one_by_one(
                 taken, total[code], count
             )
 

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from bookings import services
+from bookings.errors import SeatClash
+from bookings.inventory import availability
 from bookings.models import Booking, TrainRun
-from bookings.seat_clash import SeatClash
 from tests.bookings.helpers import book, seats_of
 from tests.factories import make_train, make_user
 
@@ -17,17 +17,17 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the retry runs outside a
 
 def reads_that_hide_every_taken_seat(monkeypatch, times: int) -> None:
     """The run's free-seat read answers as a stale snapshot would: every seat free."""
-    real_open_seats = services._open_seats
+    real_open_seats_of = availability.open_seats_of  # every free-seat read, with the lock or not
     lies = []
 
-    def stale(run, *args, **kwargs):
-        seats = real_open_seats(run, *args, **kwargs)
+    def stale(*args, **kwargs):
+        seats = real_open_seats_of(*args, **kwargs)
         if len(lies) < times:
-            lies.append(run.pk)
+            lies.append(seats)
             return dataclasses.replace(seats, blocks=[(1, seats.blocks[-1][1])], taken=0)
         return seats
 
-    monkeypatch.setattr(services, "_open_seats", stale)
+    monkeypatch.setattr(availability, "open_seats_of", stale)
 
 
 def clash_lines(caplog) -> list[str]:

@@ -12,6 +12,8 @@ import pytest
 from django.db import IntegrityError
 
 from bookings import services
+from bookings.errors import SoldOut
+from bookings.inventory import availability, locking
 from bookings.models import Booking, SeatAllocation, TrainRun
 from tests.concurrency.test_booking_races import ON_MARIADB, make_users, race, tomorrow
 from tests.factories import make_train, route
@@ -77,7 +79,7 @@ def test_ten_a_to_b_and_ten_b_to_c_fill_ten_seats_and_a_through_journey_is_sold_
     outcomes = [_booker(users[i], train, "A", "B")() for i in range(10)]
     outcomes += [_booker(users[10 + i], train, "B", "C")() for i in range(10)]
 
-    with pytest.raises(services.SoldOut) as refusal:
+    with pytest.raises(SoldOut) as refusal:
         _booker(users[20], train, "A", "C")()
 
     assert outcomes == ["CONFIRMED"] * 20
@@ -188,9 +190,9 @@ def test_a_path_that_forgot_the_run_lock_still_cannot_sell_a_seat_twice_on_a_seg
     def read_the_run_without_locking_it(journey):
         run = _run_made_without_a_lock(journey)
         run.train = journey.train
-        return run, services._open_seats(run, journey)
+        return run, availability.open_seats(run, journey)
 
-    monkeypatch.setattr(services, "_lock_run_of", read_the_run_without_locking_it)
+    monkeypatch.setattr(locking, "lock_run_of", read_the_run_without_locking_it)
 
     _requests, outcomes = _race_random_journeys(train)
 

@@ -13,8 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from bookings import services as booking_services
+from bookings.inventory import allocation, locking
 from bookings.models import Booking
-from irctc.errors import Conflict
+from irctc.exceptions import Conflict
 from tests.concurrency.test_booking_races import ON_MARIADB
 from tests.factories import make_train, make_user
 from trains import services as train_services
@@ -72,14 +73,14 @@ def test_a_booking_checked_before_the_retirement_is_refused_once_it_gets_the_loc
     train = make_train()
     passenger = make_user("late-passenger")
     checked, retired, outcome = threading.Event(), threading.Event(), {}
-    lock_run = booking_services._lock_run_of
+    lock_run = locking.lock_run_of
 
     def lock_run_after_the_retirement(*args, **kwargs):
         checked.set()
         retired.wait(PAUSE_SECONDS)
         return lock_run(*args, **kwargs)
 
-    monkeypatch.setattr(booking_services, "_lock_run_of", lock_run_after_the_retirement)
+    monkeypatch.setattr(locking, "lock_run_of", lock_run_after_the_retirement)
     booking_thread = _book_in_thread(passenger, train, outcome)
     assert checked.wait(10)
     _retire_in_thread(train, outcome, retired).join()
@@ -94,7 +95,7 @@ def test_a_retirement_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch
     train = make_train()
     passenger = make_user("early-passenger")
     allocated, retire_done, outcome = threading.Event(), threading.Event(), {}
-    insert = booking_services._insert_with_new_pnr
+    insert = allocation.insert_with_new_pnr
 
     def allocate_then_linger(*args, **kwargs):
         allocations = insert(*args, **kwargs)
@@ -102,7 +103,7 @@ def test_a_retirement_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch
         retire_done.wait(PAUSE_SECONDS)  # still inside the booking's transaction, run locked
         return allocations
 
-    monkeypatch.setattr(booking_services, "_insert_with_new_pnr", allocate_then_linger)
+    monkeypatch.setattr(allocation, "insert_with_new_pnr", allocate_then_linger)
     booking_thread = _book_in_thread(passenger, train, outcome)
     assert allocated.wait(10)
     retire_thread = _retire_in_thread(train, outcome, retire_done)

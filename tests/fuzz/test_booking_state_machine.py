@@ -48,11 +48,11 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from rest_framework.exceptions import NotFound
 
 from bookings import selectors, services
+from bookings.errors import SoldOut
 from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, SeatAllocation, TrainRun
-from irctc.errors import Conflict, Gone
+from irctc.exceptions import Conflict, Gone, NotFound
 from tests.bookings.helpers import tomorrow
 from tests.factories import make_train, make_user, route
 from trains import search_cache
@@ -142,7 +142,7 @@ class BookingMachine(RuleBasedStateMachine):
         had_expired_holds = Hold.objects.filter(run__train=train, expires_at__lte=timezone.now()).exists()
         try:
             booking = services.book_seats(user=self._passenger(who), allow_waitlist=allow_waitlist, **journey, **wanted)
-        except services.SoldOut as refusal:
+        except SoldOut as refusal:
             assert refusal.extra["available_seats"] < seats
             if not had_expired_holds:  # else the refused attempt's sweep may have fed the waitlist
                 free = self._seat_map(journey)["available_seats"]

@@ -14,8 +14,9 @@ from django.db import connection
 from django.utils import timezone
 
 from bookings import services as booking_services
+from bookings.inventory import allocation, locking
 from bookings.models import SeatAllocation
-from irctc.errors import Conflict
+from irctc.exceptions import Conflict
 from tests.concurrency.test_booking_races import ON_MARIADB
 from tests.factories import make_train, make_user
 from tests.trains.helpers import sell, stop
@@ -82,7 +83,7 @@ def _assert_no_seat_beyond_the_class(train):
 def test_a_cut_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch, nearly_full_coach):
     train, outcome = nearly_full_coach, {}
     allocated, cut_done = threading.Event(), threading.Event()
-    insert = booking_services._insert_with_new_pnr
+    insert = allocation.insert_with_new_pnr
 
     def allocate_then_linger(*args, **kwargs):
         result = insert(*args, **kwargs)
@@ -90,7 +91,7 @@ def test_a_cut_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch, nearl
         cut_done.wait(PAUSE_SECONDS)  # still inside the booking's transaction, run locked
         return result
 
-    monkeypatch.setattr(booking_services, "_insert_with_new_pnr", allocate_then_linger)
+    monkeypatch.setattr(allocation, "insert_with_new_pnr", allocate_then_linger)
     booking_thread = _in_thread(_book(train, make_user("late")), outcome, "booking")
     assert allocated.wait(10)
     cut_thread = _in_thread(_cut_to_one_coach(train), outcome, "cut", cut_done)
@@ -106,14 +107,14 @@ def test_a_cut_waits_for_a_booking_in_flight_and_then_refuses(monkeypatch, nearl
 def test_a_booking_that_reaches_its_lock_after_the_cut_sees_the_smaller_class(monkeypatch, nearly_full_coach):
     train, outcome = nearly_full_coach, {}
     checked, cut_done = threading.Event(), threading.Event()
-    lock_run = booking_services._lock_run_of
+    lock_run = locking.lock_run_of
 
     def lock_run_after_the_cut(*args, **kwargs):
         checked.set()
         cut_done.wait(PAUSE_SECONDS)
         return lock_run(*args, **kwargs)
 
-    monkeypatch.setattr(booking_services, "_lock_run_of", lock_run_after_the_cut)
+    monkeypatch.setattr(locking, "lock_run_of", lock_run_after_the_cut)
     booking_thread = _in_thread(_book(train, make_user("late")), outcome, "booking")
     assert checked.wait(10)
     _in_thread(_cut_to_one_coach(train), outcome, "cut", cut_done).join()

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from irctc.errors import DomainError
+from irctc.exceptions import ApplicationError
 from trains import layouts, services
 from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS
 from trains.models import (
@@ -162,8 +163,8 @@ class Command(BaseCommand):
                     stops=stops,
                     classes=classes,
                 )
-            except DomainError as exc:
-                self.stderr.write(f"Train {number} left as it is: {exc.detail}")
+            except (DomainError, ApplicationError) as exc:  # the inventory's refusals are ApplicationErrors
+                self.stderr.write(f"Train {number} left as it is: {exc}")
                 continue
             changed += 1
         return changed

@@ -1,0 +1,80 @@
+"""What is free on a run: computed from its allocations when asked, never kept as a counter.
+
+A seat of a class is free for a journey when no allocation takes it on any of the journey's
+segments; an expired hold's allocations still count until a write sweeps them (every write on
+the run does, under its lock, before it decides: `allocation.prepare_run`), and `expired_hold_seats`
+says whether there are any. As pretix's quotas: availability is read from the rows that occupy
+seats, so there is nothing that could drift from them.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from bookings.inventory import statements
+from bookings.models import Booking, TrainRun
+from trains.journeys import Journey
+
+
+@dataclass(frozen=True)
+class OpenSeats:
+    blocks: list[tuple[int, int]]  # seats free for the journey, as `seat_choice.free_blocks` gives them
+    taken: int  # seats of the class occupied on some segment of the journey
+    expired_hold_seats: int  # allocations of expired holds anywhere on the run
+    train_current: bool = True  # the journey's train row is as it was read (same `updated_at`)
+
+    @property
+    def free(self) -> int:
+        return sum(last - first + 1 for first, last in self.blocks)
+
+
+def open_seats(run: TrainRun, journey: Journey) -> OpenSeats:
+    """The seats of the journey's class free on all its segments, read on the run `run.pk`, in
+    one statement of few rows (`statements.open_seats_sql`). The caller holds the run's lock;
+    the first read after taking it goes with the lock (`locking.lock_run_of`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statements.open_seats_sql(by_run_key=False), open_seats_params([run.pk], journey))
+        return open_seats_of(cursor.fetchall(), journey.train_class.seats)
+
+
+def open_seats_params(run_ref: list, journey: Journey) -> list:
+    """The parameters of `statements.open_seats_sql` for the journey, the run given by `run_ref`:
+    `[run id]`, or `[train id, run date]` for the statement `by_run_key`."""
+    adapt = connection.ops.adapt_datetimefield_value
+    segments = journey.segments
+    return [
+        journey.train_class.seats + 1,
+        *run_ref,
+        *run_ref,
+        adapt(timezone.now()),
+        *(journey.train.pk, adapt(journey.train.updated_at)),
+        *run_ref,
+        *(journey.class_code, segments.start, segments.stop),
+    ]
+
+
+def open_seats_of(rows: list[tuple], total_seats: int) -> OpenSeats:
+    """`OpenSeats` from the rows of `statements.open_seats_sql`."""
+    # MariaDB returns the arithmetic columns as DECIMAL.
+    rows = [tuple(map(int, row)) for row in rows]
+    blocks = []
+    for seat, next_taken, *_totals in rows:
+        first, last = seat + 1, min(next_taken - 1, total_seats)
+        if first <= last:
+            blocks.append((first, last))
+    _seat, _next, taken, expired, train_current = rows[0]
+    return OpenSeats(blocks=blocks, taken=taken, expired_hold_seats=expired, train_current=bool(train_current))
+
+
+def waitlist_limit(journey: Journey) -> int:
+    """Seats that may wait in a class of a run: `WAITLIST_PERCENT`% of its seats, rounded down."""
+    return max(0, journey.train_class.seats * settings.WAITLIST_PERCENT // 100)
+
+
+def waitlisted_seats(run: TrainRun, code: str) -> int:
+    waiting = Booking.objects.filter(run=run, class_code=code, status=Booking.Status.WAITLISTED)
+    return waiting.aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]
