@@ -17,7 +17,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from irctc import database_unavailable
-from irctc.exceptions import ApplicationError
+from irctc.exceptions import ApplicationError, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -104,13 +104,42 @@ STATUS_OF_KIND = {
 }
 
 
+def status_of(exc: ApplicationError) -> int:
+    """The HTTP status the API answers a domain refusal with (the pages answer with it too)."""
+    return STATUS_OF_KIND[exc.kind]
+
+
 def application_error_response(exc: ApplicationError, request=None) -> Response:
     """The error format for a domain refusal: `{code, detail}` and its extra keys (`fields`, ...)."""
-    response = Response({"code": exc.code, "detail": exc.message, **exc.extra}, status=STATUS_OF_KIND[exc.kind])
+    response = Response({"code": exc.code, "detail": exc.message, **exc.extra}, status=status_of(exc))
     _render_as_json(request)
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
         response["WWW-Authenticate"] = WWW_AUTHENTICATE
     return response
+
+
+# --- While the bookings services still raise DRF exceptions (issue 27) ---------------------------
+# Code that shows a refusal outside the API (the pages, the admin, the demo seed) catches
+# `REFUSALS` (or `NOT_FOUND`) and reads what it caught through `as_application_error`. Once every
+# service raises ApplicationError alone, these are `ApplicationError` and `NotFound` themselves, and
+# `as_application_error` goes with the DomainError family above.
+REFUSALS = (ApplicationError, exceptions.APIException)
+NOT_FOUND = (NotFound, exceptions.NotFound)
+
+
+def as_application_error(exc: Exception) -> ApplicationError:
+    """A refusal caught as one of `REFUSALS`, as the ApplicationError it stands for."""
+    if isinstance(exc, ApplicationError):
+        return exc
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        return InvalidInput(detail if isinstance(detail, dict) else {"non_field_errors": detail})
+    detail = exc.detail
+    if isinstance(detail, dict) and "detail" in detail:
+        detail = detail["detail"]
+    refusal = ApplicationError(_first_message(detail), code=_code_of(exc), **getattr(exc, "extra", {}))
+    refusal.kind = next((kind for kind, code in STATUS_OF_KIND.items() if code == exc.status_code), "conflict")
+    return refusal
 
 
 def exception_handler(exc, context):

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
-from irctc.errors import DomainError
+from irctc.errors import REFUSALS, as_application_error
 from trains import services
 from trains.layouts import GENERAL
 from trains.models import WEEKDAYS, Stop, Train, TrainClass, codes_from_mask, mask_from_codes
@@ -122,9 +122,9 @@ class TrainClassFormSet(forms.BaseInlineFormSet):
             with transaction.atomic():
                 save_through_services(train)
                 transaction.set_rollback(True)  # only asking: the real save comes after validation
-        except DomainError as exc:
-            fields = exc.extra.get("fields")
-            raise forms.ValidationError(_messages(fields) if fields else [str(exc.detail)]) from None
+        except REFUSALS as exc:
+            refusal = as_application_error(exc)
+            raise forms.ValidationError(_messages(refusal.fields) if refusal.fields else [refusal.message]) from None
 
 
 def save_through_services(train: Train) -> Train:
@@ -204,8 +204,8 @@ class TrainAdmin(admin.ModelAdmin):
         # The inlines' checks ran the service already; this is the same call, for real.
         try:
             saved = save_through_services(train)
-        except DomainError as exc:  # a booking or another edit came in since the form was checked
-            self.message_user(request, f"Not saved: {exc.detail}", level=messages.ERROR)
+        except REFUSALS as exc:  # a booking or another edit came in since the form was checked
+            self.message_user(request, f"Not saved: {as_application_error(exc).message}", level=messages.ERROR)
             return
         train.pk = saved.pk
 
@@ -220,8 +220,8 @@ class TrainAdmin(admin.ModelAdmin):
         for train in queryset.filter(is_active=True):
             try:
                 services.retire_train(train_id=train.pk)
-            except DomainError as exc:
-                self.message_user(request, f"{train}: {exc.detail}", level=messages.ERROR)
+            except REFUSALS as exc:
+                self.message_user(request, f"{train}: {as_application_error(exc).message}", level=messages.ERROR)
             else:
                 retired += 1
         if retired:

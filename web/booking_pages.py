@@ -5,12 +5,11 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.exceptions import NotFound
 
 from bookings import selectors, services
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
-from irctc.errors import DomainError
+from irctc.errors import NOT_FOUND, REFUSALS, as_application_error, status_of
 from trains.layouts import berth_of
 from web.forms import PnrForm
 
@@ -59,9 +58,10 @@ def cancel(request, booking_id: int):
     if request.method == "POST":
         try:
             services.cancel_booking(booking_id=booking.pk, by=request.user)
-        except DomainError as exc:
-            context = {**_ticket_context(booking), "refusal": exc}
-            return TemplateResponse(request, "web/cancel.html", context, status=exc.status_code)
+        except REFUSALS as exc:
+            refusal = as_application_error(exc)
+            context = {**_ticket_context(booking), "refusal": refusal}
+            return TemplateResponse(request, "web/cancel.html", context, status=status_of(refusal))
         return redirect("web:ticket", booking_id=booking.pk)
     return TemplateResponse(request, "web/cancel.html", _ticket_context(booking))
 
@@ -76,7 +76,7 @@ def pnr_status(request):
     elif form.is_bound:
         try:
             context["status"] = selectors.pnr_status(form.cleaned_data["pnr"])
-        except NotFound:
+        except NOT_FOUND:
             form.add_error("pnr", "No ticket has this PNR.")
             status = 404
     return TemplateResponse(request, "web/pnr_status.html", context, status=status)

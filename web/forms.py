@@ -5,11 +5,13 @@ the form (`show_refusal`), next to the field it concerns."""
 from django import forms
 from django.urls import reverse_lazy
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from accounts.serializers import LoginSerializer, RegisterSerializer
 from bookings.models import MAX_SEATS_PER_BOOKING, Passenger
 from bookings.serializers import PassengerInputSerializer, SeatMapParamsSerializer, TrainSearchParamsSerializer
+from irctc.errors import as_application_error
+from irctc.exceptions import ApplicationError
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS
 
 
@@ -54,19 +56,28 @@ class SerializerForm(PageForm):
         return {form: api for api, form in self.field_names.items()}.get(name, name)
 
 
-def show_refusal(form: forms.Form, exc: APIException) -> None:
-    """Put a service's or serializer's refusal on `form`: each message next to its field."""
-    detail = exc.detail
-    names = getattr(form, "field_names", {})
-    if isinstance(exc, ValidationError) and isinstance(detail, dict):
-        for name, messages in detail.items():
-            field = names.get(name, name)
-            for message in messages if isinstance(messages, list) else [messages]:
-                form.add_error(field if field in form.fields else None, str(message))
+def show_refusal(form: forms.Form, exc: ApplicationError | ValidationError) -> None:
+    """Put a service's refusal, or the refusal of the form's serializer, on `form`.
+
+    Invalid input is shown field by field, each message next to its field (as the form names it);
+    any other refusal is about the request as a whole, and its message heads the form.
+    """
+    if isinstance(exc, ValidationError):
+        _show_field_errors(form, exc.detail if isinstance(exc.detail, dict) else {None: exc.detail})
         return
-    messages = detail if isinstance(detail, list) else [detail]
-    for message in messages:
-        form.add_error(None, str(message))
+    refusal = as_application_error(exc)
+    if refusal.kind == "invalid" and refusal.fields:
+        _show_field_errors(form, refusal.fields)
+    else:
+        form.add_error(None, refusal.message)
+
+
+def _show_field_errors(form: forms.Form, fields: dict) -> None:
+    names = getattr(form, "field_names", {})
+    for name, messages in fields.items():
+        field = names.get(name, name)
+        for message in messages if isinstance(messages, list) else [messages]:
+            form.add_error(field if field in form.fields else None, str(message))
 
 
 class SignInForm(SerializerForm):

@@ -10,15 +10,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.exceptions import APIException
 
 from bookings import selectors as booking_selectors
 from bookings import services
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
+from irctc.errors import REFUSALS, as_application_error, status_of
+from irctc.exceptions import ApplicationError
 from trains import search_cache
 from trains import selectors as train_selectors
+from trains.errors import TrainNotFound
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train
 from web.forms import (
@@ -108,7 +110,7 @@ def journey_query(*, from_station: str, to_station: str, class_code: str) -> str
 def _train(train_id: int) -> Train:
     try:
         return train_selectors.get_active_train(train_id)
-    except APIException as exc:
+    except TrainNotFound as exc:
         raise Http404("No such train.") from exc
 
 
@@ -146,7 +148,8 @@ def seat_map(request, train_id: int, travel_date: str):
     return _seat_map_page(request, train, _journey_form(request, travel_date), SeatChoiceForm())
 
 
-def _seat_map_page(request, train, journey_form, seat_form, *, refusal: APIException | None = None):
+def _seat_map_page(request, train, journey_form, seat_form, *, refusal: ApplicationError | None = None):
+    refusal = None if refusal is None else as_application_error(refusal)
     context = {
         "train": train,
         "journey_form": journey_form,
@@ -158,7 +161,7 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: APIExcep
     if journey_form.is_valid():
         try:
             seats = booking_selectors.seat_map(train=train, **journey_form.service_arguments())
-        except APIException as exc:
+        except REFUSALS as exc:
             show_refusal(journey_form, exc)
         else:
             query = journey_query(
@@ -166,7 +169,7 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: APIExcep
             )
             context.update(seats=seats, coaches=_coaches(seats), journey_query=query)
     if refusal is not None:
-        status = refusal.status_code
+        status = status_of(refusal)
     else:
         status = 200 if journey_form.is_valid() and not seat_form.errors else 400
     return TemplateResponse(request, "web/seat_map.html", context, status=status)
@@ -197,7 +200,7 @@ def passengers(request, train_id: int, travel_date: str):
                 passengers=[form.cleaned_data for form in formset],
                 **journey_form.service_arguments(),
             )
-        except APIException as exc:
+        except REFUSALS as exc:
             # Someone took a seat meanwhile, or the journey can no longer be booked: the seat
             # map, as it is now, says so.
             return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
@@ -223,7 +226,7 @@ def join_waitlist(request, train_id: int, travel_date: str):
             allow_waitlist=True,
             **journey_form.service_arguments(),
         )
-    except APIException as exc:
+    except REFUSALS as exc:
         return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
     return redirect("web:ticket", booking_id=booking.pk)
 
@@ -238,14 +241,15 @@ def _own_hold(request, hold_id: int) -> Hold:
     return hold
 
 
-def _hold_page(request, hold: Hold, *, refusal: APIException | None = None):
+def _hold_page(request, hold: Hold, *, refusal: ApplicationError | None = None):
+    refusal = None if refusal is None else as_application_error(refusal)
     context = {
         "hold": hold,
         "travellers": [passenger_data(hold.class_code, passenger) for passenger in hold.passengers],
         "seat_map_url": _seat_map_url(hold),
         "refusal": refusal,
     }
-    return TemplateResponse(request, "web/hold.html", context, status=refusal.status_code if refusal else 200)
+    return TemplateResponse(request, "web/hold.html", context, status=status_of(refusal) if refusal else 200)
 
 
 def _seat_map_url(hold: Hold) -> str:
@@ -269,7 +273,7 @@ def confirm_hold(request, hold_id: int):
     hold = _own_hold(request, hold_id)
     try:
         booking = services.confirm_hold(hold_id=hold.pk, by=request.user)
-    except APIException as exc:
+    except REFUSALS as exc:
         return _hold_page(request, hold, refusal=exc)
     return redirect("web:ticket", booking_id=booking.pk)
 
@@ -280,6 +284,6 @@ def release_hold(request, hold_id: int):
     hold = _own_hold(request, hold_id)
     try:
         services.release_hold(hold_id=hold.pk, by=request.user)
-    except APIException as exc:
+    except REFUSALS as exc:
         return _hold_page(request, hold, refusal=exc)
     return redirect(_seat_map_url(hold))

@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from irctc.errors import DomainError
+from irctc.errors import REFUSALS, as_application_error
 from trains import layouts, services
 from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS
 from trains.models import (
@@ -162,8 +162,8 @@ class Command(BaseCommand):
                     stops=stops,
                     classes=classes,
                 )
-            except DomainError as exc:
-                self.stderr.write(f"Train {number} left as it is: {exc.detail}")
+            except REFUSALS as exc:
+                self.stderr.write(f"Train {number} left as it is: {as_application_error(exc).message}")
                 continue
             changed += 1
         return changed
