@@ -38,6 +38,7 @@ from bookings.retry import retry_lock_conflicts
 from bookings.seat_clash import SeatClash
 from irctc.database_unavailable import lock_wait_timed_out
 from irctc.errors import Conflict, Unprocessable
+from irctc.exceptions import ApplicationError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 64
@@ -153,7 +154,7 @@ def _run_once(view, request, key: str, post, args, kwargs) -> Response:
                 response = post(view, request, *args, **kwargs)
             except SeatClash:
                 raise  # not an answer: `retry_lock_conflicts` runs this transaction again
-            except (APIException, Http404, PermissionDenied) as exc:
+            except (APIException, ApplicationError, Http404, PermissionDenied) as exc:
                 # A refusal (sold out, taken seats, ...) is an answer too: replays must see it again.
                 response = view.handle_exception(exc)
             if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:

@@ -43,8 +43,9 @@ from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger, Sea
 from bookings.retry import retry_lock_conflicts
 from bookings.seat_clash import SeatClash
 from irctc.errors import Conflict, Gone
+from irctc.exceptions import InvalidInput
 from trains import search_cache
-from trains.journeys import Journey, JourneyDeparted, check_bookable, plan_journey
+from trains.journeys import Journey, check_bookable, plan_journey
 from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coach_index_of
 from trains.models import MAX_DAY_OFFSET, Train
 
@@ -876,7 +877,7 @@ def _planned_journey(train: Train, route: dict, passengers: list[PassengerReques
         journey = plan_journey(train=train, **route)
         _check_preferences(journey, passengers)
         return journey
-    except (ValidationError, JourneyDeparted):
+    except (ValidationError, InvalidInput):
         current = selectors.current_train(train.pk)
         if current is not None and current.updated_at == train.updated_at:
             raise

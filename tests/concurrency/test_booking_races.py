@@ -18,6 +18,7 @@ from rest_framework.exceptions import APIException
 
 from bookings import selectors, services
 from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from irctc.exceptions import ApplicationError
 from tests.factories import make_train
 
 ON_MARIADB = "mysql" in settings.DATABASES["default"]["ENGINE"] or settings.DATABASES["default"]["ENGINE"] in {
@@ -63,7 +64,7 @@ def race(tasks, *, threads: int = THREADS) -> list:
                     return
                 try:
                     outcomes[index] = tasks[index]()
-                except APIException as exc:
+                except (APIException, ApplicationError) as exc:
                     outcomes[index] = getattr(exc, "code", None) or exc.get_codes()
                 except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
                     outcomes[index] = ("error", repr(exc))
