@@ -148,7 +148,7 @@ def _lock_run(run_id: int) -> TrainRun:
 def _searches_of_run_change(train: Train, run_date: date) -> None:
     """Cached searches between any two of the train's stations that show this run must not outlive
     the change the caller makes to it."""
-    search_cache.run_changed(run_date, [stop.station_key for stop in train.stops.all()])
+    search_cache.run_changed(run_date, [stop.station_key for stop in train.stop_list()])
 
 
 def _train_now(train_id: int) -> Train:
@@ -528,7 +528,7 @@ def _promote_waitlist(run: TrainRun, code: str | None = None) -> list[Booking]:
         .order_by("created_at", "id")
     )
     promoted = []
-    for train_class in run.train.classes.all():
+    for train_class in run.train.class_list():
         waiting = [booking for booking in queue if booking.class_code == train_class.code]
         if not waiting or code not in (None, train_class.code):
             continue

@@ -51,11 +51,6 @@ def rate_fare(rate: Decimal, distance_km: int) -> Decimal:
     return (rate * distance_km).quantize(_RUPEE, rounding=ROUND_HALF_UP)
 
 
-def clock_text(value) -> str | None:
-    """A time of day as the API shows it ("HH:MM")."""
-    return None if value is None else value.strftime("%H:%M")
-
-
 @dataclass(frozen=True)
 class Journey:
     train: Train
@@ -145,8 +140,8 @@ def plan_journey(
     or missing class, a day the train does not leave that station, and, `for_booking`, a date
     outside the booking window or a departure that has passed (`journey_departed`).
     """
-    stops = list(train.stops.all())
-    classes = list(train.classes.all())
+    stops = train.stop_list()
+    classes = train.class_list()
     from_stop = _stop_named(stops, from_station, default=stops[0], field="from_station")
     to_stop = _stop_named(stops, to_station, default=stops[-1], field="to_station")
     if to_stop.index <= from_stop.index:
