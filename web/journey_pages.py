@@ -185,11 +185,7 @@ def passengers(request, train_id: int, travel_date: str):
     if not (journey_form.is_valid() and seat_form.is_valid()):
         return _seat_map_page(request, train, journey_form, seat_form)
     seat_numbers = seat_form.cleaned_data["seat"]
-    form_kwargs = {"class_code": journey_form.cleaned_data.get("class_code") or "GEN"}
-    if request.method == "GET":
-        formset = PassengerFormSet(initial=[{}] * len(seat_numbers), form_kwargs=form_kwargs)
-    else:
-        formset = PassengerFormSet(request.POST, form_kwargs=form_kwargs)
+    formset = _passenger_formset(request, journey_form, seat_numbers)
     context = {"train": train, "journey_form": journey_form, "seat_numbers": seat_numbers, "formset": formset}
     if request.method == "POST" and formset.is_valid() and formset.total_form_count() == len(seat_numbers):
         try:
@@ -207,6 +203,14 @@ def passengers(request, train_id: int, travel_date: str):
         return redirect("web:hold", hold_id=hold.pk)
     status = 400 if formset.is_bound else 200
     return TemplateResponse(request, "web/passengers.html", context, status=status)
+
+
+def _passenger_formset(request, journey_form: JourneyForm, seat_numbers: list[int]):
+    """A form per seat: blank on GET, as sent on POST; berth types offered are the class's."""
+    form_kwargs = {"class_code": journey_form.cleaned_data.get("class_code") or "GEN"}
+    if request.method == "GET":
+        return PassengerFormSet(initial=[{}] * len(seat_numbers), form_kwargs=form_kwargs)
+    return PassengerFormSet(request.POST, form_kwargs=form_kwargs)
 
 
 @login_required
