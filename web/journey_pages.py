@@ -155,7 +155,7 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: Applicat
         "journey_form": journey_form,
         "seat_form": seat_form,
         "max_seats": MAX_SEATS_PER_BOOKING,
-        "classes": list(train.classes.all()),
+        "classes": train.class_list(),
         "refusal": refusal,
     }
     if journey_form.is_valid():
