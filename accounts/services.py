@@ -1,3 +1,6 @@
+"""Every change to an account: registration, sign-in, and the rotation and revocation of refresh
+tokens. Refusals are the domain errors of `accounts.errors`; the tokens come from `accounts.tokens`."""
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
