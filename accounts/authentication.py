@@ -12,7 +12,6 @@ is checked on every use. Nothing revokes an access token before it expires (API.
 the user behind it is still looked up (and checked) on every request.
 """
 
-import threading
 import time
 
 from django.utils.translation import gettext_lazy as _
@@ -23,14 +22,11 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import user_cache
+from irctc.process_memory import verified_tokens
 
 PASSWORD_HASH = "_token_password_hash"
 # Where a view that read the user's cache entry together with its own reads leaves it.
 _ENTRY_READ = "_cached_user_entry_read"
-# Tokens verified by this process, by their encoded bytes: (expiry as a Unix time, token).
-_verified: dict[bytes, tuple[float, object]] = {}
-_VERIFIED_MAX = 50_000
-_verified_lock = threading.Lock()
 
 
 def user_cache_key(request) -> str | None:
@@ -62,16 +58,13 @@ class CachedUserJWTAuthentication(JWTAuthentication):
         return super().authenticate(request)
 
     def get_validated_token(self, raw_token: bytes):
-        known = _verified.get(raw_token)
+        known = verified_tokens.get(raw_token)
         if known is not None and time.time() < known[0]:
             return known[1]
         token = super().get_validated_token(raw_token)
         expires = token.payload.get("exp")
         if isinstance(expires, int | float):
-            with _verified_lock:
-                if len(_verified) >= _VERIFIED_MAX:
-                    _verified.clear()
-                _verified[raw_token] = (expires, token)
+            verified_tokens.put(raw_token, (expires, token))
         return token
 
     def get_user(self, validated_token):

@@ -1,35 +1,14 @@
+"""Every change to an account: registration, sign-in, and the rotation and revocation of refresh
+tokens. Refusals are the domain errors of `accounts.errors`; the tokens come from `accounts.tokens`."""
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework import status
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import selectors
-from irctc.errors import Conflict, DomainError
+from accounts import selectors, tokens
+from accounts.errors import AlreadyRegistered, InvalidCredentials, InvalidRefreshToken, RefreshRejected
 
 User = get_user_model()
-
-
-class InvalidCredentials(DomainError):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_code = "invalid_credentials"
-    default_detail = "Wrong email/username or password."
-
-
-class RefreshRejected(DomainError):
-    """The refresh token can't mint new tokens: malformed, expired, revoked, or its user is gone."""
-
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_code = "token_not_valid"
-    default_detail = "The refresh token is invalid, expired or already used."
-
-
-class InvalidRefreshToken(DomainError):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "token_not_valid"
-    default_detail = "The refresh token is invalid, expired or already revoked."
 
 
 def _taken_fields(*, username: str, email: str) -> dict:
@@ -46,17 +25,13 @@ def register_user(*, username: str, email: str, password: str) -> User:
     email = email.strip().lower()
     taken = _taken_fields(username=username, email=email)
     if taken:
-        raise Conflict("That username or email is already registered.", code="already_registered", fields=taken)
+        raise AlreadyRegistered(fields=taken)
     try:
         with transaction.atomic():
             return User.objects.create_user(username=username, email=email, password=password, role=User.Role.USER)
     except IntegrityError as exc:
         # Two registrations raced past the check above; the unique indexes let only one in.
-        raise Conflict(
-            "That username or email is already registered.",
-            code="already_registered",
-            fields=_taken_fields(username=username, email=email),
-        ) from exc
+        raise AlreadyRegistered(fields=_taken_fields(username=username, email=email)) from exc
 
 
 def authenticate(*, password: str, email: str | None = None, username: str | None = None) -> User:
@@ -73,8 +48,7 @@ def authenticate(*, password: str, email: str | None = None, username: str | Non
 
 
 def issue_tokens(user: User) -> dict:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return tokens.issue_pair(user)
 
 
 def rotate_refresh_token(*, refresh: str) -> dict:
@@ -84,14 +58,14 @@ def rotate_refresh_token(*, refresh: str) -> dict:
     simultaneous refreshes of one token both succeed; this does neither.
     """
     try:
-        token = RefreshToken(refresh)
-    except TokenError as exc:
+        token = tokens.read_refresh(refresh)
+    except tokens.UnreadableToken as exc:
         raise RefreshRejected() from exc
-    user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+    user = User.objects.filter(pk=tokens.user_id_of(token)).first()
     if user is None or not user.is_active:
         raise RefreshRejected("No active account for this refresh token.", code="no_active_account")
     try:
-        _, newly_blacklisted = token.blacklist()
+        newly_blacklisted = tokens.blacklist(token)
     except IntegrityError:
         newly_blacklisted = False
     if not newly_blacklisted:
@@ -102,9 +76,9 @@ def rotate_refresh_token(*, refresh: str) -> dict:
 def revoke_refresh_token(*, user: User, refresh: str) -> None:
     """Blacklist one refresh token of `user`, so it can no longer mint access tokens."""
     try:
-        token = RefreshToken(refresh)
-    except TokenError as exc:
+        token = tokens.read_refresh(refresh)
+    except tokens.UnreadableToken as exc:
         raise InvalidRefreshToken() from exc
-    if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+    if str(tokens.user_id_of(token)) != str(user.pk):
         raise InvalidRefreshToken("That refresh token belongs to someone else.", code="token_not_yours")
-    token.blacklist()
+    tokens.blacklist(token)

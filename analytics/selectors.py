@@ -12,9 +12,9 @@ from django.utils import timezone
 from pymongo.errors import PyMongoError
 
 from analytics import pipelines
+from analytics.errors import SearchLogsUnavailable
 from analytics.log_store import search_logs
 from bookings.models import Booking, SeatAllocation, TrainRun
-from irctc.errors import ServiceUnavailable
 from trains.models import normalize_station
 from trains.selectors import station_spellings
 
@@ -105,7 +105,7 @@ def _aggregate(pipeline: list[dict]) -> list[dict]:
     try:
         return list(search_logs().aggregate(pipeline, allowDiskUse=True))
     except PyMongoError as exc:
-        raise ServiceUnavailable("MongoDB, which keeps the search logs, is unreachable.", mongo="down") from exc
+        raise SearchLogsUnavailable() from exc
 
 
 def booking_figures() -> dict:
@@ -250,7 +250,7 @@ def search_log_page(
         cursor = search_logs().find(query, {"_id": 0}).sort("timestamp", -1).skip(offset).limit(limit + 1)
         logs = list(cursor)
     except PyMongoError as exc:
-        raise ServiceUnavailable("MongoDB, which keeps the search logs, is unreachable.", mongo="down") from exc
+        raise SearchLogsUnavailable() from exc
     for log in logs:
         # pymongo hands back naive datetimes; they are UTC.
         if isinstance(log.get("timestamp"), datetime) and log["timestamp"].tzinfo is None:

@@ -359,7 +359,7 @@ def journey_times(booking: Booking | Hold) -> tuple[datetime | None, datetime | 
     None where the route has since changed under a past booking (a stop moved or removed):
     future bookings can't be stranded that way, the train services refuse it.
     """
-    stops = list(booking.run.train.stops.all())
+    stops = booking.run.train.stop_list()
     if booking.to_index >= len(stops):
         return None, None
     from_stop, to_stop = stops[booking.from_index], stops[booking.to_index]

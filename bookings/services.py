@@ -29,7 +29,7 @@ from bookings.inventory import allocation, availability, locking, queues
 from bookings.inventory.seat_choice import PassengerRequest, choose_for_passengers, choose_from_blocks
 from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, SeatAllocation, TrainRun
 from bookings.retry import retry_lock_conflicts
-from irctc.exceptions import InvalidInput, NotFound
+from irctc.exceptions import ApplicationError, InvalidInput, NotFound
 from trains.journeys import Journey, plan_journey
 from trains.models import Train
 
@@ -91,9 +91,7 @@ def _planned_journey(train: Train, route: dict, passengers: list[PassengerReques
         journey = plan_journey(train=train, **route)
         _check_preferences(journey, passengers)
         return journey
-    except Exception:
-        # A refusal: `plan_journey` only computes over the train it is given (and `trains.journeys`
-        # refuses with DRF's ValidationError as well as with domain errors).
+    except ApplicationError:
         current = selectors.current_train(train.pk)
         if current is not None and current.updated_at == train.updated_at:
             raise

@@ -1,7 +1,7 @@
 """One error format for the whole API: `{code, detail}` plus `fields` for validation errors.
 
-Services raise the domain errors below; DRF raises its own. `exception_handler` turns both into
-the JSON of API.md, and the `handler*` views do the same for errors Django raises before DRF runs
+Services raise domain errors (`irctc.exceptions`); DRF raises its own. `exception_handler` turns both
+into the error format of docs/api.md (Errors), and the `handler*` views do the same for errors Django raises before DRF runs
 (unknown URLs, a crash that would otherwise render an HTML 500 page).
 """
 
@@ -22,42 +22,6 @@ from irctc.exceptions import ApplicationError
 logger = logging.getLogger(__name__)
 
 
-class DomainError(exceptions.APIException):
-    """A business rule said no. Subclasses set `status_code` and `default_code`."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "The request conflicts with the current state."
-
-    def __init__(self, detail: str | None = None, *, code: str | None = None, **extra):
-        super().__init__(detail=detail or self.default_detail, code=code or self.default_code)
-        self.code = code or self.default_code
-        self.extra = extra
-
-
-class Conflict(DomainError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-class Gone(DomainError):
-    status_code = status.HTTP_410_GONE
-    default_code = "gone"
-    default_detail = "This resource has expired."
-
-
-class Unprocessable(DomainError):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "unprocessable"
-    default_detail = "The request cannot be processed."
-
-
-class ServiceUnavailable(DomainError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "service_unavailable"
-    default_detail = "A dependency is down."
-
-
 def _first_message(detail) -> str:
     if isinstance(detail, dict):
         for value in detail.values():
@@ -69,8 +33,6 @@ def _first_message(detail) -> str:
 
 
 def _code_of(exc: exceptions.APIException) -> str:
-    if isinstance(exc, DomainError):
-        return exc.code
     if isinstance(exc.detail, dict) and "code" in exc.detail:
         # simplejwt's errors carry their own {detail, code, messages}: keep its precise code
         # (`user_inactive`, `token_not_valid`) rather than the class's generic one.
@@ -104,9 +66,14 @@ STATUS_OF_KIND = {
 }
 
 
+def status_of(exc: ApplicationError) -> int:
+    """The HTTP status the API answers a domain refusal with (the pages answer with it too)."""
+    return STATUS_OF_KIND[exc.kind]
+
+
 def application_error_response(exc: ApplicationError, request=None) -> Response:
     """The error format for a domain refusal: `{code, detail}` and its extra keys (`fields`, ...)."""
-    response = Response({"code": exc.code, "detail": exc.message, **exc.extra}, status=STATUS_OF_KIND[exc.kind])
+    response = Response({"code": exc.code, "detail": exc.message, **exc.extra}, status=status_of(exc))
     _render_as_json(request)
     if getattr(exc, "wait", None):  # a refusal that says when to try again, as DRF's `wait`
         response["Retry-After"] = str(exc.wait)
@@ -139,8 +106,6 @@ def exception_handler(exc, context):
         if isinstance(detail, dict) and "detail" in detail:
             detail = detail["detail"]
         body = {"code": _code_of(exc), "detail": _first_message(detail)}
-        if isinstance(exc, DomainError):
-            body.update(exc.extra)
     response.data = body
     if isinstance(exc, database_unavailable.DatabaseUnavailable):
         response._has_been_logged = True  # one line, by `database_unavailable`, is enough

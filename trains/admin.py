@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
-from irctc.errors import DomainError
 from irctc.exceptions import ApplicationError
 from trains import services
 from trains.layouts import GENERAL
@@ -123,9 +122,8 @@ class TrainClassFormSet(forms.BaseInlineFormSet):
             with transaction.atomic():
                 save_through_services(train)
                 transaction.set_rollback(True)  # only asking: the real save comes after validation
-        except (DomainError, ApplicationError) as exc:  # the inventory's refusals are ApplicationErrors
-            fields = exc.extra.get("fields")
-            raise forms.ValidationError(_messages(fields) if fields else [str(exc)]) from None
+        except ApplicationError as refusal:
+            raise forms.ValidationError(_messages(refusal.fields) if refusal.fields else [refusal.message]) from None
 
 
 def save_through_services(train: Train) -> Train:
@@ -205,8 +203,8 @@ class TrainAdmin(admin.ModelAdmin):
         # The inlines' checks ran the service already; this is the same call, for real.
         try:
             saved = save_through_services(train)
-        except (DomainError, ApplicationError) as exc:  # a booking or another edit came in since the form was checked
-            self.message_user(request, f"Not saved: {exc}", level=messages.ERROR)
+        except ApplicationError as exc:  # a booking or another edit came in since the form was checked
+            self.message_user(request, f"Not saved: {exc.message}", level=messages.ERROR)
             return
         train.pk = saved.pk
 
@@ -221,8 +219,8 @@ class TrainAdmin(admin.ModelAdmin):
         for train in queryset.filter(is_active=True):
             try:
                 services.retire_train(train_id=train.pk)
-            except (DomainError, ApplicationError) as exc:
-                self.message_user(request, f"{train}: {exc}", level=messages.ERROR)
+            except ApplicationError as exc:
+                self.message_user(request, f"{train}: {exc.message}", level=messages.ERROR)
             else:
                 retired += 1
         if retired:

@@ -10,18 +10,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
-from irctc.errors import DomainError
+from irctc.exceptions import InvalidInput
+from trains.errors import JourneyDeparted
 from trains.layouts import LAYOUTS
 from trains.models import Stop, Train, TrainClass, normalize_station
-
-
-class JourneyDeparted(DomainError):
-    status_code = 400
-    default_code = "journey_departed"
-    default_detail = "This train has already left the boarding station on that date."
-
 
 _RUPEE = Decimal("1")
 
@@ -56,11 +49,6 @@ def fare_for(*, fare_per_km: Decimal | None, from_km: int | None, to_km: int | N
 
 def rate_fare(rate: Decimal, distance_km: int) -> Decimal:
     return (rate * distance_km).quantize(_RUPEE, rounding=ROUND_HALF_UP)
-
-
-def clock_text(value) -> str | None:
-    """A time of day as the API shows it ("HH:MM")."""
-    return None if value is None else value.strftime("%H:%M")
 
 
 @dataclass(frozen=True)
@@ -115,7 +103,7 @@ def _stop_named(stops: list[Stop], name: str | None, *, default: Stop, field: st
     for stop in stops:
         if stop.station_key == key:
             return stop
-    raise ValidationError({field: [f"{name!r} is not a stop of this train; its stops are {_names(stops)}."]})
+    raise InvalidInput({field: [f"{name!r} is not a stop of this train; its stops are {_names(stops)}."]})
 
 
 def _names(stops: list[Stop]) -> str:
@@ -128,12 +116,12 @@ def class_of(train: Train, classes: list[TrainClass], code: str | None, *, field
         if len(classes) == 1:
             return classes[0]
         offered = ", ".join(train_class.code for train_class in classes)
-        raise ValidationError({field: [f"Train {train.train_number} has several classes ({offered}); choose one."]})
+        raise InvalidInput({field: [f"Train {train.train_number} has several classes ({offered}); choose one."]})
     for train_class in classes:
         if train_class.code == code:
             return train_class
     offered = ", ".join(train_class.code for train_class in classes)
-    raise ValidationError({field: [f"Train {train.train_number} has no class {code}; it has {offered}."]})
+    raise InvalidInput({field: [f"Train {train.train_number} has no class {code}; it has {offered}."]})
 
 
 def plan_journey(
@@ -148,22 +136,22 @@ def plan_journey(
 ) -> Journey:
     """The journey on `train` leaving `from_station` (default: the first stop) on `travel_date`.
 
-    Raises a 400 naming the field for stations that are not stops (or not in order), an unknown
+    Raises `InvalidInput` naming the field for stations that are not stops (or not in order), an unknown
     or missing class, a day the train does not leave that station, and, `for_booking`, a date
     outside the booking window or a departure that has passed (`journey_departed`).
     """
-    stops = list(train.stops.all())
-    classes = list(train.classes.all())
+    stops = train.stop_list()
+    classes = train.class_list()
     from_stop = _stop_named(stops, from_station, default=stops[0], field="from_station")
     to_stop = _stop_named(stops, to_station, default=stops[-1], field="to_station")
     if to_stop.index <= from_stop.index:
-        raise ValidationError(
+        raise InvalidInput(
             {"to_station": [f"{to_stop.station} does not come after {from_stop.station} on this train's route."]}
         )
     train_class = class_of(train, classes, class_code)
     run_date = travel_date - timedelta(days=from_stop.day_offset)
     if not train.runs_on_date(run_date):
-        raise ValidationError(
+        raise InvalidInput(
             {
                 date_field: [
                     f"Train {train.train_number} does not leave {from_stop.station} on {travel_date:%A}s"
@@ -180,15 +168,15 @@ def plan_journey(
 def check_bookable(journey: Journey, *, date_field: str = "travel_date") -> None:
     """Inside the booking window, and the train has not yet left the boarding station."""
     if not journey.train.is_active:
-        raise ValidationError({"train": ["This train is not in service."]})
+        raise InvalidInput({"train": ["This train is not in service."]})
     today = timezone.localdate()
     if journey.travel_date < today:
-        raise ValidationError({date_field: ["The travel date is in the past."]})
+        raise InvalidInput({date_field: ["The travel date is in the past."]})
     if journey.travel_date > today + timedelta(days=settings.BOOKING_WINDOW_DAYS):
-        raise ValidationError({date_field: [f"Bookings open {settings.BOOKING_WINDOW_DAYS} days before the journey."]})
+        raise InvalidInput({date_field: [f"Bookings open {settings.BOOKING_WINDOW_DAYS} days before the journey."]})
     if journey.departure <= timezone.now():
         message = (
             f"Train {journey.train.train_number} left {journey.from_stop.station} at"
             f" {timezone.localtime(journey.departure):%H:%M} on {journey.travel_date}; bookings for it are closed."
         )
-        raise JourneyDeparted(message, fields={date_field: [message]})
+        raise JourneyDeparted({date_field: [message]}, message)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from trains.layouts import CLASS_ORDER
+from trains.rendering import class_data, stop_data
 
 WEEKDAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 EVERY_DAY_MASK = (1 << len(WEEKDAYS)) - 1
@@ -86,6 +87,11 @@ class Train(models.Model):
 
     objects = TrainQuerySet.as_manager()
 
+    # The stops and classes `with_rendered_schedule` built from `stops_json` and `classes_json`;
+    # None where they come through the `stops` and `classes` relations.
+    rendered_stops: list["Stop"] | None = None
+    rendered_classes: list["TrainClass"] | None = None
+
     class Meta:
         ordering = ["departure_time", "train_number"]
         indexes = [
@@ -115,6 +121,16 @@ class Train(models.Model):
 
     def runs_on_date(self, travel_date) -> bool:
         return bool(self.runs_on_mask & weekday_bit(travel_date.weekday()))
+
+    def stop_list(self) -> list["Stop"]:
+        """The stops in route order: as rendered with the row (`with_rendered_schedule`), else
+        through `stops` (prefetched with the train, or read now). Not to be changed: a train kept
+        between requests shares its list with every thread."""
+        return list(self.stops.all()) if self.rendered_stops is None else self.rendered_stops
+
+    def class_list(self) -> list["TrainClass"]:
+        """The classes in `layouts.CLASS_ORDER`, from where `stop_list` takes the stops."""
+        return list(self.classes.all()) if self.rendered_classes is None else self.rendered_classes
 
     def save(self, *args, **kwargs):
         self.source_key = normalize_station(self.source)
@@ -198,8 +214,6 @@ def index_stops(train_ids) -> None:
     """
     from django.db import connection
 
-    from trains.serializers import stop_data  # the API's rendering (it imports this module)
-
     train_ids = list(train_ids)
     if not train_ids:
         return
@@ -223,8 +237,6 @@ def index_stops(train_ids) -> None:
 
 def index_classes(train_ids) -> None:
     """Render `classes_json` of these trains from their classes, wherever classes are written."""
-    from trains.serializers import class_data
-
     rendered: dict[int, list[dict]] = {train_id: [] for train_id in train_ids}
     for travel_class in TrainClass.objects.filter(train_id__in=rendered).order_by("train_id", "rank"):
         rendered[travel_class.train_id].append(class_data(travel_class))
@@ -243,8 +255,8 @@ def _store_rendered(field: str, rendered: dict[int, list[dict]]) -> None:
 
 
 def with_rendered_schedule(train: Train) -> Train:
-    """`train` with its stops and classes as `prefetch_related("stops", "classes")` gives them,
-    built from `stops_json` and `classes_json` instead of two more queries.
+    """`train` with its stops and classes (`Train.stop_list`, `Train.class_list`) built from
+    `stops_json` and `classes_json`, instead of two more queries.
 
     What one read of the train row gives is consistent: the rendered stops and classes are written
     in the transaction that writes the rows (`index_stops`, `index_classes`), which also saves the
@@ -276,12 +288,9 @@ def with_rendered_schedule(train: Train) -> Train:
         )
         for travel_class in json.loads(train.classes_json)
     ]
-    # As `prefetch_related` leaves them: the related managers answer `.all()` from these.
-    train._prefetched_objects_cache = {}
-    for name, rows in (("stops", stops), ("classes", classes)):
-        queryset = getattr(train, name).get_queryset()
-        queryset._result_cache, queryset._prefetch_done = rows, True
-        train._prefetched_objects_cache[name] = queryset
+    # Read through `stop_list` and `class_list`; the `stops` and `classes` relations still read
+    # the database, as they would for any train.
+    train.rendered_stops, train.rendered_classes = stops, classes
     return train
 
 

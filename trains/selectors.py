@@ -15,9 +15,10 @@ from django.db.models import Count, QuerySet
 
 from irctc import fast_json
 from irctc.db_router import read_connection
-from trains.journeys import as_time, clock_text, rate_fare
+from trains.errors import TrainNotFound
+from trains.journeys import as_time, rate_fare
 from trains.models import Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
-from trains.services import TrainNotFound
+from trains.rendering import clock_text
 
 STATIONS_LIMIT = 20
 

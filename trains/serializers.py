@@ -16,7 +16,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from trains.journeys import clock_text
 from trains.layouts import LAYOUTS
 from trains.models import (
     MAX_COACHES,
@@ -29,6 +28,7 @@ from trains.models import (
     mask_from_codes,
     normalize_station,
 )
+from trains.rendering import class_data, clock_text, stop_data
 
 # `[0-9]`, not `\d`: Python's `\d` also matches Devanagari and other Unicode digits.
 TRAIN_NUMBER_RE = re.compile(r"[0-9]{5}")
@@ -197,22 +197,9 @@ class TrainSerializer(serializers.Serializer):
         return validated
 
 
-_CENTS = Decimal("0.01")
-
-
-def stop_data(stop) -> dict:
-    """`StopSerializer(stop).data`, built directly (see `train_data`)."""
-    return {
-        "station": stop.station,
-        "arrival_time": clock_text(stop.arrival_time),
-        "departure_time": clock_text(stop.departure_time),
-        "day_offset": stop.day_offset,
-        "distance_km": stop.distance_km,
-    }
-
-
 def train_data(train) -> dict:
-    """`TrainSerializer(train).data`, built directly, for a train with its stops and classes prefetched.
+    """`TrainSerializer(train).data`, built directly, for a train with its stops and classes read
+    (prefetched, or rendered with the row: `Train.stop_list`).
 
     Search renders many trains at once, and DRF renders field by field (a deep copy of every
     field, then a `to_representation` call per value): about 3 ms a train with its stops and
@@ -231,18 +218,8 @@ def train_data(train) -> dict:
         "arrival_day_offset": train.arrival_day_offset,
         "total_seats": train.total_seats,
         "runs_on": codes_from_mask(train.runs_on_mask),
-        "stops": [stop_data(stop) for stop in train.stops.all()],
-        "classes": [class_data(travel_class) for travel_class in train.classes.all()],
-    }
-
-
-def class_data(travel_class) -> dict:
-    """`TrainClassSerializer(travel_class).data`, built directly (see `train_data`)."""
-    return {
-        "code": travel_class.code,
-        "coaches": travel_class.coaches,
-        "seats": travel_class.seats,
-        "fare_per_km": None if travel_class.fare_per_km is None else str(travel_class.fare_per_km.quantize(_CENTS)),
+        "stops": [stop_data(stop) for stop in train.stop_list()],
+        "classes": [class_data(travel_class) for travel_class in train.class_list()],
     }
 
 

@@ -15,10 +15,9 @@ and MariaDB never sees the two locks taken the other way round.
 from datetime import time
 
 from django.db import IntegrityError, transaction
-from rest_framework import status
 
-from irctc.errors import Conflict, DomainError
 from trains import layouts, search_cache
+from trains.errors import DuplicateTrainNumber, InvalidTrain, TrainNotFound
 from trains.models import (
     EVERY_DAY_MASK,
     MAX_COACHES,
@@ -40,32 +39,6 @@ CLASS_FIELDS = ("code", "coaches", "seats", "fare_per_km")
 # The version-1 fields that describe the ends of the route.
 ROUTE_END_FIELDS = ("source", "destination", "departure_time", "arrival_time", "arrival_day_offset")
 MINUTES_PER_DAY = 24 * 60
-
-
-class InvalidTrain(DomainError):
-    """Fields that are fine one by one but not together; rendered like a validation error."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "validation_error"
-    default_detail = "Invalid train."
-
-
-class TrainNotFound(DomainError):
-    status_code = status.HTTP_404_NOT_FOUND
-    default_code = "not_found"
-    default_detail = "No such train."
-
-
-def _invalid(errors: dict[str, list[str]]) -> InvalidTrain:
-    return InvalidTrain(next(iter(errors.values()))[0], fields=errors)
-
-
-def _duplicate_number(train_number: str) -> Conflict:
-    return Conflict(
-        f"Train number {train_number} is already in use.",
-        code="duplicate_train_number",
-        fields={"train_number": [f"Train number {train_number} is already in use."]},
-    )
 
 
 # --- checks, shared by the API and the admin ---------------------------------------------------
@@ -290,7 +263,7 @@ def _propose(changes: dict, *, partial: bool, stored_stops=None, stored_classes=
         else:
             missing = [field for field in ROUTE_END_FIELDS[:4] if field not in ends]
             if missing:
-                raise _invalid({field: ["This field is required (or give stops)."] for field in missing})
+                raise InvalidTrain({field: ["This field is required (or give stops)."] for field in missing})
             stops = [{**stop, "distance_km": None} for stop in _two_stop_route(ends)]
         names = _version_1_names(stops)
         errors.update({names.get(key, key): messages for key, messages in route_errors(stops).items()})
@@ -317,7 +290,7 @@ def _propose(changes: dict, *, partial: bool, stored_stops=None, stored_classes=
             if explicit_total != total:
                 errors["total_seats"] = [f"Must be the classes' seats, {total} (or leave it out)."]
     if errors:
-        raise _invalid(errors)
+        raise InvalidTrain(errors)
 
     train_fields = {
         **changes,
@@ -400,7 +373,7 @@ def _save(train: Train, **save_kwargs) -> None:
             train.save(**save_kwargs)
     except IntegrityError as exc:
         if Train.objects.filter(train_number=train.train_number).exclude(pk=train.pk).exists():
-            raise _duplicate_number(train.train_number) from exc
+            raise DuplicateTrainNumber(train.train_number) from exc
         raise
 
 
@@ -409,7 +382,7 @@ def create_train(*, train_number: str, name: str, runs_on_mask: int = EVERY_DAY_
     fields, stops, classes = _propose(route, partial=False)
     # Retired trains keep their number: past tickets still print it.
     if Train.objects.filter(train_number=train_number).exists():
-        raise _duplicate_number(train_number)
+        raise DuplicateTrainNumber(train_number)
     train = Train(train_number=train_number, name=name, runs_on_mask=runs_on_mask, **fields)
     with transaction.atomic():
         _save(train)
@@ -429,7 +402,7 @@ def update_train(*, train_id: int, partial: bool = True, **changes) -> Train:
         if "train_number" in fields and (
             Train.objects.filter(train_number=fields["train_number"]).exclude(pk=train.pk).exists()
         ):
-            raise _duplicate_number(fields["train_number"])
+            raise DuplicateTrainNumber(fields["train_number"])
         schedule_changing.send(
             sender=Train,
             train=train,

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import APIException
 
 from accounts import services
+from irctc.exceptions import ApplicationError
 from web.forms import RegisterForm, SignInForm, show_refusal
 
 
@@ -32,7 +32,7 @@ def _account_form(request, form_class, sign_in_with, template: str):
     if form.is_valid():
         try:
             return _signed_in(request, sign_in_with(**form.cleaned_data))
-        except APIException as exc:
+        except ApplicationError as exc:
             show_refusal(form, exc)
     status = 400 if form.is_bound else 200
     return TemplateResponse(request, template, {"form": form, "next": _next_page(request)}, status=status)

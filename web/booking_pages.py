@@ -9,9 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bookings import selectors, services
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
+from irctc.errors import status_of
 from irctc.exceptions import ApplicationError, NotFound
 from trains.layouts import berth_of
-from web.forms import PnrForm, as_page_refusal
+from web.forms import PnrForm
 
 MY_BOOKINGS_PAGE = 50
 
@@ -58,10 +59,9 @@ def cancel(request, booking_id: int):
     if request.method == "POST":
         try:
             services.cancel_booking(booking_id=booking.pk, by=request.user)
-        except ApplicationError as exc:
-            refusal = as_page_refusal(exc)
+        except ApplicationError as refusal:
             context = {**_ticket_context(booking), "refusal": refusal}
-            return TemplateResponse(request, "web/cancel.html", context, status=refusal.status_code)
+            return TemplateResponse(request, "web/cancel.html", context, status=status_of(refusal))
         return redirect("web:ticket", booking_id=booking.pk)
     return TemplateResponse(request, "web/cancel.html", _ticket_context(booking))
 

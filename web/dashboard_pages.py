@@ -8,8 +8,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from analytics import selectors
+from analytics.errors import SearchLogsUnavailable
 from irctc.db_router import read_from_replica
-from irctc.errors import ServiceUnavailable
 from web.forms import SearchLogFilterForm
 
 TOP_ROUTES = 10
@@ -42,7 +42,7 @@ def _chart_data(figures: dict) -> dict:
     try:
         data["top_routes"] = selectors.top_routes(limit=TOP_ROUTES, days=selectors.DASHBOARD_DAYS)
         data["latency_by_day"] = [{**day, "date": day["date"].isoformat()} for day in selectors.search_latency_by_day()]
-    except ServiceUnavailable:
+    except SearchLogsUnavailable:
         data["top_routes"] = data["latency_by_day"] = None
     return data
 
@@ -89,7 +89,7 @@ def search_logs(request):
                 newer_query=_page_query(request, page - 1) if page > 1 else None,
                 older_query=_page_query(request, page + 1) if has_next else None,
             )
-        except ServiceUnavailable as exc:
+        except SearchLogsUnavailable as exc:
             context["unavailable"] = exc
     template = "web/_search_logs.html" if request.htmx else "web/search_logs.html"
     return TemplateResponse(request, template, context, status=200 if form.is_valid() else 400)

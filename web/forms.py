@@ -5,12 +5,11 @@ the form (`show_refusal`), next to the field it concerns."""
 from django import forms
 from django.urls import reverse_lazy
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from accounts.serializers import LoginSerializer, RegisterSerializer
 from bookings.models import MAX_SEATS_PER_BOOKING, Passenger
 from bookings.serializers import PassengerInputSerializer, SeatMapParamsSerializer, TrainSearchParamsSerializer
-from irctc.errors import STATUS_OF_KIND
 from irctc.exceptions import ApplicationError
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS
 
@@ -56,31 +55,27 @@ class SerializerForm(PageForm):
         return {form: api for api, form in self.field_names.items()}.get(name, name)
 
 
-def as_page_refusal(exc: ApplicationError | APIException) -> APIException:
-    """A domain refusal as the pages show refusals for now: with DRF's `detail` and `status_code`
-    (and the refusal's `code`), invalid input as DRF's `ValidationError` of its fields."""
-    if not isinstance(exc, ApplicationError):
-        return exc
-    if exc.kind == "invalid":
-        return ValidationError(exc.fields)
-    refusal = APIException(exc.message, code=exc.code)
-    refusal.status_code, refusal.code = STATUS_OF_KIND[exc.kind], exc.code
-    return refusal
+def show_refusal(form: forms.Form, exc: ApplicationError | ValidationError) -> None:
+    """Put a service's refusal, or the refusal of the form's serializer, on `form`.
 
-
-def show_refusal(form: forms.Form, exc: APIException) -> None:
-    """Put a service's or serializer's refusal on `form`: each message next to its field."""
-    detail = exc.detail
-    names = getattr(form, "field_names", {})
-    if isinstance(exc, ValidationError) and isinstance(detail, dict):
-        for name, messages in detail.items():
-            field = names.get(name, name)
-            for message in messages if isinstance(messages, list) else [messages]:
-                form.add_error(field if field in form.fields else None, str(message))
+    Invalid input is shown field by field, each message next to its field (as the form names it);
+    any other refusal is about the request as a whole, and its message heads the form.
+    """
+    if isinstance(exc, ValidationError):
+        _show_field_errors(form, exc.detail if isinstance(exc.detail, dict) else {None: exc.detail})
         return
-    messages = detail if isinstance(detail, list) else [detail]
-    for message in messages:
-        form.add_error(None, str(message))
+    if exc.kind == "invalid" and exc.fields:
+        _show_field_errors(form, exc.fields)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _show_field_errors(form: forms.Form, fields: dict) -> None:
+    names = getattr(form, "field_names", {})
+    for name, messages in fields.items():
+        field = names.get(name, name)
+        for message in messages if isinstance(messages, list) else [messages]:
+            form.add_error(field if field in form.fields else None, str(message))
 
 
 class SignInForm(SerializerForm):

@@ -10,16 +10,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.exceptions import APIException
 
 from bookings import selectors as booking_selectors
 from bookings import services
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
+from irctc.errors import status_of
 from irctc.exceptions import ApplicationError
 from trains import search_cache
 from trains import selectors as train_selectors
+from trains.errors import TrainNotFound
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train
 from web.forms import (
@@ -28,7 +29,6 @@ from web.forms import (
     SearchForm,
     SeatChoiceForm,
     WaitlistForm,
-    as_page_refusal,
     show_refusal,
 )
 
@@ -110,7 +110,7 @@ def journey_query(*, from_station: str, to_station: str, class_code: str) -> str
 def _train(train_id: int) -> Train:
     try:
         return train_selectors.get_active_train(train_id)
-    except APIException as exc:
+    except TrainNotFound as exc:
         raise Http404("No such train.") from exc
 
 
@@ -148,19 +148,19 @@ def seat_map(request, train_id: int, travel_date: str):
     return _seat_map_page(request, train, _journey_form(request, travel_date), SeatChoiceForm())
 
 
-def _seat_map_page(request, train, journey_form, seat_form, *, refusal: APIException | None = None):
+def _seat_map_page(request, train, journey_form, seat_form, *, refusal: ApplicationError | None = None):
     context = {
         "train": train,
         "journey_form": journey_form,
         "seat_form": seat_form,
         "max_seats": MAX_SEATS_PER_BOOKING,
-        "classes": list(train.classes.all()),
+        "classes": train.class_list(),
         "refusal": refusal,
     }
     if journey_form.is_valid():
         try:
             seats = booking_selectors.seat_map(train=train, **journey_form.service_arguments())
-        except APIException as exc:
+        except ApplicationError as exc:
             show_refusal(journey_form, exc)
         else:
             query = journey_query(
@@ -168,7 +168,7 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: APIExcep
             )
             context.update(seats=seats, coaches=_coaches(seats), journey_query=query)
     if refusal is not None:
-        status = refusal.status_code
+        status = status_of(refusal)
     else:
         status = 200 if journey_form.is_valid() and not seat_form.errors else 400
     return TemplateResponse(request, "web/seat_map.html", context, status=status)
@@ -184,11 +184,7 @@ def passengers(request, train_id: int, travel_date: str):
     if not (journey_form.is_valid() and seat_form.is_valid()):
         return _seat_map_page(request, train, journey_form, seat_form)
     seat_numbers = seat_form.cleaned_data["seat"]
-    form_kwargs = {"class_code": journey_form.cleaned_data.get("class_code") or "GEN"}
-    if request.method == "GET":
-        formset = PassengerFormSet(initial=[{}] * len(seat_numbers), form_kwargs=form_kwargs)
-    else:
-        formset = PassengerFormSet(request.POST, form_kwargs=form_kwargs)
+    formset = _passenger_formset(request, journey_form, seat_numbers)
     context = {"train": train, "journey_form": journey_form, "seat_numbers": seat_numbers, "formset": formset}
     if request.method == "POST" and formset.is_valid() and formset.total_form_count() == len(seat_numbers):
         try:
@@ -199,13 +195,21 @@ def passengers(request, train_id: int, travel_date: str):
                 passengers=[form.cleaned_data for form in formset],
                 **journey_form.service_arguments(),
             )
-        except (ApplicationError, APIException) as exc:
+        except ApplicationError as exc:
             # Someone took a seat meanwhile, or the journey can no longer be booked: the seat
             # map, as it is now, says so.
-            return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=as_page_refusal(exc))
+            return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
         return redirect("web:hold", hold_id=hold.pk)
     status = 400 if formset.is_bound else 200
     return TemplateResponse(request, "web/passengers.html", context, status=status)
+
+
+def _passenger_formset(request, journey_form: JourneyForm, seat_numbers: list[int]):
+    """A form per seat: blank on GET, as sent on POST; berth types offered are the class's."""
+    form_kwargs = {"class_code": journey_form.cleaned_data.get("class_code") or "GEN"}
+    if request.method == "GET":
+        return PassengerFormSet(initial=[{}] * len(seat_numbers), form_kwargs=form_kwargs)
+    return PassengerFormSet(request.POST, form_kwargs=form_kwargs)
 
 
 @login_required
@@ -225,8 +229,8 @@ def join_waitlist(request, train_id: int, travel_date: str):
             allow_waitlist=True,
             **journey_form.service_arguments(),
         )
-    except (ApplicationError, APIException) as exc:
-        return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=as_page_refusal(exc))
+    except ApplicationError as exc:
+        return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
     return redirect("web:ticket", booking_id=booking.pk)
 
 
@@ -240,14 +244,14 @@ def _own_hold(request, hold_id: int) -> Hold:
     return hold
 
 
-def _hold_page(request, hold: Hold, *, refusal: APIException | None = None):
+def _hold_page(request, hold: Hold, *, refusal: ApplicationError | None = None):
     context = {
         "hold": hold,
         "travellers": [passenger_data(hold.class_code, passenger) for passenger in hold.passengers],
         "seat_map_url": _seat_map_url(hold),
         "refusal": refusal,
     }
-    return TemplateResponse(request, "web/hold.html", context, status=refusal.status_code if refusal else 200)
+    return TemplateResponse(request, "web/hold.html", context, status=status_of(refusal) if refusal else 200)
 
 
 def _seat_map_url(hold: Hold) -> str:
@@ -271,8 +275,8 @@ def confirm_hold(request, hold_id: int):
     hold = _own_hold(request, hold_id)
     try:
         booking = services.confirm_hold(hold_id=hold.pk, by=request.user)
-    except (ApplicationError, APIException) as exc:
-        return _hold_page(request, hold, refusal=as_page_refusal(exc))
+    except ApplicationError as exc:
+        return _hold_page(request, hold, refusal=exc)
     return redirect("web:ticket", booking_id=booking.pk)
 
 
@@ -282,6 +286,6 @@ def release_hold(request, hold_id: int):
     hold = _own_hold(request, hold_id)
     try:
         services.release_hold(hold_id=hold.pk, by=request.user)
-    except (ApplicationError, APIException) as exc:
-        return _hold_page(request, hold, refusal=as_page_refusal(exc))
+    except ApplicationError as exc:
+        return _hold_page(request, hold, refusal=exc)
     return redirect(_seat_map_url(hold))

@@ -155,4 +155,4 @@ def train_now(train_id: int) -> Train:
 def searches_of_run_change(train: Train, run_date: date) -> None:
     """Cached searches between any two of the train's stations that show this run must not outlive
     the change the caller makes to it."""
-    search_cache.run_changed(run_date, [stop.station_key for stop in train.stops.all()])
+    search_cache.run_changed(run_date, [stop.station_key for stop in train.stop_list()])

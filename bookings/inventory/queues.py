@@ -41,7 +41,7 @@ def promote_waitlist(run: TrainRun, code: str | None = None) -> list[Booking]:
         .order_by("created_at", "id")
     )
     promoted = []
-    for train_class in run.train.classes.all():
+    for train_class in run.train.class_list():
         waiting = [booking for booking in queue if booking.class_code == train_class.code]
         if not waiting or code not in (None, train_class.code):
             continue

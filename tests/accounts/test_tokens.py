@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.services import issue_tokens
+from irctc import process_memory
 from tests.conftest import client_for
 from tests.factories import make_user
 from tests.operations.helpers import assert_json_error
@@ -172,6 +173,18 @@ def test_a_token_accepted_before_is_refused_once_it_expires(anon, user):
     time.sleep(max(0.0, token["exp"] - time.time()) + 0.1)
 
     assert_json_error(anon.get("/api/auth/me/"), 401, "token_not_valid")
+
+
+@pytest.mark.django_db
+def test_an_accepted_token_is_remembered_by_the_process_until_its_memory_is_reset(anon, user):
+    token = str(AccessToken.for_user(user))
+    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert anon.get("/api/auth/me/").status_code == 200
+
+    assert token.encode() in process_memory.verified_tokens
+    process_memory.reset()
+    assert token.encode() not in process_memory.verified_tokens
+    assert anon.get("/api/auth/me/").status_code == 200
 
 
 @pytest.mark.django_db

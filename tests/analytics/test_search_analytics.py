@@ -189,4 +189,8 @@ def test_unreachable_mongodb_is_a_503_not_a_crash(path, admin_client):
         response = admin_client.get(path)
 
     assert response.status_code == 503
-    assert response.json()["code"] == "service_unavailable"
+    assert response.json() == {
+        "code": "service_unavailable",
+        "detail": "MongoDB, which keeps the search logs, is unreachable.",
+        "mongo": "down",
+    }

@@ -8,13 +8,12 @@ change is made on the booking's own connection, between its first read and its l
 
 import pytest
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 
 from bookings import services
 from bookings.errors import SoldOut
 from bookings.inventory import allocation, locking
 from bookings.models import Booking, Hold, SeatAllocation
-from irctc.exceptions import Conflict
+from irctc.exceptions import Conflict, InvalidInput
 from tests.bookings.helpers import book, booking_body, seats_of, tomorrow
 from tests.factories import make_train, make_user
 from tests.trains.helpers import sell
@@ -37,7 +36,7 @@ def test_a_train_retired_between_the_first_read_and_the_lock_is_not_booked(monke
     train = make_train()
     _change_the_train_before_the_lock(monkeypatch, lambda: train_services.retire_train(train_id=train.pk))
 
-    with pytest.raises(ValidationError, match="not in service"):
+    with pytest.raises(InvalidInput, match="not in service"):
         book(user, train)
 
     assert not Booking.objects.exists()

@@ -5,7 +5,8 @@ import pytest
 from bookings.models import Booking, Hold, IdempotencyRecord
 from tests.bookings.helpers import booking_body, tomorrow
 from tests.conftest import client_for
-from tests.factories import make_user
+from tests.factories import make_train, make_user
+from trains.services import update_train
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,19 @@ def test_a_refusal_is_replayed_too(user_client):
     assert first.status_code == again.status_code == 409
     assert again.json() == first.json()
     assert first.json()["code"] == "sold_out"
+
+
+def test_a_journey_refused_by_the_schedule_is_replayed_too(user_client):
+    train = make_train(classes=[{"code": "3A", "coaches": 1}])
+    first = post(user_client, "/api/bookings/", booking_body(train, **{"class": "2A"}), "no-2a")
+    # The class arrives, but the key's answer stays what it was.
+    update_train(train_id=train.pk, classes=[{"code": "3A", "coaches": 1}, {"code": "2A", "coaches": 1}])
+    again = post(user_client, "/api/bookings/", booking_body(train, **{"class": "2A"}), "no-2a")
+
+    assert first.status_code == again.status_code == 400
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert not Booking.objects.exists()
 
 
 def test_same_key_with_a_different_body_is_422_and_books_nothing_new(user_client, train):

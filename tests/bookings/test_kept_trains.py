@@ -6,6 +6,7 @@ by another one. These tests make the change through the train services (which fo
 in this process) and then put back what the other process would still keep.
 """
 
+import re
 from datetime import time
 
 from django.db import connection
@@ -41,6 +42,16 @@ def test_a_kept_train_costs_a_booking_no_statement(user_client, train):
         assert _book(user_client, train).status_code == 201
 
     assert len(read) == len(kept) + 1
+
+
+def test_a_booking_on_a_kept_train_reads_none_of_its_stops_or_classes(user_client, train):
+    # The kept train carries them, rendered with its row: every reader must take them from it.
+    assert _book(user_client, train).status_code == 201
+    with CaptureQueriesContext(connection) as kept:
+        assert _book(user_client, train).status_code == 201
+
+    schedule_reads = [query["sql"] for query in kept if re.search(r"trains_(stop|trainclass)\b", query["sql"])]
+    assert schedule_reads == []
 
 
 def test_a_train_retired_by_another_process_is_not_booked(user_client, train):

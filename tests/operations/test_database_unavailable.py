@@ -160,7 +160,7 @@ def test_driver_errors_without_a_code_and_sqlite_s_busy_database_count_too():
 
 def test_an_error_raised_while_handling_a_database_error_is_not_one():
     from irctc.database_unavailable import unavailability_cause
-    from irctc.errors import Conflict
+    from irctc.exceptions import Conflict
 
     try:
         try:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminRole
-from irctc.errors import Conflict
+from irctc.exceptions import Conflict
 from irctc.urls import handler400, handler403, handler404, handler500  # noqa: F401 - Django reads them here
 from irctc.urls import urlpatterns as project_urlpatterns
 

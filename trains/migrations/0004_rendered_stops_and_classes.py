@@ -22,7 +22,7 @@ def _store(Train, field, rendered):
 
 
 def render_every_train_s_stops_and_classes(apps, schema_editor):
-    # As trains.serializers.stop_data and class_data render them, written out: a migration keeps
+    # As trains.rendering.stop_data and class_data render them, written out: a migration keeps
     # its own copy.
     Stop, Train = apps.get_model("trains", "Stop"), apps.get_model("trains", "Train")
     TrainClass = apps.get_model("trains", "TrainClass")

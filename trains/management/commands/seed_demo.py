@@ -14,7 +14,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from irctc.errors import DomainError
 from irctc.exceptions import ApplicationError
 from trains import layouts, services
 from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS
@@ -163,8 +162,8 @@ class Command(BaseCommand):
                     stops=stops,
                     classes=classes,
                 )
-            except (DomainError, ApplicationError) as exc:  # the inventory's refusals are ApplicationErrors
-                self.stderr.write(f"Train {number} left as it is: {exc}")
+            except ApplicationError as exc:
+                self.stderr.write(f"Train {number} left as it is: {exc.message}")
                 continue
             changed += 1
         return changed
