@@ -187,8 +187,8 @@ class SearchPagination(LimitOffsetPagination):
 
     def _links(self) -> tuple[str | None, str | None]:
         """`(self.get_next_link(), self.get_previous_link())`, with a plain query read once for both
-        rather than parsed and encoded again for each parameter each link sets (a hit's largest
-        cost after the cache's round trip)."""
+        rather than parsed and encoded again for each parameter each link sets, as DRF's helpers
+        do: the links are built anew for every request, cached answers included."""
         url = self.request.build_absolute_uri()
         base, _, query = url.partition("?")
         if not _PLAIN_QUERY.fullmatch(query):
@@ -267,7 +267,12 @@ def _plain_search_query(request) -> selectors.SearchQuery | None:
 
 def _query_of(params: dict, offset: int, limit: int) -> selectors.SearchQuery:
     return selectors.SearchQuery(
-        params["source"], params["destination"], params.get("date"), params.get("class_code"), offset, limit
+        source=params["source"],
+        destination=params["destination"],
+        limit=limit,
+        travel_date=params.get("date"),
+        class_code=params.get("class_code"),
+        offset=offset,
     )
 
 

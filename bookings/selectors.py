@@ -107,14 +107,15 @@ def run_dates_searched(travel_date: date | None, today: date | None = None) -> l
 
 
 class SearchQuery(NamedTuple):
-    """What a train search asks: a route, a travel date or none, a class or any, and a page."""
+    """What a train search asks: a route, a page of `limit` journeys from `offset`, a travel date or
+    none, a class or any."""
 
     source: str
     destination: str
+    limit: int
     travel_date: date | None = None
     class_code: str | None = None
     offset: int = 0
-    limit: int = 20
 
 
 class CachedSearch(NamedTuple):

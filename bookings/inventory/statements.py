@@ -28,7 +28,7 @@ def route_with_runs(vendor: str, days: int) -> str:
     from trains.models import StopPair, Train
 
     # One JSON value rather than a row per train: the pure-Python driver decodes a row's columns
-    # one by one, which cost twice as much as the statement itself.
+    # one by one, which cost more than the statement itself.
     # The train's updated_at comes along so that the timetable a process keeps of it is checked
     # on every search (`trains.selectors.timetables`): one primary-key lookup per train.
     columns = "sp.train_id, sp.from_index, sp.to_index, t.updated_at, r.id, r.run_date"
