@@ -1,4 +1,5 @@
 import re
+from operator import itemgetter
 
 import django_filters
 from django.http import HttpResponse
@@ -193,19 +194,26 @@ class SearchPagination(LimitOffsetPagination):
         base, _, query = url.partition("?")
         if not _PLAIN_QUERY.fullmatch(query):
             return self.get_next_link(), self.get_previous_link()
+        # (name, pair): sorted by name as DRF sorts them, each name's values kept in their order.
+        # DRF compares names decoded ("+" a space), in the same order: both sort before the rest.
         paged = (self.limit_query_param, self.offset_query_param)
-        kept = [pair for pair in query.split("&") if pair.partition("=")[0] not in paged]
-        kept.append(f"{self.limit_query_param}={self.limit}")
+        named = [(pair.partition("=")[0], pair) for pair in query.split("&")]
+        kept = [item for item in named if item[0] not in paged]
+        kept.append((self.limit_query_param, f"{self.limit_query_param}={self.limit}"))
 
         def link(offset: int | None) -> str:
-            pairs = kept if offset is None else [*kept, f"{self.offset_query_param}={offset}"]
-            # By name as DRF sorts them (decoded: "+" is a space), each name's values in their order.
-            return base + "?" + "&".join(sorted(pairs, key=lambda pair: pair.partition("=")[0].replace("+", " ")))
+            pairs = (
+                kept if offset is None else [*kept, (self.offset_query_param, f"{self.offset_query_param}={offset}")]
+            )
+            return base + "?" + "&".join(map(_pair, sorted(pairs, key=_name)))
 
         next_link = link(self.offset + self.limit) if self.offset + self.limit < self.count else None
         if self.offset <= 0:
             return next_link, None
         return next_link, link(self.offset - self.limit if self.offset > self.limit else None)
+
+
+_name, _pair = itemgetter(0), itemgetter(1)
 
 
 def _json_text(link: str | None) -> bytes:
