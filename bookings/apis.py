@@ -1,10 +1,11 @@
-import functools
+import re
+from operator import itemgetter
 
 import django_filters
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -29,14 +30,11 @@ from bookings.serializers import (
     TrainSearchResultSerializer,
     plain_search_params,
     search_params,
-    search_results_data,
 )
 from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
-from trains import search_cache
-from trains.models import normalize_station
 from trains.selectors import get_active_train
 
 
@@ -169,25 +167,57 @@ class HoldConfirmApi(APIView):
         return _booking_response(booking, status.HTTP_201_CREATED)
 
 
+# A query string of `name=value` pairs made only of letters, digits, "_.~-" and "+" (a space): the
+# text DRF's link helpers (`replace_query_param`) would decode it to and encode back is the same.
+_PLAIN_QUERY = re.compile(r"[\w.~+-]*=[\w.~+-]*(?:&[\w.~+-]*=[\w.~+-]*)*", re.ASCII)
+
+
 class SearchPagination(LimitOffsetPagination):
-    """The usual `{count, next, previous, results}` for a search that counts its own matches."""
+    """The usual `{count, next, previous, results}`, around a search's results as the selector gives
+    them: rendered already, and spliced in rather than parsed and rendered again."""
 
-    def paginate_search(self, request, search) -> list:
-        """`search(offset=, limit=)` returns `(count, page)`; the page is returned, the count kept."""
-        self.request = request
-        self.limit = self.get_limit(request)
-        self.offset = self.get_offset(request)
-        self.count, page = search(offset=self.offset, limit=self.limit)
-        return page
+    def page_asked(self, request) -> tuple[int, int]:
+        """`(offset, limit)` as the query gives them, or the ValidationError of a malformed one."""
+        return self.get_offset(request), self.get_limit(request)
 
-    def page_data(self, results: list) -> dict:
-        """What `get_paginated_response(results)` holds, without building a response around it."""
-        return {
-            "count": self.count,
-            "next": self.get_next_link(),
-            "previous": self.get_previous_link(),
-            "results": results,
-        }
+    def page_body(self, request, *, offset: int, limit: int, count: int, results: bytes) -> bytes:
+        """What `get_paginated_response(results)` renders, without building a response around it."""
+        self.request, self.offset, self.limit, self.count = request, offset, limit, count
+        links = self._links() if offset > 0 or offset + limit < count else (None, None)
+        return b'{"count":%d,"next":%b,"previous":%b,"results":%b}' % (count, *map(_json_text, links), results)
+
+    def _links(self) -> tuple[str | None, str | None]:
+        """`(self.get_next_link(), self.get_previous_link())`, with a plain query read once for both
+        rather than parsed and encoded again for each parameter each link sets, as DRF's helpers
+        do: the links are built anew for every request, cached answers included."""
+        url = self.request.build_absolute_uri()
+        base, _, query = url.partition("?")
+        if not _PLAIN_QUERY.fullmatch(query):
+            return self.get_next_link(), self.get_previous_link()
+        # (name, pair): sorted by name as DRF sorts them, each name's values kept in their order.
+        # DRF compares names decoded ("+" a space), in the same order: both sort before the rest.
+        paged = (self.limit_query_param, self.offset_query_param)
+        named = [(pair.partition("=")[0], pair) for pair in query.split("&")]
+        kept = [item for item in named if item[0] not in paged]
+        kept.append((self.limit_query_param, f"{self.limit_query_param}={self.limit}"))
+
+        def link(offset: int | None) -> str:
+            pairs = (
+                kept if offset is None else [*kept, (self.offset_query_param, f"{self.offset_query_param}={offset}")]
+            )
+            return base + "?" + "&".join(map(_pair, sorted(pairs, key=_name)))
+
+        next_link = link(self.offset + self.limit) if self.offset + self.limit < self.count else None
+        if self.offset <= 0:
+            return next_link, None
+        return next_link, link(self.offset - self.limit if self.offset > self.limit else None)
+
+
+_name, _pair = itemgetter(0), itemgetter(1)
+
+
+def _json_text(link: str | None) -> bytes:
+    return b"null" if link is None else fast_json.render(link)
 
 
 class TrainSearchApi(APIView):
@@ -198,14 +228,12 @@ class TrainSearchApi(APIView):
     def initial(self, request, *args, **kwargs):
         # Before DRF authenticates, which would read the signed-in user from the cache on its own:
         # a plain query's cached answer, its counters and the user are read in one round trip.
-        self.read_early = None
-        params = plain_search_params(request.query_params)
-        user_key = user_cache_key(request) if params is not None else None
+        self.query, self.cached = _plain_search_query(request), None
+        user_key = user_cache_key(request) if self.query is not None else None
         if user_key is not None:
-            answer, stamp, found = _cached_search(request, params, also=[user_key])
-            if answer is not None or stamp is not None:  # the cache answered
-                hand_over_cached_user(request, user_key, found.get(user_key))
-            self.read_early = params, answer, stamp
+            self.cached = selectors.cached_search(self.query, also=[user_key])
+            if self.cached.found is not None:  # the cache answered
+                hand_over_cached_user(request, user_key, self.cached.found.get(user_key))
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
@@ -215,46 +243,45 @@ class TrainSearchApi(APIView):
     )
     @read_from_replica
     def get(self, request):
-        if self.read_early is not None:
-            params, answer, stamp = self.read_early
-        else:
-            params = search_params(request.query_params)
-            answer, stamp, _found = _cached_search(request, params)
-        if answer is not None:
-            return _rendered_search(*answer)
-        search = functools.partial(
-            selectors.search_journeys,
-            source=params["source"],
-            destination=params["destination"],
-            travel_date=params.get("date"),
-            class_code=params.get("class_code"),
-            timetable=search_cache.timetable_generation(stamp),
+        query = self.query if self.query is not None else _search_query(request)
+        count, results = selectors.search_trains(query, cached=self.cached)
+        body = self.pagination_class().page_body(
+            request, offset=query.offset, limit=query.limit, count=count, results=results
         )
-        paginator = self.pagination_class()
-        page = paginator.paginate_search(request, search)
-        # Rendered here rather than by DRF so that the cache keeps (and a hit sends) the bytes:
-        # pickling the page's dicts for the cache cost as much as rendering them.
-        body = fast_json.render(paginator.page_data(search_results_data(page)))
-        holds_lapse = [journey["seats_change_at"] for journey in page if journey["seats_change_at"] is not None]
-        search_cache.store(stamp, (paginator.count, body), changes_at=min(holds_lapse, default=None))
-        return _rendered_search(paginator.count, body)
+        response = HttpResponse(body, content_type="application/json")
+        response.search_result_count = count  # for the search log (analytics.middleware)
+        return response
 
 
-def _cached_search(request, params: dict, *, also=()):
-    """`search_cache.cached_answer` for the search `params` describe."""
-    return search_cache.cached_answer(
-        request,
-        selectors.run_dates_searched(params.get("date")),
-        route=(normalize_station(params["source"]), normalize_station(params["destination"])),
-        dated=params.get("date") is not None,
-        also=also,
+def _search_query(request) -> selectors.SearchQuery:
+    """The search the query asks for, or the ValidationError of what is wrong with it."""
+    params = search_params(request.query_params)
+    offset, limit = SearchPagination().page_asked(request)
+    return _query_of(params, offset, limit)
+
+
+def _plain_search_query(request) -> selectors.SearchQuery | None:
+    """`_search_query` for a query read without the serializer (`plain_search_params`), else None;
+    raises nothing (before authentication, what is wrong with a query is not said yet)."""
+    params = plain_search_params(request.query_params)
+    if params is None:
+        return None
+    try:
+        offset, limit = SearchPagination().page_asked(request)
+    except ValidationError:
+        return None
+    return _query_of(params, offset, limit)
+
+
+def _query_of(params: dict, offset: int, limit: int) -> selectors.SearchQuery:
+    return selectors.SearchQuery(
+        source=params["source"],
+        destination=params["destination"],
+        limit=limit,
+        travel_date=params.get("date"),
+        class_code=params.get("class_code"),
+        offset=offset,
     )
-
-
-def _rendered_search(count: int, body: bytes) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/json")
-    response.search_result_count = count  # for the search log (analytics.middleware)
-    return response
 
 
 class TrainSeatsApi(APIView):

@@ -6,20 +6,22 @@ it, or a hold that has not expired yet does, on any segment of the journey: a re
 for the next write to sweep expired holds away.
 """
 
-import functools
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from bookings import search_cache
+from bookings.inventory import statements
+from bookings.models import Booking, Hold, SeatAllocation
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
 from irctc.exceptions import NotFound
 from trains.journeys import Journey, moment, plan_journey
 from trains.layouts import berth_of
-from trains.models import MAX_DAY_OFFSET, StopPair, Train, normalize_station, with_rendered_schedule
+from trains.models import MAX_DAY_OFFSET, Train, normalize_station, with_rendered_schedule
 from trains.selectors import Leg, legs_between
 
 # --- The train a booking names ----------------------------------------------------------------
@@ -77,6 +79,69 @@ def run_dates_searched(travel_date: date | None, today: date | None = None) -> l
     return [travel_date - timedelta(days=back) for back in range(MAX_DAY_OFFSET + 1)]
 
 
+class SearchQuery(NamedTuple):
+    """What a train search asks: a route, a page of `limit` journeys from `offset`, a travel date or
+    none, a class or any."""
+
+    source: str
+    destination: str
+    limit: int
+    travel_date: date | None = None
+    class_code: str | None = None
+    offset: int = 0
+
+
+class CachedSearch(NamedTuple):
+    """What the cache held for a search: its `answer` (None if there was none still current), the
+    `stamp` to store a fresh one with (None when the cache is off or down), and `found`, what it
+    held of the other keys read along (None when the cache is off or down)."""
+
+    answer: tuple[int, bytes] | None
+    stamp: dict | None
+    found: dict | None
+
+
+def cached_search(query: SearchQuery, *, also=()) -> CachedSearch:
+    """The cached answer to `query`, read in one round trip with the counters it is stamped with and
+    the cache keys of `also` (a view that reads its own entries with the search's: the API reads the
+    signed-in user's before authenticating)."""
+    route = (normalize_station(query.source), normalize_station(query.destination))
+    asked = (*route, query.travel_date, query.class_code, query.offset, query.limit)
+    answer, stamp, found = search_cache.cached_answer(
+        asked, run_dates_searched(query.travel_date), route=route, dated=query.travel_date is not None, also=also
+    )
+    return CachedSearch(answer, stamp, found)
+
+
+def search_trains(query: SearchQuery, *, cached: CachedSearch | None = None) -> tuple[int, bytes]:
+    """`(count, results)`: how many journeys `query` matches, and its page of them as the API shows
+    them (`search_results_data`), rendered to JSON.
+
+    From the answer cache while nothing it counts has changed (`bookings.search_cache`), else from
+    the database, and then kept there. `cached` is what `cached_search` read for `query`, when the
+    caller read it already. The results are kept rendered because that is what is cheap to send
+    back: pickling the page's dicts for the cache cost as much as rendering them. Both the API and
+    the passenger site ask for their pages here, and share what is kept.
+    """
+    if cached is None:
+        cached = cached_search(query)
+    if cached.answer is not None:
+        return cached.answer
+    count, journeys = search_journeys(
+        source=query.source,
+        destination=query.destination,
+        travel_date=query.travel_date,
+        class_code=query.class_code,
+        offset=query.offset,
+        limit=query.limit,
+        timetable=search_cache.timetable_generation(cached.stamp),
+    )
+    results = fast_json.render(search_results_data(journeys))
+    holds_lapse = [journey["seats_change_at"] for journey in journeys if journey["seats_change_at"] is not None]
+    search_cache.store(cached.stamp, (count, results), changes_at=min(holds_lapse, default=None))
+    return count, results
+
+
 def search_journeys(
     *,
     source: str,
@@ -126,23 +191,6 @@ def search_journeys(
     ]
 
 
-@functools.cache
-def _route_sql(vendor: str, days: int) -> str:
-    # One JSON value rather than a row per train: the pure-Python driver decodes a row's columns
-    # one by one, which cost twice as much as the statement itself.
-    # The train's updated_at comes along so that the timetable a process keeps of it is checked
-    # on every search (`trains.selectors.timetables`): one primary-key lookup per train.
-    columns = "sp.train_id, sp.from_index, sp.to_index, t.updated_at, r.id, r.run_date"
-    rows = f"json_group_array(json_array({columns}))" if vendor == "sqlite" else f"JSON_ARRAYAGG(JSON_ARRAY({columns}))"
-    return (
-        f"SELECT {rows}"
-        f" FROM {StopPair._meta.db_table} sp INNER JOIN {Train._meta.db_table} t ON t.id = sp.train_id"
-        f" LEFT OUTER JOIN {TrainRun._meta.db_table} r"
-        f" ON r.train_id = sp.train_id AND r.run_date IN ({', '.join(['%s'] * days)})"
-        " WHERE sp.from_key = %s AND sp.to_key = %s"
-    )
-
-
 def _route_with_runs(source: str, destination: str, run_dates: list[date]):
     """`([(train, from index, to index, train's updated_at)], {(train, run date): run id})`: every
     train calling at `source` and later at `destination` (active or not), and the runs they have on
@@ -155,7 +203,7 @@ def _route_with_runs(source: str, destination: str, run_dates: list[date]):
         normalize_station(destination),
     ]
     with database.cursor() as cursor:
-        cursor.execute(_route_sql(database.vendor, len(run_dates)), params)
+        cursor.execute(statements.route_with_runs(database.vendor, len(run_dates)), params)
         (document,) = cursor.fetchone()
     rows = fast_json.loads(document) if document else []  # MariaDB aggregates no rows to NULL
     pairs = {(train_id, from_index, to_index, version) for train_id, from_index, to_index, version, _run, _day in rows}
@@ -179,20 +227,6 @@ def _next_departures(legs: list[Leg], now: datetime) -> list[tuple[Leg, date]]:
     return [(leg, run_date) for _leaves_in, leg, run_date in rides]
 
 
-@functools.cache
-def _taken_seats_sql(runs: int) -> str:
-    run = "(sa.run_id = %s AND sa.segment >= %s AND sa.segment < %s)"
-    return (
-        "SELECT sa.run_id, sa.class_code, COUNT(DISTINCT sa.seat_number),"
-        " MIN(CASE WHEN sa.booking_id IS NULL THEN h.expires_at END)"
-        f" FROM {SeatAllocation._meta.db_table} sa"
-        f" LEFT OUTER JOIN {Hold._meta.db_table} h ON h.id = sa.hold_id"
-        f" WHERE ({' OR '.join(run for _ in range(runs))})"
-        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
-        " GROUP BY sa.run_id, sa.class_code"
-    )
-
-
 def _taken_seats(rides: list[tuple[int, Leg, tuple]]) -> tuple[dict[tuple, dict[str, int]], dict[tuple, datetime]]:
     """`({(train, run date): {class: seats taken on any segment of the leg}}, {(train, run date):
     when the first hold counted there lapses})` for `(run id, leg, (train, run date))` of a page:
@@ -203,7 +237,7 @@ def _taken_seats(rides: list[tuple[int, Leg, tuple]]) -> tuple[dict[tuple, dict[
     params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
     params.append(database.ops.adapt_datetimefield_value(timezone.now()))
     with database.cursor() as cursor:
-        cursor.execute(_taken_seats_sql(len(rides)), params)
+        cursor.execute(statements.taken_seats(len(rides)), params)
         counts = cursor.fetchall()
     ride_of_run = {run_id: key for run_id, _leg, key in rides}
     taken: dict[tuple, dict[str, int]] = {}
@@ -256,6 +290,48 @@ def _journey(leg: Leg, run_date: date, taken: dict[str, int], seats_change_at: d
         "availability": availability,
         "seats_change_at": seats_change_at,
     }
+
+
+def search_results_data(journeys: list[dict]) -> list[dict]:
+    """`TrainSearchResultSerializer(many=True).data` for the rows of `search_journeys`, built directly.
+
+    Search is the busiest read, and DRF renders a page field by field (a deep copy of every
+    field, then a `to_representation` call per value). The serializer
+    (`bookings.serializers.TrainSearchResultSerializer`) stays the documented shape, the schema is
+    built from it, and tests check that both give the same JSON.
+    """
+    zone = timezone.get_current_timezone()
+    return [
+        {
+            **journey["train"],  # as the API shows a train (`Timetable.train_data`)
+            "from_station": journey["from_station"],
+            "to_station": journey["to_station"],
+            "travel_date": journey["travel_date"].isoformat(),
+            "run_date": journey["run_date"].isoformat(),
+            "departure": _local_iso(journey["departure"], zone),
+            "arrival": _local_iso(journey["arrival"], zone),
+            "duration_minutes": journey["duration_minutes"],
+            "distance_km": journey["distance_km"],
+            "available_seats": journey["available_seats"],
+            "availability": [
+                {
+                    "class": option["class"],
+                    "available_seats": option["available_seats"],
+                    "fare": None if option["fare"] is None else str(option["fare"]),
+                }
+                for option in journey["availability"]
+            ],
+        }
+        for journey in journeys
+    ]
+
+
+def _local_iso(value: datetime, zone) -> str:
+    """`DateTimeField().to_representation(value)` (ISO 8601 in `zone`), without its per-value lookups."""
+    if value.tzinfo is not zone:
+        value = value.astimezone(zone)
+    text = value.isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
 
 
 # --- Seat map ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 the services receive them as `class_code` and `from_station`.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -475,44 +475,3 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     passengers = PnrPassengerSerializer(many=True)
     class_field_kwargs = {"read_only": True}
     class_field_after = "departure"
-
-
-def _local_iso(value: datetime, zone) -> str:
-    """`DateTimeField().to_representation(value)` (ISO 8601 in `zone`), without its per-value lookups."""
-    if value.tzinfo is not zone:
-        value = value.astimezone(zone)
-    text = value.isoformat()
-    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
-
-
-def search_results_data(journeys: list[dict]) -> list[dict]:
-    """`TrainSearchResultSerializer(many=True).data` for the rows of `search_journeys`, built directly.
-
-    Search is the busiest read, and DRF renders a page field by field (a deep copy of every
-    field, then a `to_representation` call per value). The serializer stays the documented
-    shape, the schema is built from it, and tests check that both give the same JSON.
-    """
-    zone = timezone.get_current_timezone()
-    return [
-        {
-            **journey["train"],  # as the API shows a train (`Timetable.train_data`)
-            "from_station": journey["from_station"],
-            "to_station": journey["to_station"],
-            "travel_date": journey["travel_date"].isoformat(),
-            "run_date": journey["run_date"].isoformat(),
-            "departure": _local_iso(journey["departure"], zone),
-            "arrival": _local_iso(journey["arrival"], zone),
-            "duration_minutes": journey["duration_minutes"],
-            "distance_km": journey["distance_km"],
-            "available_seats": journey["available_seats"],
-            "availability": [
-                {
-                    "class": option["class"],
-                    "available_seats": option["available_seats"],
-                    "fare": None if option["fare"] is None else str(option["fare"]),
-                }
-                for option in journey["availability"]
-            ],
-        }
-        for journey in journeys
-    ]

@@ -276,7 +276,7 @@ else:
 # (accounts/authentication.py); every change to the user invalidates it at once. On by default
 # only with Redis: a process-local cache could not be invalidated in the other workers.
 AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
-# Seconds a search answer may be shared (trains/search_cache.py); every booking, hold, cancel
+# Seconds a search answer may be shared (bookings/search_cache.py); every booking, hold, cancel
 # or train change invalidates the answers it touches at once. On by default only with Redis,
 # for the same reason.
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60 if REDIS_URL else 0)

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from trains import statements
 from trains.layouts import CLASS_ORDER
 from trains.rendering import class_data, stop_data
 
@@ -218,17 +219,8 @@ def index_stops(train_ids) -> None:
     if not train_ids:
         return
     StopPair.objects.filter(train_id__in=train_ids).delete()
-    placeholders = ", ".join(["%s"] * len(train_ids))
-    index = connection.ops.quote_name("index")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {StopPair._meta.db_table} (train_id, from_key, to_key, from_index, to_index)"
-            f" SELECT a.train_id, a.station_key, b.station_key, a.{index}, b.{index}"
-            f" FROM {Stop._meta.db_table} a INNER JOIN {Stop._meta.db_table} b"
-            f" ON b.train_id = a.train_id AND b.{index} > a.{index}"
-            f" WHERE a.train_id IN ({placeholders})",
-            train_ids,
-        )
+        cursor.execute(statements.insert_stop_pairs(connection.vendor, len(train_ids)), train_ids)
     rendered: dict[int, list[dict]] = {train_id: [] for train_id in train_ids}
     for stop in Stop.objects.filter(train_id__in=train_ids).order_by("train_id", "index"):
         rendered[stop.train_id].append(stop_data(stop))

@@ -13,8 +13,9 @@ from typing import NamedTuple
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
-from irctc import fast_json
+from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
+from trains import statements
 from trains.errors import TrainNotFound
 from trains.journeys import as_time, rate_fare
 from trains.models import Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
@@ -80,8 +81,6 @@ def get_active_train(train_id: int) -> Train:
 # nothing else caught a change: every worker then read its whole timetable again every few
 # minutes, some 18% of search's work under a steady load.
 TIMETABLE_MEMO_SECONDS = 3600
-# About 4 KB a train: a process keeps at most this many (about 80 MB) and then starts over.
-TIMETABLE_MEMO_TRAINS = 20000
 
 
 class StopTimes(NamedTuple):
@@ -135,27 +134,14 @@ class Timetable(NamedTuple):
         return {**self.head, "stops": fast_json.fragment(self.stops_json), "classes": self.classes}
 
 
-class _TimetableMemo:
-    """The timetables one process has read while the timetable generation is `generation`."""
-
-    def __init__(self, generation):
-        self.generation = generation
-        self.trains: dict[int, Timetable] = {}
-        # Apart: an (expiry, version, timetable) tuple would stay tracked.
-        self.versions: dict[int, str] = {}  # the train row's `updated_at` as the route read it
-        self.expires: dict[int, float] = {}
-
-
-_memo = _TimetableMemo(None)
-
-
 def timetables(versions: dict[int, str], *, generation=None) -> dict[int, Timetable]:
     """{train id: its timetable} for the trains of `versions` (retired ones included, `active`
     False), which gives each train's `updated_at` as the route statement read it.
 
     Search needs the timetable of every train on a route for every request, and a timetable
     changes only with the train row: with `generation` (the timetable's counter in
-    `trains.search_cache`, read before this) a process keeps each train's while the counter and
+    `trains.search_cache`, read before this) a process keeps each train's
+    (`irctc.process_memory.timetables`) while the counter and
     the train's `updated_at` stay the same or, at the latest, TIMETABLE_MEMO_SECONDS pass (each
     train lapses at its own moment in the last half of that), and looks for the trains it lacks
     in the cache (stored there under the same generation and version by whichever process read
@@ -164,17 +150,14 @@ def timetables(versions: dict[int, str], *, generation=None) -> dict[int, Timeta
     What is read is at least as new as the version it is kept under (it is read after the
     route), so a change that commits in between costs one more read, never a stale timetable.
     """
-    global _memo
     if generation is None:
         return _timetables_from_database(set(versions))
-    memo = _memo
-    if memo.generation != generation:
-        memo = _memo = _TimetableMemo(generation)
+    memo = process_memory.timetables.current(generation)
     clock = monotonic()
     kept_versions, expires = memo.versions, memo.expires
     found, missing = {}, {}
     for train_id, version in versions.items():
-        kept = memo.trains.get(train_id)
+        kept = memo.values.get(train_id)
         if kept is not None and kept_versions[train_id] == version and expires[train_id] > clock:
             found[train_id] = kept
         else:
@@ -184,11 +167,9 @@ def timetables(versions: dict[int, str], *, generation=None) -> dict[int, Timeta
         fresh = _timetables_from_database(missing.keys() - read.keys())
         _share(fresh, missing, generation)
         read.update(fresh)
-        if len(memo.trains) + len(read) > TIMETABLE_MEMO_TRAINS:
-            memo.trains.clear()
-            memo.versions.clear()
-            memo.expires.clear()
-        memo.trains.update(read)
+        if len(memo.values) + len(read) > process_memory.TIMETABLE_LIMIT:
+            memo.clear()
+        memo.values.update(read)
         memo.versions.update((train_id, missing[train_id]) for train_id in read)
         # Each train's own expiry, somewhere in the last half of the bound: timetables read together
         # (a fresh worker reads most of them within a minute) would otherwise all lapse together
@@ -227,39 +208,15 @@ def _share(read: dict[int, Timetable], versions: dict[int, str], generation) -> 
         pass
 
 
-_TRAIN_COLUMNS = (
-    "id",
-    "train_number",
-    "name",
-    "source",
-    "destination",
-    "departure_time",
-    "arrival_time",
-    "arrival_day_offset",
-    "total_seats",
-    "runs_on_mask",
-)
-
-
 def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
     if not train_ids:
         return {}
     database = read_connection()
     ids = sorted(train_ids)
-    placeholders = ", ".join(["%s"] * len(ids))
-    index = database.ops.quote_name("index")
     with database.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(_TRAIN_COLUMNS)}, is_active, stops_json, classes_json"
-            f" FROM {Train._meta.db_table} WHERE id IN ({placeholders})",
-            ids,
-        )
+        cursor.execute(statements.timetable_trains(len(ids)), ids)
         trains = cursor.fetchall()
-        cursor.execute(
-            "SELECT train_id, station, arrival_time, departure_time, day_offset, distance_km"
-            f" FROM {Stop._meta.db_table} WHERE train_id IN ({placeholders}) ORDER BY train_id, {index}",
-            ids,
-        )
+        cursor.execute(statements.timetable_stops(database.vendor, len(ids)), ids)
         stops: dict[int, list[tuple]] = {}
         for train_id, station, arrival, departure, day_offset, distance_km in cursor.fetchall():
             stops.setdefault(train_id, []).append(
@@ -267,7 +224,7 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
             )
     found = {}
     for row in trains:
-        train = dict(zip(_TRAIN_COLUMNS, row, strict=False))
+        train = dict(zip(statements.TIMETABLE_TRAIN_COLUMNS, row, strict=False))
         runs_on_mask = train.pop("runs_on_mask")
         classes = tuple(fast_json.loads(row[-1]))  # as the API shows them (`Train.classes_json`)
         found[train["id"]] = Timetable(

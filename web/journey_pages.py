@@ -1,5 +1,6 @@
 """The passenger's way from a search to a held seat: search, seat map, passengers, hold."""
 
+from datetime import date, datetime
 from itertools import groupby
 from operator import attrgetter
 
@@ -15,10 +16,10 @@ from bookings import selectors as booking_selectors
 from bookings import services
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
 from bookings.serializers import passenger_data
+from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.errors import status_of
 from irctc.exceptions import ApplicationError
-from trains import search_cache
 from trains import selectors as train_selectors
 from trains.errors import TrainNotFound
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
@@ -61,27 +62,27 @@ def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "searched": False}
     if form.is_valid():
-        count, journeys = booking_selectors.search_journeys(
-            source=form.cleaned_data["source"],
-            destination=form.cleaned_data["destination"],
-            travel_date=form.cleaned_data.get("date"),
-            class_code=form.cleaned_data.get("class_code"),
-            offset=0,
-            limit=SEARCH_PAGE,
-            timetable=search_cache.current_timetable_generation(),
+        count, results = booking_selectors.search_trains(
+            booking_selectors.SearchQuery(
+                source=form.cleaned_data["source"],
+                destination=form.cleaned_data["destination"],
+                travel_date=form.cleaned_data.get("date"),
+                class_code=form.cleaned_data.get("class_code"),
+                limit=SEARCH_PAGE,
+            )
         )
-        trains = Train.objects.in_bulk([journey["train_id"] for journey in journeys])
-        context.update(searched=True, count=count, journeys=[_result(journey, trains) for journey in journeys])
+        context.update(searched=True, count=count, journeys=[_result(journey) for journey in fast_json.loads(results)])
     response = TemplateResponse(request, "web/search.html", context, status=200 if form.is_valid() else 400)
     # The search-timing middleware logs this search as it logs the API's.
     response.search_result_count = context.get("count")
     return response
 
 
-def _result(journey: dict, trains: dict) -> dict:
-    """A search result as the page shows it: the train, a readable duration, a seat-map link per class."""
+def _result(journey: dict) -> dict:
+    """A search result as the API shows it, as the page shows it: its dates and times to format,
+    a readable duration, a seat-map link per class."""
     minutes = journey["duration_minutes"]
-    seat_map_path = reverse("web:seat_map", args=[journey["train_id"], journey["travel_date"].isoformat()])
+    seat_map_path = reverse("web:seat_map", args=[journey["id"], journey["travel_date"]])
     availability = [
         {
             **option,
@@ -96,7 +97,10 @@ def _result(journey: dict, trains: dict) -> dict:
     ]
     return {
         **journey,
-        "train": trains[journey["train_id"]],
+        "train": journey,  # the API's result is the train, with the journey's fields after it
+        "travel_date": date.fromisoformat(journey["travel_date"]),
+        "departure": datetime.fromisoformat(journey["departure"]),
+        "arrival": datetime.fromisoformat(journey["arrival"]),
         "duration_text": f"{minutes // 60} h {minutes % 60:02d} min",
         "availability": availability,
     }

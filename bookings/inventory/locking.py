@@ -25,12 +25,12 @@ from django.db import IntegrityError, connection
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from bookings import search_cache
 from bookings.errors import NoSuchTrain
 from bookings.inventory import availability, statements
 from bookings.inventory.availability import OpenSeats
 from bookings.models import TrainRun
 from irctc import process_memory
-from trains import search_cache
 from trains.journeys import Journey
 from trains.models import MAX_DAY_OFFSET, Train
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from bookings import services
-from bookings.selectors import search_journeys
-from bookings.serializers import TrainSearchResultSerializer, search_results_data
+from bookings.selectors import search_journeys, search_results_data
+from bookings.serializers import TrainSearchResultSerializer
 from irctc import fast_json
 from tests.factories import make_train, make_user, route
 from trains import services as trains_services

@@ -13,14 +13,15 @@ from django.db import close_old_connections, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bookings import services
-from bookings.selectors import run_dates_searched
+from bookings import search_cache, services
+from bookings.selectors import SearchQuery, cached_search
+from irctc import process_memory
 from tests.bookings.helpers import booking_body, tomorrow
 from tests.concurrency.test_booking_races import ON_MARIADB
 from tests.conftest import client_for
 from tests.factories import make_train, make_user
 from tests.trains.helpers import next_weekday, rajdhani_body
-from trains import search_cache
+from trains import search_cache as counters
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ def test_a_hold_that_lapses_on_its_own_shows_in_the_first_search_after_it_lapses
     assert free_seats(client, train) == 50
 
 
-def test_an_answer_without_a_date_is_kept_only_within_its_minute_one_with_a_date_all_day(rf, monkeypatch):
+def test_an_answer_without_a_date_is_kept_only_within_its_minute_one_with_a_date_all_day(monkeypatch):
     # Without a date a search shows departures still ahead of now, and they leave on the minute;
     # with one it shows the same all day.
     moments = iter(
@@ -119,11 +120,11 @@ def test_an_answer_without_a_date_is_kept_only_within_its_minute_one_with_a_date
         for minute, second in [(54, 1), (54, 59), (55, 0), (54, 1), (55, 0), (59, 59)]
     )
     monkeypatch.setattr(search_cache.timezone, "localtime", lambda *args, **kwargs: next(moments))
-    request = rf.get("/api/trains/search/", ROUTE)
+    asked = ("new delhi", "mumbai central", None, None, 0, 20)
 
-    undated = [search_cache.entry_key(request, dated=False) for _ in range(3)]
+    undated = [search_cache.entry_key(asked, dated=False) for _ in range(3)]
     assert undated[0] == undated[1] != undated[2]
-    dated = [search_cache.entry_key(request, dated=True) for _ in range(3)]
+    dated = [search_cache.entry_key(asked, dated=True) for _ in range(3)]
     assert len(set(dated)) == 1
 
 
@@ -163,13 +164,11 @@ def test_train_changes_show_in_the_very_next_search(user_client, admin_client, t
 def test_an_answer_computed_before_a_booking_committed_is_never_served(user_client, user, train):
     # A search takes its stamp, then reads the database; a booking commits in between, so what
     # the search read may predate it. The entry it stores must not be served afterwards.
-    request = user_client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()}).wsgi_request
+    assert user_client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()}).status_code == 200
     cache.clear()
-    answer, stamp, _found = search_cache.cached_answer(
-        request, run_dates_searched(tomorrow()), route=("new delhi", "mumbai central"), dated=True
-    )
+    answer, stamp, _found = cached_search(SearchQuery(**ROUTE, limit=20, travel_date=tomorrow()))  # as free_seats asks
     assert answer is None
-    stale = {"count": 1, "next": None, "previous": None, "results": [{"id": train.id, "available_seats": 50}]}
+    stale = [{"id": train.id, "available_seats": 50}]
     services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
     search_cache.store(stamp, (1, json.dumps(stale).encode()))
 
@@ -257,20 +256,21 @@ def test_when_more_bumps_are_owed_than_kept_every_answer_is_renewed(monkeypatch,
     # process keeps, it owes the timetable counter instead, which every answer carries.
     elsewhere = make_train(source="Chennai Central", destination="Howrah")
     assert free_seats(user_client, train) == 50
-    monkeypatch.setattr(search_cache, "OWED_KEYS_KEPT", 0)  # the booking owes one counter
-    send_bumps = search_cache._send_bumps
+    owed = process_memory.owed_cache_bumps
+    monkeypatch.setattr(owed, "limit", 0)  # the booking owes one counter
+    send_bumps = counters._send_bumps
 
     def unanswered(keys):
         raise ConnectionError("the cache did not answer")
 
-    monkeypatch.setattr(search_cache, "_send_bumps", unanswered)
+    monkeypatch.setattr(counters, "_send_bumps", unanswered)
     try:
         services.book_seats(user=user, train=elsewhere, travel_date=tomorrow(), seats=1)
-        assert search_cache._owed == {search_cache.TIMETABLE}
+        assert owed.snapshot() == {counters.TIMETABLE}
     finally:
-        monkeypatch.setattr(search_cache, "_send_bumps", send_bumps)
+        monkeypatch.setattr(counters, "_send_bumps", send_bumps)
 
     with CaptureQueriesContext(connection) as queries:
         assert free_seats(user_client, train) == 50
     assert queries, "the answer cached before was served"
-    assert search_cache._owed == set()
+    assert owed.snapshot() == set()

@@ -11,9 +11,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from irctc import process_memory
 from tests.bookings.helpers import tomorrow
 from tests.factories import make_train
-from trains import selectors
+from trains import search_cache, selectors
 from trains.models import Train
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,12 @@ def shown(client, train) -> dict:
 
 def another_process():
     """What a worker that has served no search yet keeps: nothing."""
-    selectors._memo = selectors._TimetableMemo(None)
+    process_memory.timetables.clear()
+
+
+def kept(generation):
+    """What this process keeps of timetables read at `generation`."""
+    return process_memory.timetables.current(generation)
 
 
 def test_a_kept_timetable_costs_no_statement_but_the_route_and_a_new_process_takes_it_from_the_cache(
@@ -93,11 +99,12 @@ def test_what_a_process_keeps_of_a_timetable_is_left_out_of_garbage_collections(
     shown(user_client, train)
     gc.collect()  # a dict is left alone from a full collection on, a tuple once its items are
     gc.collect()
-    kept = selectors._memo.trains[train.id]
+    memo = kept(search_cache.current_timetable_generation())
+    timetable = memo.values[train.id]
     # All but the timetable itself and its classes (a tuple holding dicts stays tracked).
-    parts = {"head": kept.head, "stops": kept.stops, "fare rates": kept.fare_rates}
+    parts = {"head": timetable.head, "stops": timetable.stops, "fare rates": timetable.fare_rates}
     assert {name: gc.is_tracked(part) for name, part in parts.items()} == dict.fromkeys(parts, False)
-    assert not any(gc.is_tracked(expiry) for expiry in selectors._memo.expires.values())
+    assert not any(gc.is_tracked(expiry) for expiry in memo.expires.values())
 
 
 @pytest.fixture
@@ -137,7 +144,7 @@ def test_kept_timetables_lapse_one_by_one_and_none_is_kept_past_the_bound(databa
     ids = set(versions)
     selectors.timetables(versions, generation="g")
     bound = selectors.TIMETABLE_MEMO_SECONDS
-    lapses = sorted(selectors._memo.expires[train_id] - clock[0] for train_id in ids)
+    lapses = sorted(kept("g").expires[train_id] - clock[0] for train_id in ids)
     assert bound / 2 <= lapses[0] and lapses[-1] <= bound
     assert lapses[-1] - lapses[0] > bound / 10  # spread, not one moment
 
