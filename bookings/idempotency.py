@@ -45,7 +45,8 @@ CLAIM_ATTEMPTS = 3
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     HEADER,
-    # As `_read_key` checks: 1 to 64 characters, none of them a control character.
+    # As `_read_key` checks: 1 to 64 characters that `str.isprintable` takes. Of the Latin-1 a header
+    # carries, it refuses the control characters, the no-break space and the soft hyphen.
     {
         "type": "string",
         "minLength": 1,

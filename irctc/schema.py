@@ -199,6 +199,8 @@ class ListLengthExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if schema is None:  # a list of a serializer without fields
+            return None
         if self.target.min_length is not None:
             schema["minItems"] = self.target.min_length
         if self.target.max_length is not None:
