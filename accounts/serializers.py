@@ -3,6 +3,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from irctc.schema import request_rules
+
 User = get_user_model()
 
 
@@ -30,6 +32,7 @@ class RegisterSerializer(serializers.Serializer):
         return attrs
 
 
+@request_rules({"anyOf": [{"required": ["email"]}, {"required": ["username"]}]})
 class LoginSerializer(serializers.Serializer):
     """Sign in with `email` or with `username` (email wins when both are given)."""
 

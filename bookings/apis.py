@@ -3,7 +3,7 @@ from operator import itemgetter
 
 import django_filters
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
@@ -77,7 +77,12 @@ class BookingsApi(GenericAPIView):
     def get_queryset(self):
         return selectors.all_bookings()
 
-    @extend_schema(responses=BookingSerializer(many=True), tags=["bookings"])
+    @extend_schema(
+        responses=BookingSerializer(many=True),
+        # django-filter's NumberFilter takes any number; BookingFilter bounds it as an id.
+        parameters=[OpenApiParameter("train", {"type": "number", "minimum": 1, "maximum": MAX_ID})],
+        tags=["bookings"],
+    )
     @read_from_replica
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

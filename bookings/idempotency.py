@@ -27,7 +27,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -46,9 +45,16 @@ CLAIM_ATTEMPTS = 3
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    # As `_read_key` checks: 1 to 64 characters that `str.isprintable` takes. Of the Latin-1 a header
+    # carries, it refuses the control characters, the no-break space and the soft hyphen.
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[^\\u0000-\\u001f\\u007f-\\u00a0\\u00ad]*$",
+    },
     OpenApiParameter.HEADER,
-    description="Any string up to 64 characters. Repeating it repeats the first response; kept 24 hours.",
+    description="1 to 64 printable characters. Repeating it repeats the first response; kept 24 hours.",
 )
 
 

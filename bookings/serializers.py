@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger
 from bookings.selectors import current_train, journey_times, train_for_booking
+from irctc.schema import request_rules
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import normalize_station
 from trains.serializers import (
@@ -32,6 +33,7 @@ _date = serializers.DateField()
 _fare = serializers.DecimalField(max_digits=10, decimal_places=0)
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
 class TrainField(serializers.IntegerField):
     """A train given by id; an id that names no train fails validation under the field's name."""
 
@@ -92,6 +94,8 @@ class JourneySerializer(WithClassField, serializers.Serializer):
     passengers = PassengerInputSerializer(many=True, required=False, min_length=1, max_length=MAX_SEATS_PER_BOOKING)
 
 
+# `services.book_seats` needs a count or the travellers (and, given both, that they agree).
+@request_rules({"anyOf": [{"required": ["seats"]}, {"required": ["passengers"]}]})
 class BookingCreateSerializer(JourneySerializer):
     kept_train = True  # see TrainField
     seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_BOOKING, required=False)
@@ -144,6 +148,14 @@ def _plain_booking(data) -> dict | None:
     return plain
 
 
+# As `validate` says: seat numbers, a count or the travellers; not seat numbers and a count; each seat once.
+@request_rules(
+    {
+        "anyOf": [{"required": ["seat_numbers"]}, {"required": ["seats"]}, {"required": ["passengers"]}],
+        "not": {"required": ["seat_numbers", "seats"]},
+        "properties": {"seat_numbers": {"uniqueItems": True}},
+    }
+)
 class HoldCreateSerializer(JourneySerializer):
     seat_numbers = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),

@@ -347,8 +347,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "irctc.schema.document_error_responses",
+        "irctc.schema.describe_query_parameters",
     ],
     "ENUM_NAME_OVERRIDES": {
+        # The travel classes: `class` of bookings, search and seat maps, and `code` of a train's classes.
+        "ClassEnum": "trains.layouts.LAYOUTS",
         "DependencyStateEnum": "irctc.health.DEPENDENCY_STATES",
         "ReplicaStateEnum": "irctc.db_router.REPLICA_STATES",
     },

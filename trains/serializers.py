@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from irctc.schema import request_rules
 from trains.layouts import LAYOUTS
 from trains.models import (
     MAX_COACHES,
@@ -76,6 +77,11 @@ class StationField(TidyTextField):
         return station
 
 
+@extend_schema_field({"type": "string", "pattern": f"^{TRAIN_NUMBER_RE.pattern}$", "example": "12951"})
+class TrainNumberField(serializers.CharField):
+    """Five digits: `TrainSerializer.validate_train_number` refuses anything else, and says why."""
+
+
 @extend_schema_field(
     {"type": "array", "items": {"type": "string", "enum": list(WEEKDAYS)}, "minItems": 1, "uniqueItems": True}
 )
@@ -116,13 +122,18 @@ class StopSerializer(serializers.Serializer):
     distance_km = serializers.IntegerField(min_value=0, max_value=MAX_DISTANCE_KM, allow_null=True, default=None)
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^([0-9]{1,5}(\.[0-9]{0,2})?|\.[0-9]{1,2})$", "example": "1.25"}
+)
+class FarePerKmField(serializers.DecimalField):
+    """Rupees a kilometre as a string: 0 to 99999.99, as `max_digits`, `decimal_places` and `min_value` say."""
+
+
 class TrainClassSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=list(LAYOUTS))
     coaches = serializers.IntegerField(min_value=1, max_value=MAX_COACHES, allow_null=True, default=None)
     seats = serializers.IntegerField(read_only=True)
-    fare_per_km = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=Decimal("0"), allow_null=True, default=None
-    )
+    fare_per_km = FarePerKmField(max_digits=7, decimal_places=2, min_value=Decimal("0"), allow_null=True, default=None)
 
 
 def _flat_errors(detail, prefix: str = "") -> dict:
@@ -147,6 +158,20 @@ def _flat_errors(detail, prefix: str = "") -> dict:
     return {prefix: detail}
 
 
+# What `to_internal_value` requires of a whole train (a PATCH needs neither): a route, and seats.
+@request_rules(
+    {
+        "allOf": [
+            {
+                "anyOf": [
+                    {"required": ["stops"]},
+                    {"required": ["source", "destination", "departure_time", "arrival_time"]},
+                ]
+            },
+            {"anyOf": [{"required": ["classes"]}, {"required": ["total_seats"]}]},
+        ]
+    }
+)
 class TrainSerializer(serializers.Serializer):
     """`train` of API.md. `validated_data` holds model field names, ready for the services.
 
@@ -156,7 +181,7 @@ class TrainSerializer(serializers.Serializer):
     """
 
     id = serializers.IntegerField(read_only=True)
-    train_number = serializers.CharField(max_length=5)
+    train_number = TrainNumberField(max_length=5)
     name = TidyTextField(max_length=NAME_MAX_LENGTH)
     source = StationField(required=False)
     destination = StationField(required=False)
