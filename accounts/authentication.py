@@ -8,7 +8,7 @@ deactivation, a role change, a password change or a deletion applies from the ne
 
 A token this process has verified is also remembered until it expires: its signature and claims
 can't change (the same bytes verify the same way), only the clock can make it invalid, and that
-is checked on every use. Nothing revokes an access token before it expires (API.md, logout), and
+is checked on every use. Nothing revokes an access token before it expires (docs/api.md, Accounts: logout), and
 the user behind it is still looked up (and checked) on every request.
 """
 

@@ -42,7 +42,7 @@ class SearchTimingMiddleware:
 
 
 def search_log_document(request, response, execution_time_ms: float) -> dict:
-    """The `search_logs` document of API.md for one finished request."""
+    """The `search_logs` document (docs/api.md, Analytics) for one finished request."""
     query = _query(request)
     # DRF puts the user it authenticated on the underlying request, so after the view has run
     # this is the JWT user (or anonymous), not the session's.

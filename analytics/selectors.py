@@ -26,7 +26,7 @@ def top_routes(*, limit: int = 5, days: int | None = None) -> list[dict]:
     """`[{source, destination, search_count}]` over the last `days` days (all kept logs if None).
 
     Logs keep stations normalized; each is shown as trains spell it ("New Delhi"), or, when no
-    train serves it, as most of the window's searches naming it spelled it (API.md, Analytics).
+    train serves it, as most of the window's searches naming it spelled it (docs/api.md, Analytics).
     """
     since = _since(days)
     routes = _aggregate(pipelines.top_routes(limit=limit, since=since))

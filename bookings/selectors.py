@@ -31,7 +31,7 @@ def train_for_booking(train_id: int) -> Train | None:
     """The train `train_id` with its stops and classes, as this process last read it; None if
     there is no such train.
 
-    Reading the train was a third of a booking's CPU, and the booking checks it again anyway:
+    Reading the train was a large share of a booking's CPU, and the booking checks it again anyway:
     under the run lock, the free-seat read says whether the row's `updated_at` is still the one
     read (`bookings.inventory.allocation.prepare_run`), and every change to a train, its stops or
     its classes saves that row. So a booking may start from a train read by an earlier request:

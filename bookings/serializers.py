@@ -1,4 +1,4 @@
-"""Bookings, holds, search results, seat maps and PNR status as API.md shows them, and their inputs.
+"""Bookings, holds, search results, seat maps and PNR status as docs/api.md describes them, and their inputs.
 
 `class` and `from` are Python keywords, so fields with those names are added in `get_fields`;
 the services receive them as `class_code` and `from_station`.
@@ -60,7 +60,7 @@ def _class_field(**kwargs) -> serializers.ChoiceField:
 class WithClassField:
     """Adds the `class` field (`class_code` in the data) that a class body can't declare.
 
-    It goes where API.md lists it: after the field `class_field_after` names (first if None).
+    It goes where docs/api.md lists it: after the field `class_field_after` names (first if None).
     """
 
     class_field_kwargs: dict = {"required": False}
@@ -105,8 +105,8 @@ class BookingCreateSerializer(JourneySerializer):
         """The fields' own validation, except for the request most bookings send.
 
         A count of seats on a train and date (the version-1 request) is checked here directly:
-        building the fields and running each one was ~0.4 ms of a booking's CPU (and DRF builds
-        them even to run no validator). Anything else (other fields, other types, a value out of
+        building the fields and running each one was a visible share of a booking's CPU (and DRF
+        builds them even to run no validator). Anything else (other fields, other types, a value out of
         range, a train that doesn't exist) goes through the fields, which give the errors;
         tests/bookings/test_booking_input.py keeps both the same. This serializer has no
         validators and no `validate`, so the plain request skips nothing else.
@@ -257,8 +257,8 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
     def to_representation(self, booking: Booking) -> dict:
         """The fields above, in their order, written out instead of walked field by field.
 
-        Building the ModelSerializer's fields and walking them was ~1 ms of a booking's CPU, for
-        a dict whose shape never changes; tests/bookings/test_booking_rendering.py keeps this
+        Building the ModelSerializer's fields and walking them was a large share of a booking's
+        CPU, for a dict whose shape never changes; tests/bookings/test_booking_rendering.py keeps this
         byte for byte what DRF's walk renders.
         """
         departure, arrival = self._times(booking)
@@ -285,8 +285,8 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
 
     @extend_schema_field(TrainSerializer)
     def get_train(self, booking: Booking) -> dict:
-        # Rendered without DRF's per-field walk: a train with its stops and classes was ~3 ms,
-        # half of what a booking costs (tests/bookings/test_booking_rendering.py keeps it exact).
+        # Rendered without DRF's per-field walk, which for a train with its stops and classes cost
+        # about as much as the rest of a booking (tests/bookings/test_booking_rendering.py keeps it exact).
         return train_data(booking.run.train)
 
     def get_seat_numbers(self, booking: Booking) -> list[int]:
@@ -369,7 +369,7 @@ def search_params(query) -> dict:
     """`TrainSearchParamsSerializer(data=query)`'s validated data, or its ValidationError.
 
     Search is the busiest request, and building the serializer (a deep copy of each field) and
-    running it cost ~10% of a search's CPU. A query made only of what the serializer would accept
+    running it was a sizeable share of a search's CPU. A query made only of what the serializer would accept
     as it is (the common one) is read directly; anything else goes to the serializer, so every
     error, and every value it would change, comes from it (a test compares the two on generated
     queries).

@@ -1,4 +1,4 @@
-"""Coach layouts of the travel classes, and the berth arithmetic of API.md.
+"""Coach layouts of the travel classes, and the berth arithmetic of docs/api.md (Classes and berths).
 
 A class's seats are numbered 1..N; which coach a seat is in, its number inside the coach and its
 berth type all follow from the seat number and the layout, so none of them is stored: a seat

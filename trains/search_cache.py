@@ -96,7 +96,7 @@ def bump_after_commit(keys: list[str]) -> None:
 
 
 # SET NX then INCR, for each key: one command for all, where a pipeline of two commands a key
-# cost the client about twice the CPU (its object, packing, reading two answers, its reset).
+# cost the client much more (its object, packing, reading two answers, its reset).
 _BUMP_SCRIPT = """
 for _, key in ipairs(KEYS) do
     redis.call('SET', key, ARGV[1], 'EX', ARGV[2], 'NX')

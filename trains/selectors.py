@@ -79,7 +79,7 @@ def get_active_train(train_id: int) -> Train:
 # both, and search reads `updated_at` with the route anyway, so this bounds only changes that
 # announce themselves by neither (SQL by hand that leaves `updated_at` alone). It was 300 s when
 # nothing else caught a change: every worker then read its whole timetable again every few
-# minutes, some 18% of search's work under a steady load.
+# minutes, a large share of search's work under a steady load (docs/performance.md, round 6).
 TIMETABLE_MEMO_SECONDS = 3600
 
 
@@ -96,8 +96,8 @@ class StopTimes(NamedTuple):
 
 # A process keeps every train's timetable, so what it keeps is made of plain tuples, strings,
 # numbers and dicts of those: the garbage collector stops tracking such objects. When each stop
-# was a dataclass, a full collection walked some 250,000 of them for 10,000 trains (~170 ms with
-# the GIL held: a stall of every request in flight). Only the Timetable itself stays tracked.
+# was a dataclass, a full collection walked every one of them with the GIL held, a stall of every
+# request in flight (docs/performance.md, round 5). Only the Timetable itself stays tracked.
 class Timetable(NamedTuple):
     """One train as search needs it. `head` is the train as the API shows it up to its stops
     (`stops_json` holds those rendered, `classes` the classes after them), `stops` the times of each
@@ -258,8 +258,8 @@ class Leg(NamedTuple):
 
     @classmethod
     def of(cls, timetable: Timetable, from_index: int, to_index: int) -> "Leg":
-        # tuple.__new__ directly: a search builds ~20 legs, and a NamedTuple's own __new__ (or a
-        # frozen dataclass's __init__) cost several times as much.
+        # tuple.__new__ directly: a search builds a leg per train, and a NamedTuple's own __new__
+        # (or a frozen dataclass's __init__) cost several times as much.
         stops = timetable.stops
         board, alight = _new_tuple(StopTimes, stops[from_index]), _new_tuple(StopTimes, stops[to_index])
         return _new_tuple(cls, (timetable, from_index, to_index, board, alight))

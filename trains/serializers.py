@@ -1,4 +1,4 @@
-"""The `train` representation of API.md, and the fields that search and the seat map share with it.
+"""The `train` representation (docs/api.md, Trains), and the fields that search and the seat map share with it.
 
 Serializers check the shape of each field on its own; rules that look at several fields or at
 the database (distinct stations, arrival after departure, sold seats) live in `trains/services.py`
@@ -173,7 +173,7 @@ def _flat_errors(detail, prefix: str = "") -> dict:
     }
 )
 class TrainSerializer(serializers.Serializer):
-    """`train` of API.md. `validated_data` holds model field names, ready for the services.
+    """`train` of docs/api.md (Trains). `validated_data` holds model field names, ready for the services.
 
     A route comes either as `stops` or as the version-1 fields (`source` ... `arrival_day_offset`);
     seats either as `classes` or as `total_seats`. Each field is checked here on its own; whether
@@ -227,8 +227,8 @@ def train_data(train) -> dict:
     (prefetched, or rendered with the row: `Train.stop_list`).
 
     Search renders many trains at once, and DRF renders field by field (a deep copy of every
-    field, then a `to_representation` call per value): about 3 ms a train with its stops and
-    classes, more than the whole search statement. The serializer stays the documented shape and
+    field, then a `to_representation` call per value), which for a train with its stops and
+    classes cost more than the whole search statement (docs/performance.md). The serializer stays the documented shape and
     the schema is built from it; tests/bookings/test_search_rendering.py checks that both give the
     same JSON.
     """

@@ -12,9 +12,8 @@ lock held across all of them. Django checks a reused connection once per request
 (`CONN_HEALTH_CHECKS`), which is where a dead connection is worth noticing, and pings only a
 connection whose socket has something to read: a server that restarted, was killed or dropped the
 connection (KILL, `wait_timeout`) has sent its FIN or its error packet, while a healthy idle
-connection has nothing. Django's own check pings every request's connection: on uncached
-searches against a real server, dropping that round trip took the workers' CPU per search from
-2.83-3.00 to 2.64-2.68 ms and MariaDB's from 0.44 to 0.41 ms (README, Performance, round 9). A
+connection has nothing. Django's own check pings every request's connection, a round trip that
+cost both the workers and MariaDB CPU on every search (docs/performance.md, round 9). A
 server that is paused or cut off sends nothing, and a ping would hang on it just as the statement
 does, until the read timeout.
 

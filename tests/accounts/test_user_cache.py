@@ -84,7 +84,7 @@ def test_promoting_a_cached_user_allows_the_next_admin_request(user):
 
 
 def test_a_password_change_keeps_access_tokens_valid_as_simplejwt_does_by_default(user):
-    # Today's rule (API.md): an access token lives out its 15 minutes; logout revokes refresh only.
+    # Today's rule (docs/api.md, Accounts): an access token lives out its 15 minutes; logout revokes refresh only.
     client = signed_in(user)
     assert me(client)[0] == 200
     user.set_password("An0ther-pass-phrase")

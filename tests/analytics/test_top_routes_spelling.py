@@ -1,4 +1,4 @@
-"""`top-routes` names stations as trains spell them (API.md, Analytics)."""
+"""`top-routes` names stations as trains spell them (docs/api.md, Analytics)."""
 
 import pytest
 

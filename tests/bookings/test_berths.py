@@ -1,4 +1,4 @@
-"""Classes, coaches and berths: the arithmetic of API.md's layouts, berth preferences, seniors, one coach."""
+"""Classes, coaches and berths: the arithmetic of the layouts in docs/api.md (Classes and berths), berth preferences, seniors, one coach."""
 
 import itertools
 
@@ -12,7 +12,7 @@ from trains.layouts import berth_of
 
 pytestmark = pytest.mark.django_db
 
-# API.md's table, copied rather than imported: the layouts are checked against the contract.
+# The table of docs/api.md (Classes and berths), copied rather than imported: the layouts are checked against the contract.
 CONTRACT = {
     "1A": ("H", 24, "LB UB"),
     "2A": ("A", 48, "LB UB LB UB SL SU"),

@@ -1,5 +1,5 @@
 def assert_json_error(response, status_code: int, code: str | None = None) -> dict:
-    """The error format of API.md: JSON with a string `code` and `detail`; returns the body."""
+    """The error format (docs/api.md, Errors): JSON with a string `code` and `detail`; returns the body."""
     assert response.status_code == status_code, response.content
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = response.json()

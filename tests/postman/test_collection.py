@@ -2,7 +2,7 @@
 
 Endpoints come from the OpenAPI schema that /api/schema/ serves, so a new view without a request
 in the collection fails here. The schema leaves out its own two views, /api/schema/ and
-/api/docs/; API.md lists them, so they are required too. The collection itself is run against a
+/api/docs/; docs/api.md lists them, so they are required too. The collection itself is run against a
 live server by scripts/postman.sh (newman).
 """
 

@@ -10,7 +10,7 @@ DAILY = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 MON_TO_SAT = DAILY[:6]
 
 # Coach compositions, as (code, coaches, rupees per km). EC (Executive Chair Car) has no layout in
-# API.md's table, so the Shatabdis and Vande Bharats sell CC only.
+# The table of docs/api.md (Classes and berths), so the Shatabdis and Vande Bharats sell CC only.
 RAJDHANI = (("1A", 1, "2.90"), ("2A", 5, "1.75"), ("3A", 11, "1.20"))
 DURONTO = (("1A", 1, "2.90"), ("2A", 4, "1.75"), ("3A", 9, "1.20"))
 SHATABDI = (("CC", 12, "1.05"),)
