@@ -10,7 +10,7 @@ import functools
 from django.db import connection
 
 from bookings.models import Hold, SeatAllocation, TrainRun
-from trains.models import Train
+from trains.models import StopPair, Train
 
 # --- Locking, availability and allocation (bookings.inventory) ---------------------------------
 
@@ -142,10 +142,7 @@ def booking_batch_sql(booking, dependents: list[list], *, commit: bool) -> tuple
 #
 # A search reads two statements: the route's trains with their runs, then the seats taken on the
 # page's runs. Both are hand-written for their shape: the first aggregates to one JSON value, the
-# second has one condition per run. The models are imported where a statement is first built
-# (each is built once per shape), which keeps this section's imports its own.
-
-import functools  # noqa: E402 - this section's own, below the section above
+# second has one condition per run. Each is built once per shape.
 
 
 @functools.cache
@@ -154,9 +151,6 @@ def route_with_runs(vendor: str, days: int) -> str:
     its `updated_at` and its runs on `days` run dates, as one JSON array of
     `[train, from index, to index, updated_at, run id, run date]`. Parameters: the run dates, then
     the two station keys."""
-    from bookings.models import TrainRun
-    from trains.models import StopPair, Train
-
     # One JSON value rather than a row per train: the pure-Python driver decodes a row's columns
     # one by one, which cost more than the statement itself.
     # The train's updated_at comes along so that the timetable a process keeps of it is checked
@@ -177,8 +171,6 @@ def taken_seats(runs: int) -> str:
     """Per run and class, the seats a confirmed booking or an unexpired hold takes on any segment of
     a journey, and when the first hold counted lapses. Parameters: (run id, from index, to index)
     for each of `runs` runs, then now."""
-    from bookings.models import Hold, SeatAllocation
-
     run = "(sa.run_id = %s AND sa.segment >= %s AND sa.segment < %s)"
     return (
         "SELECT sa.run_id, sa.class_code, COUNT(DISTINCT sa.seat_number),"
