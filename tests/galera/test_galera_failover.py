@@ -1,0 +1,257 @@
+"""Bookings on a three-node Galera cluster behind HAProxy, while its nodes are killed and paused.
+
+The app (gunicorn, as tests/faults serves it) talks to HAProxy alone; clients book with
+Idempotency-Keys, retrying a key on 503 as a careful client does. Each fault is one test on the
+same cluster, which each test leaves whole again (three nodes, all Synced):
+- the writer killed with SIGKILL, then started again: it rejoins by IST and takes the writes back;
+- the writer paused (SIGSTOP) for 10 s: the others drop it from the group and go on, and it
+  catches up once resumed;
+- a backup killed and started again: the writer never notices.
+
+After each: the first 201 after the fault came within `FIRST_201_WITHIN` seconds; every booking
+a client was answered 201 for is in the database exactly once, none that it wasn't; no seat is
+sold twice on any segment; no 500, and every 503 had Retry-After (tests/faults'
+`_check_the_end_state`); and the three nodes hold the same bookings and allocations.
+
+MariaDB pass only (DB_ENGINE=mysql, as CI's second run); needs galera-4, haproxy, rsync and
+iproute2 (.ci/run installs them) and skips naming what is missing otherwise.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.faults.servers import App
+from tests.faults.test_database_faults import (
+    Ledger,
+    _admin_token,
+    _check_the_end_state,
+    _make_train,
+    _start_bookers,
+    _wait_for_201s,
+)
+from tests.galera.cluster import DATABASE, GaleraCluster, alive, missing_tools
+from tests.replica.servers import ROOT
+
+ON_MARIADB = settings.DB_ENGINE == "mysql"
+MISSING = missing_tools() if ON_MARIADB else []
+
+pytestmark = [
+    pytest.mark.mariadb,
+    pytest.mark.slow,
+    pytest.mark.skipif(not ON_MARIADB, reason="the Galera tests run in the MariaDB pass (DB_ENGINE=mysql)"),
+    pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)} to start a Galera cluster"),
+]
+
+FIRST_201_WITHIN = 10.0
+PAUSE_SECONDS = 10
+
+
+@dataclass
+class ThroughHAProxy:
+    """What tests/faults' `App` needs to know of its database: here HAProxy's port."""
+
+    port: int
+    DATABASE: str = DATABASE
+
+
+class Stack:
+    """The cluster and the app, described together when an assertion fails."""
+
+    def __init__(self, cluster: GaleraCluster, app: App):
+        self.cluster, self.app = cluster, app
+
+    def describe(self) -> str:
+        logs = [f"--- {node.name} ---\n{node.error_log()}" for node in self.cluster.nodes]
+        return "\n".join([*logs, f"--- haproxy ---\n{self.cluster.haproxy.describe()}"])
+
+    def __iter__(self):
+        # tests/faults' helpers take (database, app) and ask the first for describe().
+        return iter((self, self.app))
+
+
+@pytest.fixture(scope="module")
+def stack():
+    workdir = Path(tempfile.mkdtemp(prefix="irctc-galera-app-"))
+    cluster = GaleraCluster()
+    app = None
+    try:
+        cluster.start()
+        app = App(workdir, ThroughHAProxy(cluster.haproxy.port))
+        app.prepare()
+        app.start()
+        yield Stack(cluster, app)
+    finally:
+        if app is not None:
+            app.stop()
+        cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _book_through(stack, fault, train_number: str) -> dict:
+    """Bookers running, `fault(stack)` once some bookings are in; returns what it measured."""
+    app = stack.app
+    admin = _admin_token(app)
+    train_id = _make_train(app, admin, train_number, 3000)
+    ledger, stop = Ledger(), threading.Event()
+    bookers = _start_bookers(app, train_id, ledger, stop, f"g{train_number}-")
+    try:
+        _wait_for_201s(ledger, 10, 60, "before any fault", stack)
+        measured = fault(stack, ledger)
+        _wait_for_201s(ledger, ledger.confirmed_count() + 10, 30, "running on after the fault", stack)
+    finally:
+        stop.set()
+        for booker in bookers:
+            booker.join(60)
+    _check_the_end_state(app, admin, train_id, ledger)
+    _check_the_nodes_agree(stack.cluster)
+    assert stack.cluster.cluster_size() == 3
+    print(
+        f"\ngalera: {len(ledger.confirmed)} bookings confirmed; answers {dict(ledger.statuses)}, "
+        f"codes {dict(ledger.codes)}; {measured}"
+    )
+    return measured
+
+
+def _check_the_nodes_agree(cluster: GaleraCluster):
+    """Every node holds the same bookings and allocations, and no seat twice on any segment."""
+    summaries = set()
+    for node in cluster.nodes:
+        connection = node.connect(database=DATABASE)
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SET SESSION wsrep_sync_wait = 1")  # its reads wait until it applied all
+            cursor.execute("SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(seats), 0) FROM bookings_booking")
+            bookings = cursor.fetchall()[0]
+            cursor.execute(
+                "SELECT COUNT(*), COALESCE(SUM(seat_number * (segment + 1)), 0) FROM bookings_seatallocation"
+            )
+            allocations = cursor.fetchall()[0]
+            cursor.execute(
+                "SELECT run_id, class_code, segment, seat_number FROM bookings_seatallocation"
+                " GROUP BY run_id, class_code, segment, seat_number HAVING COUNT(*) > 1"
+            )
+            assert cursor.fetchall() == [], f"a seat sold twice on a segment, on {node.name}"
+        finally:
+            connection.close()
+        summaries.add((tuple(int(value) for value in bookings), tuple(int(value) for value in allocations)))
+    assert len(summaries) == 1, f"the nodes disagree: {summaries}"
+
+
+def _first_201_after(ledger, stack, what: str) -> float:
+    return _wait_for_201s(ledger, ledger.confirmed_count(), FIRST_201_WITHIN, what, stack)
+
+
+def _wait_for_the_writer(cluster: GaleraCluster, name: str, within: float = 30.0):
+    deadline = time.monotonic() + within
+    while cluster.haproxy.writer() != name:
+        assert time.monotonic() < deadline, f"the writes did not move to {name}: {cluster.haproxy.describe()}"
+        time.sleep(0.2)
+
+
+def test_bookings_go_on_when_the_writer_is_killed_and_it_rejoins(stack):
+    def kill_the_writer(stack, ledger):
+        cluster = stack.cluster
+        writer = cluster.node(cluster.haproxy.writer())
+        writer.kill()
+        first_201 = _first_201_after(ledger, stack, f"after kill -9 of the writer {writer.name}")
+        assert cluster.haproxy.writer() != writer.name
+        started = time.monotonic()
+        cluster.restart(writer)
+        rejoined = time.monotonic() - started
+        # Synced again, it takes the writes back (HAProxy's first server): one more switch.
+        _wait_for_the_writer(cluster, writer.name)
+        back = _first_201_after(ledger, stack, f"after the writes moved back to {writer.name}")
+        return {
+            "first 201 after kill -9": round(first_201, 2),
+            "rejoined": round(rejoined, 2),
+            "after failback": round(back, 2),
+        }
+
+    measured = _book_through(stack, kill_the_writer, "61601")
+    assert measured["first 201 after kill -9"] < FIRST_201_WITHIN
+
+
+def test_bookings_go_on_when_the_writer_hangs_for_10_seconds(stack):
+    def pause_the_writer(stack, ledger):
+        cluster = stack.cluster
+        writer = cluster.node(cluster.haproxy.writer())
+        writer.pause()
+        paused_at = time.monotonic()
+        try:
+            first_201 = _first_201_after(ledger, stack, f"after SIGSTOP of the writer {writer.name}")
+            assert cluster.haproxy.writer() != writer.name
+            time.sleep(max(0.0, PAUSE_SECONDS - (time.monotonic() - paused_at)))
+        finally:
+            writer.resume()
+        started = time.monotonic()
+        writer.wait_until_synced(60)
+        caught_up = time.monotonic() - started
+        _wait_for_the_writer(cluster, writer.name)
+        back = _first_201_after(ledger, stack, f"after the writes moved back to {writer.name}")
+        return {
+            "first 201 after SIGSTOP": round(first_201, 2),
+            "caught up": round(caught_up, 2),
+            "after failback": round(back, 2),
+        }
+
+    measured = _book_through(stack, pause_the_writer, "61602")
+    assert measured["first 201 after SIGSTOP"] < FIRST_201_WITHIN
+
+
+def test_bookings_go_on_when_a_backup_dies_and_rejoins(stack):
+    def kill_a_backup(stack, ledger):
+        cluster = stack.cluster
+        writer = cluster.haproxy.writer()
+        backup = cluster.others(writer)[-1]
+        backup.kill()
+        first_201 = _first_201_after(ledger, stack, f"after kill -9 of the backup {backup.name}")
+        started = time.monotonic()
+        cluster.restart(backup)
+        rejoined = time.monotonic() - started
+        assert cluster.haproxy.writer() == writer, "a backup's death moved the writes"
+        return {"first 201 after a backup's kill -9": round(first_201, 2), "rejoined": round(rejoined, 2)}
+
+    measured = _book_through(stack, kill_a_backup, "61603")
+    assert measured["first 201 after a backup's kill -9"] < FIRST_201_WITHIN
+
+
+def test_the_cluster_command_starts_and_stops_by_pids(tmp_path):
+    """`python -m tests.galera.cluster start DIR` returns with the cluster up; `stop DIR` ends it."""
+    directory = Path(tempfile.mkdtemp(prefix="irctc-galera-cli-"))
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DB_", "PYTEST"))}
+    try:
+        started = subprocess.run(
+            [sys.executable, "-m", "tests.galera.cluster", "start", str(directory)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert started.returncode == 0, started.stderr[-3000:]
+        pids = list(json.loads((directory / "pids.json").read_text()).values())
+        assert len(pids) == 4 and all(alive(pid) for pid in pids)
+    finally:
+        if (directory / "pids.json").exists():
+            stopped = subprocess.run(
+                [sys.executable, "-m", "tests.galera.cluster", "stop", str(directory)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert stopped.returncode == 0, stopped.stderr[-3000:]
+            assert not any(alive(pid) for pid in pids)
+        shutil.rmtree(directory, ignore_errors=True)
