@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import mysql.connector
@@ -258,6 +259,14 @@ listen galera_writer
     external-check command {check}
 {servers}
 """
+
+
+@dataclass
+class ThroughHAProxy:
+    """The database as tests/faults' `App` (gunicorn) is given it: here HAProxy's port."""
+
+    port: int
+    DATABASE: str = DATABASE
 
 
 class GaleraCluster:

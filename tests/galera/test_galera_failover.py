@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,7 @@ from tests.faults.test_database_faults import (
     _start_bookers,
     _wait_for_201s,
 )
-from tests.galera.cluster import DATABASE, GaleraCluster, alive, missing_tools
+from tests.galera.cluster import DATABASE, GaleraCluster, ThroughHAProxy, alive, missing_tools
 from tests.replica.servers import ROOT
 
 ON_MARIADB = settings.DB_ENGINE == "mysql"
@@ -55,14 +54,6 @@ pytestmark = [
 
 FIRST_201_WITHIN = 10.0
 PAUSE_SECONDS = 10
-
-
-@dataclass
-class ThroughHAProxy:
-    """What tests/faults' `App` needs to know of its database: here HAProxy's port."""
-
-    port: int
-    DATABASE: str = DATABASE
 
 
 class Stack:
