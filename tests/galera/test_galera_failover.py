@@ -41,6 +41,7 @@ from tests.faults.test_database_faults import (
 )
 from tests.galera.cluster import DATABASE, GaleraCluster, ThroughHAProxy, alive, missing_tools
 from tests.replica.servers import ROOT
+from tests.security.test_production_settings import run_django
 
 ON_MARIADB = settings.DB_ENGINE == "mysql"
 MISSING = missing_tools() if ON_MARIADB else []
@@ -215,6 +216,32 @@ def test_bookings_go_on_when_a_backup_dies_and_rejoins(stack):
 
     measured = _book_through(stack, kill_a_backup, "61603")
     assert measured["first 201 after a backup's kill -9"] < FIRST_201_WITHIN
+
+
+def test_a_synced_node_serves_reads_as_a_replica_and_a_desynced_one_does_not(stack):
+    """DB_REPLICA_HOSTS may name Galera nodes: the router reads their wsrep state for their lag."""
+    cluster = stack.cluster
+    backups = cluster.others(cluster.haproxy.writer())
+    states = "from irctc.db_router import check_replica; print(check_replica('replica1'), check_replica('replica2'))"
+    env = dict(
+        DB_ENGINE="mysql",
+        DB_NAME=DATABASE,
+        DB_USER="root",
+        DB_PASSWORD="",
+        DB_HOST="127.0.0.1",
+        DB_PORT=str(cluster.haproxy.port),
+        DB_REPLICA_HOSTS=",".join(node.address for node in backups),
+        DEBUG="true",
+    )
+    synced = run_django(["-c", f"import django; django.setup(); {states}"], **env)
+    assert synced.stdout.split() == ["ok", "ok"], synced.stderr
+    backups[1].execute("SET GLOBAL wsrep_desync = ON")
+    try:
+        desynced = run_django(["-c", f"import django; django.setup(); {states}"], **env)
+    finally:
+        backups[1].execute("SET GLOBAL wsrep_desync = OFF")
+    assert desynced.stdout.split() == ["ok", "lagging"], desynced.stderr
+    backups[1].wait_until_synced(30)
 
 
 def test_the_cluster_command_starts_and_stops_by_pids(tmp_path):
