@@ -39,7 +39,7 @@ from tests.faults.test_database_faults import (
     _start_bookers,
     _wait_for_201s,
 )
-from tests.galera.cluster import DATABASE, GaleraCluster, ThroughHAProxy, alive, missing_tools
+from tests.galera.cluster import CHECK_SCRIPT, DATABASE, GaleraCluster, ThroughHAProxy, alive, missing_tools
 from tests.replica.servers import ROOT
 from tests.security.test_production_settings import run_django
 
@@ -235,13 +235,22 @@ def test_a_synced_node_serves_reads_as_a_replica_and_a_desynced_one_does_not(sta
     )
     synced = run_django(["-c", f"import django; django.setup(); {states}"], **env)
     assert synced.stdout.split() == ["ok", "ok"], synced.stderr
+    assert _haproxy_check(backups[1]) == 0
     backups[1].execute("SET GLOBAL wsrep_desync = ON")
     try:
         desynced = run_django(["-c", f"import django; django.setup(); {states}"], **env)
+        check_when_desynced = _haproxy_check(backups[1])
     finally:
         backups[1].execute("SET GLOBAL wsrep_desync = OFF")
     assert desynced.stdout.split() == ["ok", "lagging"], desynced.stderr
+    assert check_when_desynced != 0, "HAProxy's check passed a node that is not Synced"
     backups[1].wait_until_synced(30)
+
+
+def _haproxy_check(node) -> int:
+    """scripts/galera_check.sh's verdict on `node`, called as HAProxy calls it (no environment)."""
+    command = [str(CHECK_SCRIPT), "127.0.0.1", "0", "127.0.0.1", str(node.port)]
+    return subprocess.run(command, env={}, capture_output=True, timeout=10).returncode
 
 
 def test_the_cluster_command_starts_and_stops_by_pids(tmp_path):
