@@ -11,9 +11,9 @@ each with its own Idempotency-Key, back to back:
     galera   three Galera nodes, the app connected through HAProxy to the writer.
 
 Throughput is confirmed bookings per second over `--seconds` after a warm-up. Then, on the
-cluster, `--rounds` times each: the writer killed (SIGKILL) or paused (SIGSTOP), and the seconds
-from the fault to the first 201 after it; the node is brought back, and the seconds from the
-writes moving back to it to the next 201. Prints one JSON object; docs/galera.md quotes it.
+cluster, `--rounds` times each: the writer killed (SIGKILL) or paused (SIGSTOP for 10 s), and
+the seconds from the fault to the first 201 answering a request sent after it; the node is
+brought back, and the same from the writes moving back to it. Prints one JSON object; docs/galera.md quotes it.
 """
 
 import argparse
@@ -36,8 +36,9 @@ import django  # noqa: E402
 django.setup()
 
 from tests.faults.servers import App, PrivateMariaDB  # noqa: E402
-from tests.faults.test_database_faults import Ledger, _admin_token, _make_train, _start_bookers  # noqa: E402
+from tests.faults.test_database_faults import _admin_token, _make_train, _start_bookers  # noqa: E402
 from tests.galera.cluster import GaleraCluster, ThroughHAProxy  # noqa: E402
+from tests.galera.load import TimedLedger  # noqa: E402
 
 WARM_UP_SECONDS = 3
 
@@ -48,19 +49,18 @@ class Load:
     def __init__(self, app: App, train_number: str):
         admin = _admin_token(app)
         train_id = _make_train(app, admin, train_number, 5000)
-        self.ledger, self.stop = Ledger(), threading.Event()
+        self.ledger, self.stop = TimedLedger(), threading.Event()
         self.bookers = _start_bookers(app, train_id, self.ledger, self.stop, f"b{train_number}-")
 
     def confirmed(self) -> int:
         return self.ledger.confirmed_count()
 
-    def seconds_to_next_201(self, within: float = 60.0) -> float:
-        before, started = self.confirmed(), time.monotonic()
-        while self.confirmed() <= before:
-            if time.monotonic() - started > within:
-                raise RuntimeError(f"no 201 within {within} s: {dict(self.ledger.statuses)}")
-            time.sleep(0.02)
-        return time.monotonic() - started
+    def seconds_to_first_201_after(self, moment: float, within: float = 60.0) -> float:
+        """From `moment` to the first 201 answering a request sent after it (tests/galera/load.py)."""
+        seconds = self.ledger.seconds_to_first_201_sent_after(moment, within)
+        if seconds is None:
+            raise RuntimeError(f"no 201 within {within} s: {dict(self.ledger.statuses)}")
+        return seconds
 
     def finish(self) -> dict:
         self.stop.set()
@@ -90,22 +90,23 @@ def failovers(app: App, cluster: GaleraCluster, rounds: int) -> dict:
     load = Load(app, "62999")
     figures = {"kill -9": [], "SIGSTOP": [], "failback": []}
     try:
-        load.seconds_to_next_201()
+        load.seconds_to_first_201_after(time.monotonic())
         for _ in range(rounds):
             for fault in ("kill -9", "SIGSTOP"):
                 writer = cluster.node(cluster.haproxy.writer())
+                faulted_at = time.monotonic()
                 if fault == "kill -9":
                     writer.kill()
-                    figures[fault].append(load.seconds_to_next_201())
+                    figures[fault].append(load.seconds_to_first_201_after(faulted_at))
                     cluster.restart(writer)
                 else:
                     writer.pause()
-                    figures[fault].append(load.seconds_to_next_201())
-                    time.sleep(10)
+                    figures[fault].append(load.seconds_to_first_201_after(faulted_at))
+                    time.sleep(max(0.0, 10 - (time.monotonic() - faulted_at)))
                     writer.resume()
-                    writer.wait_until_synced()
+                    cluster.wait_until_whole()
                 _wait_for_writer(cluster, writer.name)
-                figures["failback"].append(load.seconds_to_next_201())
+                figures["failback"].append(load.seconds_to_first_201_after(time.monotonic()))
     finally:
         outcome = load.finish()
     summary = {

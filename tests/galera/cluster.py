@@ -333,6 +333,35 @@ class GaleraCluster:
         writer = self.haproxy.writer()
         donors = ",".join(other.name for other in self.others(node.name) if other.name != writer and other.running())
         node.start(members=self.nodes, donors=f"{donors}," if donors else "")
+        self.wait_until_whole()
+
+    def wait_until_whole(self, timeout: float = 60.0):
+        """Until every node is Synced and in one and the same view holding all of them.
+
+        A node that resumes from a pause still reports the view it was paused in, Synced, until
+        it hears from the others; the view's number (`wsrep_cluster_conf_id`), which the others
+        moved on when they dropped it and again when it rejoined, tells the two apart.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                states = [node.wsrep_status() for node in self.nodes]
+            except mysql.connector.Error:
+                states = []
+            if (
+                states
+                and all(
+                    state.get("wsrep_local_state") == str(SYNCED)
+                    and state.get("wsrep_ready") == "ON"
+                    and state.get("wsrep_cluster_size") == str(len(self.nodes))
+                    for state in states
+                )
+                and len({state.get("wsrep_cluster_conf_id") for state in states}) == 1
+            ):
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the cluster is not whole within {timeout:.0f} s: {states}")
+            time.sleep(0.2)
 
     def cluster_size(self) -> int:
         for node in self.nodes:
