@@ -87,11 +87,13 @@ def _wait_for_writer(cluster: GaleraCluster, name: str, within: float = 60.0) ->
 
 
 def failovers(app: App, cluster: GaleraCluster, rounds: int) -> dict:
-    load = Load(app, "62999")
     figures = {"kill -9": [], "SIGSTOP": [], "failback": []}
-    try:
-        load.seconds_to_first_201_after(time.monotonic())
-        for _ in range(rounds):
+    answers, codes = {}, {}
+    for round_number in range(rounds):
+        # A train per round: six clients sell one out in a minute or so.
+        load = Load(app, f"629{round_number:02d}")
+        try:
+            load.seconds_to_first_201_after(time.monotonic())
             for fault in ("kill -9", "SIGSTOP"):
                 writer = cluster.node(cluster.haproxy.writer())
                 faulted_at = time.monotonic()
@@ -107,14 +109,17 @@ def failovers(app: App, cluster: GaleraCluster, rounds: int) -> dict:
                     cluster.wait_until_whole()
                 _wait_for_writer(cluster, writer.name)
                 figures["failback"].append(load.seconds_to_first_201_after(time.monotonic()))
-    finally:
-        outcome = load.finish()
+        finally:
+            outcome = load.finish()
+        for total, counts in ((answers, outcome["answers"]), (codes, outcome["codes"])):
+            for key, count in counts.items():
+                total[key] = total.get(key, 0) + count
     summary = {
         name: {"median": round(statistics.median(values), 2), "max": round(max(values), 2)}
         for name, values in figures.items()
         if values
     }
-    return {"seconds_to_first_201": summary, **outcome}
+    return {"seconds_to_first_201": summary, "answers": answers, "codes": codes}
 
 
 def main():
@@ -152,6 +157,11 @@ def main():
                 app.stop()
             cluster.stop()
     finally:
+        for log in workdir.glob("*/gunicorn.log"):
+            if b"Traceback" in log.read_bytes():
+                kept = Path(tempfile.gettempdir()) / f"irctc-bench-galera-{log.parent.name}-gunicorn.log"
+                shutil.copy(log, kept)
+                results.setdefault("logs_with_tracebacks", []).append(str(kept))
         shutil.rmtree(workdir, ignore_errors=True)
     results["galera_vs_single"] = round(
         results["galera"]["bookings_per_second"] / results["single"]["bookings_per_second"], 2
