@@ -159,25 +159,39 @@ def _wait_for_the_writer(cluster: GaleraCluster, name: str, within: float = 30.0
         time.sleep(0.2)
 
 
+def _writer_fault(stack, ledger, what: str, break_it, bring_back) -> dict:
+    """Break the writer (`break_it(node)`), time the first 201 after; bring it back
+    (`bring_back(node, broken_at)`, returning the seconds it took to be Synced again) and time
+    the first 201 once the writes moved back to it."""
+    cluster = stack.cluster
+    writer = cluster.node(cluster.haproxy.writer())
+    broken_at = time.monotonic()
+    break_it(writer)
+    first_201 = _first_201_after(broken_at, ledger, stack, f"after {what} of the writer {writer.name}")
+    assert cluster.haproxy.writer() != writer.name
+    back_in = bring_back(writer, broken_at)
+    # Synced again, it takes the writes back (HAProxy's first server): one more switch.
+    _wait_for_the_writer(cluster, writer.name)
+    back = _first_201_after(time.monotonic(), ledger, stack, f"after the writes moved back to {writer.name}")
+    return {
+        f"first 201 after {what}": round(first_201, 2),
+        "back in": round(back_in, 2),
+        "after failback": round(back, 2),
+    }
+
+
+def _seconds(action) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
 def test_bookings_go_on_when_the_writer_is_killed_and_it_rejoins(stack):
     def kill_the_writer(stack, ledger):
-        cluster = stack.cluster
-        writer = cluster.node(cluster.haproxy.writer())
-        killed_at = time.monotonic()
-        writer.kill()
-        first_201 = _first_201_after(killed_at, ledger, stack, f"after kill -9 of the writer {writer.name}")
-        assert cluster.haproxy.writer() != writer.name
-        started = time.monotonic()
-        cluster.restart(writer)
-        rejoined = time.monotonic() - started
-        # Synced again, it takes the writes back (HAProxy's first server): one more switch.
-        _wait_for_the_writer(cluster, writer.name)
-        back = _first_201_after(time.monotonic(), ledger, stack, f"after the writes moved back to {writer.name}")
-        return {
-            "first 201 after kill -9": round(first_201, 2),
-            "rejoined": round(rejoined, 2),
-            "after failback": round(back, 2),
-        }
+        def restart(node, _killed_at):
+            return _seconds(lambda: stack.cluster.restart(node))
+
+        return _writer_fault(stack, ledger, "kill -9", lambda node: node.kill(), restart)
 
     measured = _book_through(stack, kill_the_writer, "61601")
     assert measured["first 201 after kill -9"] < FIRST_201_WITHIN
@@ -185,26 +199,12 @@ def test_bookings_go_on_when_the_writer_is_killed_and_it_rejoins(stack):
 
 def test_bookings_go_on_when_the_writer_hangs_for_10_seconds(stack):
     def pause_the_writer(stack, ledger):
-        cluster = stack.cluster
-        writer = cluster.node(cluster.haproxy.writer())
-        paused_at = time.monotonic()
-        writer.pause()
-        try:
-            first_201 = _first_201_after(paused_at, ledger, stack, f"after SIGSTOP of the writer {writer.name}")
-            assert cluster.haproxy.writer() != writer.name
+        def resume(node, paused_at):
             time.sleep(max(0.0, PAUSE_SECONDS - (time.monotonic() - paused_at)))
-        finally:
-            writer.resume()
-        started = time.monotonic()
-        cluster.wait_until_whole()
-        caught_up = time.monotonic() - started
-        _wait_for_the_writer(cluster, writer.name)
-        back = _first_201_after(time.monotonic(), ledger, stack, f"after the writes moved back to {writer.name}")
-        return {
-            "first 201 after SIGSTOP": round(first_201, 2),
-            "caught up": round(caught_up, 2),
-            "after failback": round(back, 2),
-        }
+            node.resume()
+            return _seconds(stack.cluster.wait_until_whole)
+
+        return _writer_fault(stack, ledger, "SIGSTOP", lambda node: node.pause(), resume)
 
     measured = _book_through(stack, pause_the_writer, "61602")
     assert measured["first 201 after SIGSTOP"] < FIRST_201_WITHIN
@@ -218,9 +218,7 @@ def test_bookings_go_on_when_a_backup_dies_and_rejoins(stack):
         killed_at = time.monotonic()
         backup.kill()
         first_201 = _first_201_after(killed_at, ledger, stack, f"after kill -9 of the backup {backup.name}")
-        started = time.monotonic()
-        cluster.restart(backup)
-        rejoined = time.monotonic() - started
+        rejoined = _seconds(lambda: cluster.restart(backup))
         assert cluster.haproxy.writer() == writer, "a backup's death moved the writes"
         return {"first 201 after a backup's kill -9": round(first_201, 2), "rejoined": round(rejoined, 2)}
 
