@@ -2,9 +2,15 @@
 
 A deadlock victim has its whole transaction rolled back by the server, and a lock wait timeout
 (`DB_LOCK_WAIT_SECONDS`) means someone held the run for too long: in both cases nothing of the
-attempt is left and trying again is the right answer. After `ATTEMPTS` tries, or once the
-attempts have taken `BUDGET_SECONDS` (a request must finish well inside gunicorn's timeout), the
-error goes on and the client gets 503 `database_unavailable` with Retry-After.
+attempt is left and trying again is the right answer. On a Galera cluster a transaction that
+lost certification to a conflicting one from another node (possible during a failover, when the
+new writer is still applying the old one's last commits) fails the same way, with a deadlock, at
+its COMMIT or at any statement before it: either way the error leaves the decorated function and
+the transaction is run again.
+
+After `ATTEMPTS` tries, or once the attempts have taken `BUDGET_SECONDS` (a request must finish
+well inside gunicorn's timeout), the error goes on and the client gets 503
+`database_unavailable` with Retry-After.
 
 A `SeatClash` (the run's free-seat read and the seat insert disagreed, see `bookings.seat_clash`)
 is logged, the connection dropped and the transaction run once more on a new one.

@@ -40,6 +40,7 @@ LOCK_CONFLICT_ERRNOS = frozenset({ER_LOCK_WAIT_TIMEOUT, ER_LOCK_DEADLOCK})
 CONNECTION_LOST_ERRNOS = frozenset(
     {
         1040,  # ER_CON_COUNT_ERROR: too many connections
+        1047,  # ER_UNKNOWN_COM_ERROR: a Galera node cut off from the primary component, or not synced
         1053,  # ER_SERVER_SHUTDOWN
         1203,  # ER_TOO_MANY_USER_CONNECTIONS
         1317,  # ER_QUERY_INTERRUPTED (KILL QUERY)

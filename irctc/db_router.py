@@ -9,7 +9,8 @@ booking list and figures) go to a replica, and only when:
   from the primary;
 - the read is not inside a transaction (a booking's reads decide its writes);
 - a replica is replicating and at most `DB_REPLICA_MAX_LAG` seconds behind, by its own
-  `SHOW REPLICA STATUS`, checked at most once a second per process.
+  `SHOW REPLICA STATUS`, or is a Galera node that is Synced (docs/galera.md), checked at most
+  once a second per process.
 
 Everything else, every write and every read outside such a view (authentication, JWT user
 lookups, the idempotency records, the booking engine), goes to the primary. A request keeps one
@@ -32,6 +33,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 logger = logging.getLogger(__name__)
 
 CHECK_INTERVAL_SECONDS = 1.0
+GALERA_SYNCED = "4"  # wsrep_local_state of a node that has applied everything and serves
 REPLICA_STATES = ["ok", "lagging", "down"]
 
 # The database a lag-tolerant read in progress was given; unset outside one.
@@ -204,7 +206,8 @@ def check_replica(alias: str) -> str:
     """The replica's state, from its own `SHOW REPLICA STATUS` (the same as SHOW SLAVE STATUS).
 
     "down": unreachable, or not a replica at all; "lagging": replication stopped or broken
-    (Seconds_Behind_Master is NULL) or more than DB_REPLICA_MAX_LAG seconds behind.
+    (Seconds_Behind_Master is NULL) or more than DB_REPLICA_MAX_LAG seconds behind. A server
+    that is no replica may be a Galera node: see `_galera_node_state`.
     The replica's user needs the REPLICA MONITOR privilege (MariaDB; REPLICATION CLIENT on MySQL).
     """
     try:
@@ -217,13 +220,31 @@ def check_replica(alias: str) -> str:
         _discard_connection(alias)
         return "down"
     if row is None:
-        logger.warning("%s is not a replica (SHOW REPLICA STATUS is empty)", settings.DB_REPLICAS[alias])
-        return "down"
+        return _galera_node_state(alias)
     status = dict(zip(columns, row, strict=True))
     behind = status.get("Seconds_Behind_Master", status.get("Seconds_Behind_Source"))
     if behind is None or int(behind) > settings.DB_REPLICA_MAX_LAG:
         return "lagging"
     return "ok"
+
+
+def _galera_node_state(alias: str) -> str:
+    """A Galera node serves reads as a replica does: "ok" while Synced (it applies the writer's
+    commits within moments, held close by Galera's flow control), "lagging" while it joins,
+    donates its state or is cut off from the primary component; "down" if it is no node either.
+    """
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SHOW GLOBAL STATUS LIKE 'wsrep_local_state'")
+            row = cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - as in `check_replica`
+        logger.warning("Replica %s is down: %s", settings.DB_REPLICAS[alias], exc)
+        _discard_connection(alias)
+        return "down"
+    if row is None:
+        logger.warning("%s is not a replica (SHOW REPLICA STATUS is empty)", settings.DB_REPLICAS[alias])
+        return "down"
+    return "ok" if row[1] == GALERA_SYNCED else "lagging"
 
 
 def _discard_connection(alias: str):

@@ -175,6 +175,16 @@ elif DB_ENGINE == "mysql":
             "DB_CONNECT_TIMEOUT and DB_LOCK_WAIT_SECONDS must be positive and DB_READ_TIMEOUT (0: none) must exceed "
             f"DB_LOCK_WAIT_SECONDS (got {DB_CONNECT_TIMEOUT}, {DB_LOCK_WAIT_SECONDS}, {DB_READ_TIMEOUT})"
         )
+    # One server takes every write: on a Galera cluster, HAProxy's writer (docs/galera.md). A
+    # `SELECT ... FOR UPDATE` locks rows on the node that runs it and nowhere else, so two app
+    # servers writing through two nodes could each be granted the same run's lock and sell one
+    # seat twice; a list of hosts here would be that, so it is refused.
+    DB_HOST = env("DB_HOST", "127.0.0.1")
+    if any(separator in DB_HOST for separator in ", ;"):
+        raise ImproperlyConfigured(
+            f"DB_HOST names one database server, not {DB_HOST!r}: every write goes to a single writer "
+            "(on a Galera cluster, point it at HAProxy; see docs/galera.md). Reads may use DB_REPLICA_HOSTS."
+        )
     # MariaDB can't index `Lower(username)`; its utf8mb4_unicode_ci collation already makes the
     # plain unique index on username case-insensitive, which is what that constraint is for.
     SILENCED_SYSTEM_CHECKS = ["models.W044"]
@@ -185,7 +195,7 @@ elif DB_ENGINE == "mysql":
             "NAME": env("DB_NAME", "irctc"),
             "USER": env("DB_USER", "root"),
             "PASSWORD": env("DB_PASSWORD", ""),
-            "HOST": env("DB_HOST", "127.0.0.1"),
+            "HOST": DB_HOST,
             "PORT": env("DB_PORT", "3306"),
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,

@@ -45,6 +45,8 @@ def mariadb_binary(name: str) -> str:
 class MariaDB:
     """One mariadbd with its own data directory; root (no password) over TCP for the tests."""
 
+    system_user = "root"  # the account mariadbd runs as, when started by root
+
     def __init__(self, directory: Path, *, server_id: int, extra_options: tuple[str, ...] = ()):
         self.directory, self.server_id, self.extra_options = directory, server_id, extra_options
         self.datadir = directory / "data"
@@ -81,7 +83,7 @@ class MariaDB:
             f"--socket={self.directory / 'mariadb.sock'}",
             f"--pid-file={self.directory / 'mariadb.pid'}",
             f"--log-error={self.directory / 'error.log'}",
-            "--user=root",
+            f"--user={self.system_user}",
             "--skip-name-resolve",
             f"--server-id={self.server_id}",
             "--log-bin=mariadb-bin",
