@@ -180,9 +180,10 @@ def timetables(versions: dict[int, str], *, generation=None) -> dict[int, Timeta
 
 
 def _shared_key(generation, train_id: int, version: str) -> str:
-    # v3: stamped with the train's version (a process running the code before reads and writes
-    # v2 keys, never these). The version is `updated_at` as text: no spaces in a cache key.
-    return f"timetable-v3:{generation}:{train_id}:{version.replace(' ', 'T')}"
+    # v4: the train shows `superfast` (a process running the code before reads and writes v3 keys,
+    # never these; v3 began stamping them with the train's version). The version is `updated_at`
+    # as text: no spaces in a cache key.
+    return f"timetable-v4:{generation}:{train_id}:{version.replace(' ', 'T')}"
 
 
 def _shared_timetables(versions: dict[int, str], generation) -> dict[int, Timetable]:
@@ -225,7 +226,7 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
     found = {}
     for row in trains:
         train = dict(zip(statements.TIMETABLE_TRAIN_COLUMNS, row, strict=False))
-        runs_on_mask = train.pop("runs_on_mask")
+        runs_on_mask, superfast = train.pop("runs_on_mask"), train.pop("superfast")
         classes = tuple(fast_json.loads(row[-1]))  # as the API shows them (`Train.classes_json`)
         found[train["id"]] = Timetable(
             head={
@@ -233,6 +234,7 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
                 "departure_time": clock_text(as_time(train["departure_time"])),
                 "arrival_time": clock_text(as_time(train["arrival_time"])),
                 "runs_on": tuple(codes_from_mask(runs_on_mask)),
+                "superfast": bool(superfast),  # MariaDB's driver gives 1 or 0
             },
             stops_json=row[-2],  # as the API shows them (`Train.stops_json`)
             classes=classes,
