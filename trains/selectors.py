@@ -17,7 +17,8 @@ from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
 from trains import statements
 from trains.errors import TrainNotFound
-from trains.journeys import as_time, rate_fare
+from trains.fares import GENERAL_QUOTA, FareBreakdown, fare_breakdown
+from trains.journeys import as_time
 from trains.models import Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
 from trains.rendering import clock_text
 
@@ -270,13 +271,24 @@ class Leg(NamedTuple):
     def train_id(self) -> int:
         return self.timetable.train_id
 
-    def fares(self) -> list[Decimal | None]:
-        """A passenger's fare for this leg per class, in the order of `timetable.classes`
-        (`fare_for`, with the rates parsed once)."""
+    def fare_breakdowns(self, quota: str = GENERAL_QUOTA) -> list[FareBreakdown | None]:
+        """A passenger's fare with its charges for this leg in `quota`, per class, in the order of
+        `timetable.classes` (`Journey.fare_breakdown`, with the rates parsed once)."""
         from_km, to_km = self.board.distance_km, self.alight.distance_km
+        timetable = self.timetable
         if from_km is None or to_km is None:
-            return [None] * len(self.timetable.fare_rates)
-        return [None if rate is None else rate_fare(rate, to_km - from_km) for rate in self.timetable.fare_rates]
+            return [None] * len(timetable.fare_rates)
+        distance, superfast = to_km - from_km, timetable.head["superfast"]
+        return [
+            fare_breakdown(
+                class_code=travel_class["code"],
+                fare_per_km=rate,
+                distance_km=distance,
+                superfast=superfast,
+                quota=quota,
+            )
+            for travel_class, rate in zip(timetable.classes, timetable.fare_rates, strict=True)
+        ]
 
 
 def legs_between(pairs, *, generation=None) -> list[Leg]:
