@@ -15,10 +15,11 @@ from django.db.models import Count, QuerySet
 
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
+from irctc.exceptions import ApplicationError
 from trains import statements
 from trains.errors import TrainNotFound
 from trains.fares import GENERAL_QUOTA, FareBreakdown, fare_breakdown
-from trains.journeys import as_time
+from trains.journeys import as_time, plan_journey
 from trains.models import Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
 from trains.rendering import clock_text
 
@@ -71,6 +72,32 @@ def get_active_train(train_id: int) -> Train:
     if train is None:
         raise TrainNotFound()
     return train
+
+
+def fare_quote(
+    *,
+    train: Train,
+    travel_date: date,
+    from_station: str | None = None,
+    to_station: str | None = None,
+    class_code: str | None = None,
+    quota: str = GENERAL_QUOTA,
+) -> FareBreakdown | None:
+    """Each passenger's fare for a journey on `train` as it is now, from its stops and classes
+    (read with it): what the pages show before a passenger commits. None without a fare, or when
+    the journey can't be planned (the booking itself then says why)."""
+    try:
+        journey = plan_journey(
+            train=train,
+            travel_date=travel_date,
+            from_station=from_station,
+            to_station=to_station,
+            class_code=class_code,
+            for_booking=False,
+        )
+    except ApplicationError:
+        return None
+    return journey.fare_breakdown(quota)
 
 
 # --- Timetables: the schedule half of a search ---------------------------------------------------
