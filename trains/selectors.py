@@ -74,27 +74,13 @@ def get_active_train(train_id: int) -> Train:
     return train
 
 
-def fare_quote(
-    *,
-    train: Train,
-    travel_date: date,
-    from_station: str | None = None,
-    to_station: str | None = None,
-    class_code: str | None = None,
-    quota: str = GENERAL_QUOTA,
-) -> FareBreakdown | None:
-    """Each passenger's fare for a journey on `train` as it is now, from its stops and classes
-    (read with it): what the pages show before a passenger commits. None without a fare, or when
-    the journey can't be planned (the booking itself then says why)."""
+def fare_quote(*, train: Train, quota: str = GENERAL_QUOTA, **route) -> FareBreakdown | None:
+    """Each passenger's fare for the journey `route` names (`plan_journey`'s arguments: travel
+    date, stations, class) on `train` as it is now, from its stops and classes (read with it):
+    what the pages show before a passenger commits. None without a fare, or when the journey
+    can't be planned (the booking itself then says why)."""
     try:
-        journey = plan_journey(
-            train=train,
-            travel_date=travel_date,
-            from_station=from_station,
-            to_station=to_station,
-            class_code=class_code,
-            for_booking=False,
-        )
+        journey = plan_journey(train=train, for_booking=False, **route)
     except ApplicationError:
         return None
     return journey.fare_breakdown(quota)
