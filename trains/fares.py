@@ -57,10 +57,8 @@ class FareBreakdown(NamedTuple):
         return {name: f"{amount:.2f}" for name, amount in zip(self._fields, self, strict=True)}
 
 
-def base_fare(fare_per_km, distance_km: int) -> Decimal:
+def base_fare(rate: Decimal, distance_km: int) -> Decimal:
     """The rate times the distance, half up to the rupee."""
-    # A raw query on SQLite returns the rate as a float: through `str`, 1.2 stays exactly 1.2.
-    rate = fare_per_km if isinstance(fare_per_km, Decimal) else Decimal(str(fare_per_km))
     return (rate * distance_km).quantize(_RUPEE, rounding=ROUND_HALF_UP)
 
 
@@ -84,15 +82,18 @@ def fare_breakdown(
     """
     if fare_per_km is None or distance_km is None:
         return None
-    if quota == TATKAL_QUOTA and not has_tatkal(class_code):
+    # A raw query on SQLite returns the rate as a float: through `str`, 1.2 stays exactly 1.2.
+    rate = fare_per_km if isinstance(fare_per_km, Decimal) else Decimal(str(fare_per_km))
+    return _breakdown(class_code, rate, distance_km, bool(superfast), quota == TATKAL_QUOTA)
+
+
+# Search works out the same few fares on every request (a route's trains and classes): each is kept
+# per (class, rate, distance, superfast, Tatkal) rather than worked out again.
+@lru_cache(maxsize=8192)
+def _breakdown(class_code: str, rate: Decimal, distance_km: int, superfast: bool, tatkal: bool) -> FareBreakdown | None:
+    if tatkal and not has_tatkal(class_code):
         return None
-    return _breakdown(class_code, base_fare(fare_per_km, distance_km), bool(superfast), quota == TATKAL_QUOTA)
-
-
-# Search works out the same few fares on every request (a route's trains, classes and quotas): a
-# breakdown is kept per (class, base fare, superfast, Tatkal) rather than worked out again.
-@lru_cache(maxsize=4096)
-def _breakdown(class_code: str, base: Decimal, superfast: bool, tatkal: bool) -> FareBreakdown:
+    base = base_fare(rate, distance_km)
     reservation = Decimal(RESERVATION_CHARGE[class_code])
     superfast_charge = Decimal(SUPERFAST_CHARGE[class_code]) if superfast else _ZERO
     tatkal_amount = tatkal_charge(class_code, base) if tatkal else _ZERO
