@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from bookings import services
-from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
+from bookings.models import FARE_COLUMNS, Booking, Hold, Passenger, SeatAllocation, TrainRun
 from irctc.exceptions import ApplicationError
 from trains.layouts import berth_of
 
@@ -107,6 +107,7 @@ class BookingAdmin(ReadOnlyAdmin):
         "travel_date",
         "seats",
         "fare",
+        *FARE_COLUMNS,
         "created_at",
         "cancelled_at",
     ]

@@ -16,10 +16,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from trains.fares import FareBreakdown, booking_fare
 from trains.models import Train
 
 # Travellers one booking or hold may name: IRCTC's limit for an e-ticket.
 MAX_SEATS_PER_BOOKING = 6
+# A booking's columns of each passenger's fare, in the order of `trains.fares.FareBreakdown`.
+FARE_COLUMNS = ("base_fare", "reservation_charge", "superfast_charge", "tatkal_charge", "gst", "passenger_fare")
+
+
+def _money(verbose_name: str):
+    return models.DecimalField(verbose_name, max_digits=9, decimal_places=2, null=True, blank=True)
 
 
 class TrainRun(models.Model):
@@ -64,6 +71,14 @@ class Booking(models.Model):
     to_station = models.CharField(max_length=64)
     travel_date = models.DateField()  # the day the train leaves `from_station`
     fare = models.DecimalField(max_digits=10, decimal_places=0, null=True, blank=True)
+    # Each passenger's fare with its charges, as charged when booked (every passenger of a booking
+    # pays the same: `trains.fares`), null with `fare`; `fare` is `passenger_fare` x passengers.
+    base_fare = _money("base fare")
+    reservation_charge = _money("reservation charge")
+    superfast_charge = _money("superfast charge")
+    tatkal_charge = _money("Tatkal charge")
+    gst = _money("GST")
+    passenger_fare = _money("fare per passenger")
     # The waitlist is served in this order, so it must never be rewritten after creation.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +103,19 @@ class Booking(models.Model):
     @property
     def segments(self) -> range:
         return range(self.from_index, self.to_index)
+
+    @property
+    def fare_breakdown(self) -> FareBreakdown | None:
+        """Each passenger's fare with its charges, as charged when booked; None without a fare."""
+        if self.passenger_fare is None:
+            return None
+        return FareBreakdown(*(getattr(self, column) for column in FARE_COLUMNS))
+
+    @staticmethod
+    def fare_fields(breakdown: FareBreakdown | None, passengers: int) -> dict:
+        """The columns a new booking of `passengers` records of its fare."""
+        amounts = (None,) * len(FARE_COLUMNS) if breakdown is None else breakdown
+        return {"fare": booking_fare(breakdown, passengers), **dict(zip(FARE_COLUMNS, amounts, strict=True))}
 
 
 class Passenger(models.Model):

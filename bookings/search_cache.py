@@ -61,10 +61,10 @@ def entry_key(asked: tuple, *, dated: bool) -> str:
     # which dates may be searched.
     now = timezone.localtime()
     clock = now.date().isoformat() if dated else now.strftime("%Y-%m-%dT%H:%M")
-    # v3: an entry is (count, the rendered results), keyed by what was asked; a server still
-    # running the code before that reads and writes "search-v2:" keys (the whole page, keyed by
-    # its address), which this one never reads.
-    return "search-v3:" + hashlib.sha256(repr((clock, *asked)).encode()).hexdigest()
+    # v4: fares with their charges, and the quota among what was asked; a server still running
+    # the code before that reads and writes "search-v3:" keys (fares without charges), which this
+    # one never reads. v3 made an entry (count, the rendered results), keyed by what was asked.
+    return "search-v4:" + hashlib.sha256(repr((clock, *asked)).encode()).hexdigest()
 
 
 def cached_answer(

@@ -19,6 +19,7 @@ from bookings.models import Booking, Hold, SeatAllocation
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
 from irctc.exceptions import NotFound
+from trains.fares import GENERAL_QUOTA, breakdown_data
 from trains.journeys import Journey, moment, plan_journey
 from trains.layouts import berth_of
 from trains.models import MAX_DAY_OFFSET, Train, normalize_station, with_rendered_schedule
@@ -89,6 +90,7 @@ class SearchQuery(NamedTuple):
     travel_date: date | None = None
     class_code: str | None = None
     offset: int = 0
+    quota: str = GENERAL_QUOTA  # whose fares `availability` shows
 
 
 class CachedSearch(NamedTuple):
@@ -106,7 +108,7 @@ def cached_search(query: SearchQuery, *, also=()) -> CachedSearch:
     the cache keys of `also` (a view that reads its own entries with the search's: the API reads the
     signed-in user's before authenticating)."""
     route = (normalize_station(query.source), normalize_station(query.destination))
-    asked = (*route, query.travel_date, query.class_code, query.offset, query.limit)
+    asked = (*route, query.travel_date, query.class_code, query.offset, query.limit, query.quota)
     answer, stamp, found = search_cache.cached_answer(
         asked, run_dates_searched(query.travel_date), route=route, dated=query.travel_date is not None, also=also
     )
@@ -134,6 +136,7 @@ def search_trains(query: SearchQuery, *, cached: CachedSearch | None = None) -> 
         class_code=query.class_code,
         offset=query.offset,
         limit=query.limit,
+        quota=query.quota,
         timetable=search_cache.timetable_generation(cached.stamp),
     )
     results = fast_json.render(search_results_data(journeys))
@@ -150,6 +153,7 @@ def search_journeys(
     class_code: str | None = None,
     offset: int,
     limit: int,
+    quota: str = GENERAL_QUOTA,
     timetable=None,
 ) -> tuple[int, list[dict]]:
     """Journeys from `source` to `destination` by departure, `[offset, offset + limit)`, and how many.
@@ -162,7 +166,8 @@ def search_journeys(
     they have on the days searched; the trains' timetables come from `trains.selectors.timetables`,
     which a process keeps while the timetable generation `timetable` stays the same; dates, order
     and page are worked out here; seats are counted only on the page's runs that exist (most
-    journeys a search shows have none: nobody has booked them yet).
+    journeys a search shows have none: nobody has booked them yet). Fares are those of `quota`,
+    worked out from the timetables (`Leg.fare_breakdowns`): no statement of their own.
     """
     zone = timezone.get_current_timezone()
     now = timezone.localtime(timezone=zone)
@@ -186,7 +191,7 @@ def search_journeys(
         [(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs]
     )
     return len(rides), [
-        _journey(leg, run_date, taken.get(key := (leg.train_id, run_date), {}), lapses.get(key), zone)
+        _journey(leg, run_date, taken.get(key := (leg.train_id, run_date), {}), lapses.get(key), zone, quota)
         for leg, run_date in page
     ]
 
@@ -261,17 +266,24 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite gives text
 
 
-def _journey(leg: Leg, run_date: date, taken: dict[str, int], seats_change_at: datetime | None, zone) -> dict:
+def _journey(
+    leg: Leg, run_date: date, taken: dict[str, int], seats_change_at: datetime | None, zone, quota: str
+) -> dict:
     """One search result: the leg on its run, with the seats free per class, and when the first
     hold counted in them lapses (None: no hold), after which they are no longer what it says."""
     board, alight = leg.board, leg.alight
     departure = moment(run_date + timedelta(days=board.day_offset), board.departure_time, zone)
     arrival = moment(run_date + timedelta(days=alight.arrival_day()), alight.arrival_time, zone)
     availability = []
-    for travel_class, fare in zip(leg.timetable.classes, leg.fares(), strict=True):
+    for travel_class, fare in zip(leg.timetable.classes, leg.fare_breakdowns(quota), strict=True):
         code = travel_class["code"]
         availability.append(
-            {"class": code, "available_seats": max(0, travel_class["seats"] - taken.get(code, 0)), "fare": fare}
+            {
+                "class": code,
+                "available_seats": max(0, travel_class["seats"] - taken.get(code, 0)),
+                "fare": None if fare is None else fare.total,
+                "fare_breakdown": fare,
+            }
         )
     return {
         "train_id": leg.train_id,
@@ -318,6 +330,7 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
                     "class": option["class"],
                     "available_seats": option["available_seats"],
                     "fare": None if option["fare"] is None else str(option["fare"]),
+                    "fare_breakdown": breakdown_data(option["fare_breakdown"]),
                 }
                 for option in journey["availability"]
             ],
@@ -498,6 +511,7 @@ def pnr_status(pnr: str) -> dict:
     passengers = booking.passenger_list
     seat_of_traveller = [passenger.seat_number for passenger in passengers] if passengers else seats
     departure, _arrival = journey_times(booking)
+    breakdown = booking.fare_breakdown
     travellers = []
     for number in range(1, booking.seats + 1):
         seat = seat_of_traveller[number - 1] if number <= len(seat_of_traveller) else None
@@ -510,6 +524,8 @@ def pnr_status(pnr: str) -> dict:
                 "coach": berth.coach if berth else None,
                 "berth": berth.berth if berth else None,
                 "berth_type": berth.berth_type if berth else None,
+                "fare": None if breakdown is None else breakdown.total,
+                "fare_breakdown": breakdown,
             }
         )
     return {
@@ -522,5 +538,6 @@ def pnr_status(pnr: str) -> dict:
         "to_station": booking.to_station,
         "departure": departure,
         "class_code": booking.class_code,
+        "fare": booking.fare,
         "passengers": travellers,
     }

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger
 from bookings.selectors import current_train, journey_times, train_for_booking
 from irctc.schema import request_rules
+from trains.fares import breakdown_data
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import normalize_station
 from trains.serializers import (
@@ -203,6 +204,45 @@ class PassengerSerializer(SeatFieldsSerializer):
     berth_preference = serializers.CharField(allow_null=True)
 
 
+def _fare_field() -> serializers.DecimalField:
+    """A fare: whole rupees (a multiple of 5 since fares have charges)."""
+    return serializers.DecimalField(max_digits=10, decimal_places=0, allow_null=True)
+
+
+def _amount() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+class FareBreakdownSerializer(serializers.Serializer):
+    """One passenger's fare with its charges (`trains.fares.FareBreakdown.as_data`)."""
+
+    base = _amount()
+    reservation = _amount()
+    superfast = _amount()
+    tatkal = _amount()
+    gst = _amount()
+    total = _amount()
+
+
+class PassengerFareSerializer(serializers.Serializer):
+    """What each traveller of a booking pays: `fare` (their `total`) and its breakdown."""
+
+    fare = _fare_field()
+    fare_breakdown = FareBreakdownSerializer(allow_null=True)
+
+
+class BookingPassengerSerializer(PassengerSerializer, PassengerFareSerializer):
+    pass
+
+
+def passenger_fare_data(booking: Booking) -> dict:
+    """`PassengerFareSerializer`'s fields for each traveller of `booking` (all pay alike)."""
+    breakdown = booking.fare_breakdown
+    if breakdown is None:
+        return {"fare": None, "fare_breakdown": None}
+    return {"fare": _fare.to_representation(breakdown.total), "fare_breakdown": breakdown_data(breakdown)}
+
+
 def passenger_data(code: str, passenger) -> dict:
     """A passenger (model row or hold's dict) with the berth their seat number is, if they have one."""
     fields = passenger if isinstance(passenger, dict) else vars(passenger)
@@ -309,9 +349,10 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
         arrival = self._times(booking)[1]
         return None if arrival is None else _datetime.to_representation(arrival)
 
-    @extend_schema_field(PassengerSerializer(many=True))
+    @extend_schema_field(BookingPassengerSerializer(many=True))
     def get_passengers(self, booking: Booking) -> list[dict]:
-        return [passenger_data(booking.class_code, passenger) for passenger in booking.passenger_list]
+        fare = passenger_fare_data(booking)
+        return [{**passenger_data(booking.class_code, passenger), **fare} for passenger in booking.passenger_list]
 
 
 class HoldSerializer(WithClassField, serializers.ModelSerializer):
@@ -434,7 +475,8 @@ class SeatMapParamsSerializer(WithClassField, serializers.Serializer):
 
 class ClassAvailabilitySerializer(WithClassField, serializers.Serializer):
     available_seats = serializers.IntegerField()
-    fare = serializers.DecimalField(max_digits=10, decimal_places=0, allow_null=True)
+    fare = _fare_field()
+    fare_breakdown = FareBreakdownSerializer(allow_null=True)
     class_field_kwargs = {"read_only": True}
 
 
@@ -468,6 +510,8 @@ class SeatMapSerializer(WithClassField, serializers.Serializer):
 class PnrPassengerSerializer(SeatFieldsSerializer):
     number = serializers.IntegerField()
     status = serializers.CharField()
+    fare = _fare_field()
+    fare_breakdown = FareBreakdownSerializer(allow_null=True)
 
 
 class PnrTrainSerializer(serializers.Serializer):
@@ -484,6 +528,7 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     from_station = serializers.CharField()
     to_station = serializers.CharField()
     departure = serializers.DateTimeField(allow_null=True)
+    fare = _fare_field()
     passengers = PnrPassengerSerializer(many=True)
     class_field_kwargs = {"read_only": True}
     class_field_after = "departure"

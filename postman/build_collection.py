@@ -18,7 +18,7 @@ import argparse
 import json
 import re
 import sys
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -107,7 +107,7 @@ pm.test("booking has the fields of docs/api.md", () => {
 TRAIN_SHAPE = """
 pm.test("train has the fields of docs/api.md", () => {
     pm.expect(train).to.include.keys("id", "train_number", "name", "source", "destination", "departure_time",
-        "arrival_time", "arrival_day_offset", "total_seats", "runs_on", "stops", "classes");
+        "arrival_time", "arrival_day_offset", "total_seats", "runs_on", "superfast", "stops", "classes");
     pm.expect(train.train_number).to.match(/^[0-9]{5}$/);
 });"""
 
@@ -919,19 +919,40 @@ FAMILY = [
 ]
 
 
-def journey_fare(code: str, from_station: str, to_station: str, passengers: int = 1) -> str:
-    """The fare of docs/api.md: fare_per_km x distance per passenger, in whole rupees rounded half up."""
+# The charges of docs/api.md ("Fares") for the journey train's classes; it is superfast.
+RESERVATION_CHARGE = {"SL": 20, "3A": 40}
+SUPERFAST_CHARGE = {"SL": 30, "3A": 45}
+GST_CLASSES = {"3A"}
+
+
+def journey_fare_breakdown(code: str, from_station: str, to_station: str) -> dict:
+    """A passenger's `fare_breakdown` in the general quota, worked out here as docs/api.md says, not
+    by the server's code: the base fare (fare_per_km x distance, half up to the rupee), the
+    reservation and superfast charges, 5% GST in AC classes, the total up to a multiple of 5."""
     km = {station: distance for station, *_, distance in JOURNEY_STOPS}
-    per_passenger = (Decimal(JOURNEY_CLASSES[code][1]) * (km[to_station] - km[from_station])).quantize(
+    base = (Decimal(JOURNEY_CLASSES[code][1]) * (km[to_station] - km[from_station])).quantize(
         Decimal("1"), rounding=ROUND_HALF_UP
     )
-    return str(per_passenger * passengers)
+    charged = base + RESERVATION_CHARGE[code] + SUPERFAST_CHARGE[code]
+    gst = (charged * Decimal("0.05")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if code in GST_CLASSES else 0
+    total = ((charged + gst) / 5).to_integral_value(rounding=ROUND_CEILING) * 5
+    amounts = (base, RESERVATION_CHARGE[code], SUPERFAST_CHARGE[code], 0, gst, total)
+    return {name: f"{Decimal(amount):.2f}" for name, amount in zip(FARE_PARTS, amounts, strict=True)}
+
+
+FARE_PARTS = ("base", "reservation", "superfast", "tatkal", "gst", "total")
+
+
+def journey_fare(code: str, from_station: str, to_station: str, passengers: int = 1) -> str:
+    """A booking's fare: each passenger's total, times the passengers."""
+    return str(int(Decimal(journey_fare_breakdown(code, from_station, to_station)["total"])) * passengers)
 
 
 def journey_train_body(train_number: str) -> dict:
     return {
         "train_number": train_number,
         "name": "Hutatma Postman Express",
+        "superfast": True,
         "stops": [
             {
                 "station": station,
@@ -1055,16 +1076,20 @@ pm.test("found between two intermediate stops, spelled as the train spells them"
     pm.expect(ourTrain.arrival).to.eql(`${{pm.collectionVariables.get("journeyNextDate")}}T02:05:00+05:30`);
     pm.expect(ourTrain.duration_minutes).to.eql(175);
 }});
-pm.test("availability and the fare per passenger in each class", () => {{
+pm.test("availability and the fare per passenger in each class, with its charges", () => {{
     const byClass = Object.fromEntries(ourTrain.availability.map((option) => [option.class, option]));
-    pm.expect(byClass.SL).to.eql({{class: "SL", available_seats: 72, fare: "{journey_fare("SL", SECOND_STOP, THIRD_STOP)}"}});
-    pm.expect(byClass["3A"]).to.eql({{class: "3A", available_seats: 64, fare: "{journey_fare("3A", SECOND_STOP, THIRD_STOP)}"}});
+    pm.expect(byClass.SL).to.eql({{class: "SL", available_seats: 72, fare: "{journey_fare("SL", SECOND_STOP, THIRD_STOP)}",
+        fare_breakdown: {json.dumps(journey_fare_breakdown("SL", SECOND_STOP, THIRD_STOP))}}});
+    pm.expect(byClass["3A"]).to.eql({{class: "3A", available_seats: 64, fare: "{journey_fare("3A", SECOND_STOP, THIRD_STOP)}",
+        fare_breakdown: {json.dumps(journey_fare_breakdown("3A", SECOND_STOP, THIRD_STOP))}}});
     pm.expect(ourTrain.available_seats).to.eql(136);
+    pm.expect(ourTrain.superfast).to.be.true;
 }});""",
                 ],
                 doc="Any two stops of a train, in order. `date` is the travel date: the day the train leaves "
                 "`source`. Each result adds `from_station`, `to_station`, `travel_date`, `run_date`, `departure`, "
-                "`arrival`, `duration_minutes`, `distance_km` and `availability` `[{class, available_seats, fare}]`.",
+                "`arrival`, `duration_minutes`, `distance_km` and `availability` `[{class, available_seats, fare, "
+                "fare_breakdown}]`: `fare` is each passenger's total, `fare_breakdown` its base fare and charges.",
             ),
             request(
                 "Search a journey that starts after midnight",
@@ -1202,11 +1227,19 @@ pm.test("each passenger has a seat: the preferred berth type, a lower berth for 
     pm.expect(booking.seats).to.eql(2);
     pm.expect(booking.seat_numbers).to.eql([asha.seat_number, vikram.seat_number].sort((a, b) => a - b));
 });""",
+                    f"""
+pm.test("each passenger pays the fare with its charges; the booking, their sum", () => {{
+    booking.passengers.forEach((passenger) => pm.expect(passenger).to.deep.include({{
+        fare: "{journey_fare("3A", SECOND_STOP, LAST_STOP)}",
+        fare_breakdown: {json.dumps(journey_fare_breakdown("3A", SECOND_STOP, LAST_STOP))}}}));
+    pm.expect(booking.fare).to.eql("{family_fare}");
+}});""",
                     store("familyPnr", "booking.pnr"),
                 ],
                 doc="`passengers`: 1..6 `{name, age, gender (M/F/T), berth_preference}` instead of `seats`. A "
                 "preference is met when such a berth is free for the journey; a passenger aged 60+ without one "
-                "gets a lower berth. `fare` is the total.",
+                "gets a lower berth. Each passenger has a `fare` and its `fare_breakdown`; the booking's `fare` "
+                "is their sum.",
             ),
             request(
                 "PNR status without a token",
@@ -1226,6 +1259,12 @@ pm.test("the journey and each passenger's berth", () => {{
         pm.expect(passenger).to.include({{status: "CONFIRMED", coach: "B1"}});
         pm.expect(passenger.berth_type).to.be.oneOf(["SU", "LB"]);
     }});
+}});
+pm.test("the booking's fare and each passenger's, with its charges", () => {{
+    pm.expect(status.fare).to.eql("{family_fare}");
+    status.passengers.forEach((passenger) => pm.expect(passenger).to.deep.include({{
+        fare: "{journey_fare("3A", SECOND_STOP, LAST_STOP)}",
+        fare_breakdown: {json.dumps(journey_fare_breakdown("3A", SECOND_STOP, LAST_STOP))}}}));
 }});
 pm.test("no names, ages or user", () => {{
     const text = pm.response.text();

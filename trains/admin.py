@@ -26,7 +26,7 @@ class TrainAdminForm(forms.ModelForm):
 
     class Meta:
         model = Train
-        fields = ["train_number", "name", "total_seats", "runs_on"]
+        fields = ["train_number", "name", "superfast", "total_seats", "runs_on"]
         help_texts = {"total_seats": "Seats of a GEN (general) train; a train with coach classes adds them up."}
 
     def __init__(self, *args, **kwargs):
@@ -131,6 +131,7 @@ def save_through_services(train: Train) -> Train:
     fields = dict(
         train_number=train.train_number,
         name=train.name,
+        superfast=train.superfast,
         runs_on_mask=train.runs_on_mask,
         stops=train.proposed_stops,
         classes=train.proposed_classes,
@@ -174,9 +175,10 @@ class TrainAdmin(admin.ModelAdmin):
         "arrival_day_offset",
         "total_seats",
         "running_days",
+        "superfast",
         "is_active",
     ]
-    list_filter = ["is_active", "source", "destination"]
+    list_filter = ["is_active", "superfast", "source", "destination"]
     search_fields = ["train_number", "name", "source", "destination", "stops__station"]
     ordering = ["train_number"]
     readonly_fields = [

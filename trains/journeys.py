@@ -6,17 +6,15 @@ booking, so that all three agree on what "travel date", "departed" and "fare" me
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import timezone
 
 from irctc.exceptions import InvalidInput
 from trains.errors import JourneyDeparted
+from trains.fares import GENERAL_QUOTA, FareBreakdown, fare_breakdown
 from trains.layouts import LAYOUTS
 from trains.models import Stop, Train, TrainClass, normalize_station
-
-_RUPEE = Decimal("1")
 
 
 def as_time(value) -> time | None:
@@ -37,18 +35,6 @@ def moment(day: date, clock, zone=None) -> datetime:
     A search makes two per journey: it looks the zone up once and passes it (the lookup goes
     through a context-local and showed in the profile)."""
     return datetime.combine(day, clock, tzinfo=zone or timezone.get_current_timezone())
-
-
-def fare_for(*, fare_per_km: Decimal | None, from_km: int | None, to_km: int | None) -> Decimal | None:
-    """A passenger's fare for the distance, in whole rupees (half up); None when anything is unknown."""
-    if fare_per_km is None or from_km is None or to_km is None:
-        return None
-    # A raw query on SQLite returns the rate as a float: through `str`, 1.2 stays exactly 1.2.
-    return rate_fare(Decimal(str(fare_per_km)), to_km - from_km)
-
-
-def rate_fare(rate: Decimal, distance_km: int) -> Decimal:
-    return (rate * distance_km).quantize(_RUPEE, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -80,16 +66,19 @@ class Journey:
         return moment(self.run_date + timedelta(days=self.to_stop.arrival_day()), self.to_stop.arrival_time)
 
     @property
-    def fare_per_passenger(self) -> Decimal | None:
-        return fare_for(
-            fare_per_km=self.train_class.fare_per_km,
-            from_km=self.from_stop.distance_km,
-            to_km=self.to_stop.distance_km,
-        )
+    def distance_km(self) -> int | None:
+        from_km, to_km = self.from_stop.distance_km, self.to_stop.distance_km
+        return None if from_km is None or to_km is None else to_km - from_km
 
-    def fare(self, passengers: int) -> Decimal | None:
-        per_passenger = self.fare_per_passenger
-        return None if per_passenger is None else per_passenger * passengers
+    def fare_breakdown(self, quota: str = GENERAL_QUOTA) -> FareBreakdown | None:
+        """Each passenger's fare with its charges, in `quota` (`trains.fares`)."""
+        return fare_breakdown(
+            class_code=self.class_code,
+            fare_per_km=self.train_class.fare_per_km,
+            distance_km=self.distance_km,
+            superfast=self.train.superfast,
+            quota=quota,
+        )
 
     @property
     def berth_types(self) -> tuple[str, ...]:

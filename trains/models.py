@@ -76,6 +76,8 @@ class Train(models.Model):
     arrival_day_offset = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(3)])
     total_seats = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(MAX_TOTAL_SEATS)])
     runs_on_mask = models.PositiveSmallIntegerField(default=EVERY_DAY_MASK)
+    # A superfast train adds the superfast charge to every fare (`trains.fares`).
+    superfast = models.BooleanField(default=False)
     # Retired trains keep their history (past bookings point at them) but leave search and listings.
     is_active = models.BooleanField(default=True)
     # The stops and the classes as the API shows them (JSON), written with them (`index_stops`,

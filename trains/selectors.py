@@ -15,9 +15,11 @@ from django.db.models import Count, QuerySet
 
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
+from irctc.exceptions import ApplicationError
 from trains import statements
 from trains.errors import TrainNotFound
-from trains.journeys import as_time, rate_fare
+from trains.fares import GENERAL_QUOTA, FareBreakdown, fare_breakdown
+from trains.journeys import as_time, plan_journey
 from trains.models import Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
 from trains.rendering import clock_text
 
@@ -70,6 +72,18 @@ def get_active_train(train_id: int) -> Train:
     if train is None:
         raise TrainNotFound()
     return train
+
+
+def fare_quote(*, train: Train, quota: str = GENERAL_QUOTA, **route) -> FareBreakdown | None:
+    """Each passenger's fare for the journey `route` names (`plan_journey`'s arguments: travel
+    date, stations, class) on `train` as it is now, from its stops and classes (read with it):
+    what the pages show before a passenger commits. None without a fare, or when the journey
+    can't be planned (the booking itself then says why)."""
+    try:
+        journey = plan_journey(train=train, for_booking=False, **route)
+    except ApplicationError:
+        return None
+    return journey.fare_breakdown(quota)
 
 
 # --- Timetables: the schedule half of a search ---------------------------------------------------
@@ -180,9 +194,10 @@ def timetables(versions: dict[int, str], *, generation=None) -> dict[int, Timeta
 
 
 def _shared_key(generation, train_id: int, version: str) -> str:
-    # v3: stamped with the train's version (a process running the code before reads and writes
-    # v2 keys, never these). The version is `updated_at` as text: no spaces in a cache key.
-    return f"timetable-v3:{generation}:{train_id}:{version.replace(' ', 'T')}"
+    # v4: the train shows `superfast` (a process running the code before reads and writes v3 keys,
+    # never these; v3 began stamping them with the train's version). The version is `updated_at`
+    # as text: no spaces in a cache key.
+    return f"timetable-v4:{generation}:{train_id}:{version.replace(' ', 'T')}"
 
 
 def _shared_timetables(versions: dict[int, str], generation) -> dict[int, Timetable]:
@@ -225,7 +240,7 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
     found = {}
     for row in trains:
         train = dict(zip(statements.TIMETABLE_TRAIN_COLUMNS, row, strict=False))
-        runs_on_mask = train.pop("runs_on_mask")
+        runs_on_mask, superfast = train.pop("runs_on_mask"), train.pop("superfast")
         classes = tuple(fast_json.loads(row[-1]))  # as the API shows them (`Train.classes_json`)
         found[train["id"]] = Timetable(
             head={
@@ -233,6 +248,7 @@ def _timetables_from_database(train_ids: set[int]) -> dict[int, Timetable]:
                 "departure_time": clock_text(as_time(train["departure_time"])),
                 "arrival_time": clock_text(as_time(train["arrival_time"])),
                 "runs_on": tuple(codes_from_mask(runs_on_mask)),
+                "superfast": bool(superfast),  # MariaDB's driver gives 1 or 0
             },
             stops_json=row[-2],  # as the API shows them (`Train.stops_json`)
             classes=classes,
@@ -268,13 +284,24 @@ class Leg(NamedTuple):
     def train_id(self) -> int:
         return self.timetable.train_id
 
-    def fares(self) -> list[Decimal | None]:
-        """A passenger's fare for this leg per class, in the order of `timetable.classes`
-        (`fare_for`, with the rates parsed once)."""
+    def fare_breakdowns(self, quota: str = GENERAL_QUOTA) -> list[FareBreakdown | None]:
+        """A passenger's fare with its charges for this leg in `quota`, per class, in the order of
+        `timetable.classes` (`Journey.fare_breakdown`, with the rates parsed once)."""
         from_km, to_km = self.board.distance_km, self.alight.distance_km
+        timetable = self.timetable
         if from_km is None or to_km is None:
-            return [None] * len(self.timetable.fare_rates)
-        return [None if rate is None else rate_fare(rate, to_km - from_km) for rate in self.timetable.fare_rates]
+            return [None] * len(timetable.fare_rates)
+        distance, superfast = to_km - from_km, timetable.head["superfast"]
+        return [
+            fare_breakdown(
+                class_code=travel_class["code"],
+                fare_per_km=rate,
+                distance_km=distance,
+                superfast=superfast,
+                quota=quota,
+            )
+            for travel_class, rate in zip(timetable.classes, timetable.fare_rates, strict=True)
+        ]
 
 
 def legs_between(pairs, *, generation=None) -> list[Leg]:

@@ -58,6 +58,18 @@ class ClockTimeField(serializers.Field):
         return value.strftime("%H:%M")
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON `true` or `false`, nothing else: DRF's own would also take "yes", "on", 1 or "0",
+    and a train's stored flag should not depend on how a client spells it."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid")
+
+
 class TidyTextField(serializers.CharField):
     """Text with surrounding spaces trimmed and inner runs of whitespace collapsed to one space."""
 
@@ -190,6 +202,7 @@ class TrainSerializer(serializers.Serializer):
     arrival_day_offset = serializers.IntegerField(min_value=0, max_value=MAX_DAY_OFFSET, required=False)
     total_seats = serializers.IntegerField(min_value=1, max_value=MAX_TOTAL_SEATS, required=False)
     runs_on = WeekdaysField(source="runs_on_mask", default=mask_from_codes(WEEKDAYS))
+    superfast = StrictBooleanField(default=False)
     stops = StopSerializer(many=True, required=False, min_length=MIN_STOPS, max_length=MAX_STOPS)
     classes = TrainClassSerializer(many=True, required=False, min_length=1, max_length=len(LAYOUTS))
 
@@ -243,6 +256,7 @@ def train_data(train) -> dict:
         "arrival_day_offset": train.arrival_day_offset,
         "total_seats": train.total_seats,
         "runs_on": codes_from_mask(train.runs_on_mask),
+        "superfast": train.superfast,
         "stops": [stop_data(stop) for stop in train.stop_list()],
         "classes": [class_data(travel_class) for travel_class in train.class_list()],
     }

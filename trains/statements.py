@@ -20,6 +20,7 @@ TIMETABLE_TRAIN_COLUMNS = (
     "arrival_day_offset",
     "total_seats",
     "runs_on_mask",
+    "superfast",
 )
 
 

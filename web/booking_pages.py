@@ -42,7 +42,15 @@ def _ticket_context(booking) -> dict:
             {"name": None, **berth_of(booking.class_code, allocation.seat_number).as_dict()}
             for allocation in booking.seat_allocations
         ]
-    return {"booking": booking, "departure": departure, "arrival": arrival, "travellers": travellers}
+    return {
+        "booking": booking,
+        "departure": departure,
+        "arrival": arrival,
+        "travellers": travellers,
+        "fare": booking.fare_breakdown,
+        "fare_total": booking.fare,
+        "fare_passengers": booking.seats,
+    }
 
 
 @login_required

@@ -22,6 +22,7 @@ from irctc.errors import status_of
 from irctc.exceptions import ApplicationError
 from trains import selectors as train_selectors
 from trains.errors import TrainNotFound
+from trains.fares import FareBreakdown, booking_fare
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train
 from web.forms import (
@@ -190,6 +191,7 @@ def passengers(request, train_id: int, travel_date: str):
     seat_numbers = seat_form.cleaned_data["seat"]
     formset = _passenger_formset(request, journey_form, seat_numbers)
     context = {"train": train, "journey_form": journey_form, "seat_numbers": seat_numbers, "formset": formset}
+    context.update(_fare(train_selectors.fare_quote(train=train, **journey_form.service_arguments()), seat_numbers))
     if request.method == "POST" and formset.is_valid() and formset.total_form_count() == len(seat_numbers):
         try:
             hold = services.hold_seats(
@@ -206,6 +208,11 @@ def passengers(request, train_id: int, travel_date: str):
         return redirect("web:hold", hold_id=hold.pk)
     status = 400 if formset.is_bound else 200
     return TemplateResponse(request, "web/passengers.html", context, status=status)
+
+
+def _fare(breakdown: FareBreakdown | None, seats: list) -> dict:
+    """What `_fare.html` shows: each passenger's fare and what all of them pay."""
+    return {"fare": breakdown, "fare_total": booking_fare(breakdown, len(seats)), "fare_passengers": len(seats)}
 
 
 def _passenger_formset(request, journey_form: JourneyForm, seat_numbers: list[int]):
@@ -255,6 +262,15 @@ def _hold_page(request, hold: Hold, *, refusal: ApplicationError | None = None):
         "seat_map_url": _seat_map_url(hold),
         "refusal": refusal,
     }
+    # Confirming charges the fare of the held journey on the train as it is then: as shown here.
+    quote = train_selectors.fare_quote(
+        train=hold.run.train,
+        travel_date=hold.travel_date,
+        from_station=hold.from_station,
+        to_station=hold.to_station,
+        class_code=hold.class_code,
+    )
+    context.update(_fare(quote, hold.seat_numbers))
     return TemplateResponse(request, "web/hold.html", context, status=status_of(refusal) if refusal else 200)
 
 

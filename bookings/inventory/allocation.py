@@ -28,6 +28,7 @@ from bookings.inventory.availability import OpenSeats
 from bookings.inventory.seat_choice import PassengerRequest
 from bookings.models import Booking, Passenger, SeatAllocation, TrainRun
 from irctc import process_memory
+from trains.fares import GENERAL_QUOTA
 from trains.journeys import Journey, check_bookable, plan_journey
 from trains.models import Train
 
@@ -180,15 +181,22 @@ def create_booking(
     seat_numbers: list[int] | None = None,
     allocate: bool = True,
     last_write: bool = False,
+    quota: str = GENERAL_QUOTA,
 ) -> Booking:
     """Insert a booking with a fresh PNR, its passengers and, if `allocate`, its seats' allocations.
 
     A seat clash leaves as `SeatClash` (see `allocate`), taking the whole transaction with it.
     Passenger i gets seat i. `allocate=False` is for seats that are already allocated (a hold
-    being confirmed). `last_write`: see `insert_with_new_pnr`.
+    being confirmed). `last_write`: see `insert_with_new_pnr`. The fare is the journey's in
+    `quota`, for each of the `seats` travellers.
     """
     booking = Booking(
-        user=user, run=run, status=status, seats=seats, **journey_fields(journey), fare=journey.fare(seats)
+        user=user,
+        run=run,
+        status=status,
+        seats=seats,
+        **journey_fields(journey),
+        **Booking.fare_fields(journey.fare_breakdown(quota), seats),
     )
     booking.passenger_list = [
         Passenger(

@@ -89,8 +89,8 @@ def test_by_class_counts_bookings_seats_and_fares_of_confirmed_bookings_per_clas
         stops=route("A", "B", "C", km_apart=150),
         classes=[{"code": "3A", "coaches": 1, "fare_per_km": "1.25"}, {"code": "SL", "coaches": 1}],
     )
-    book_seats(user=user, train=train, travel_date=tomorrow, class_code="3A", seats=2)  # 2 x 375
-    book_seats(user=user, train=train, travel_date=tomorrow, class_code="3A", seats=1, from_station="B")  # 188
+    book_seats(user=user, train=train, travel_date=tomorrow, class_code="3A", seats=2)  # 2 x 440
+    book_seats(user=user, train=train, travel_date=tomorrow, class_code="3A", seats=1, from_station="B")  # 240
     dropped = book_seats(user=user, train=train, travel_date=tomorrow, class_code="3A", seats=3)
     cancel_booking(booking_id=dropped.id, by=make_user("ops", role="ADMIN"))
     book_seats(user=user, train=train, travel_date=tomorrow, class_code="SL", seats=4)
@@ -98,6 +98,8 @@ def test_by_class_counts_bookings_seats_and_fares_of_confirmed_bookings_per_clas
     by_class = admin_client.get(BOOKING_FIGURES).json()["by_class"]
 
     assert sorted(by_class, key=lambda row: row["class"]) == [
-        {"class": "3A", "bookings": 3, "seats_sold": 3, "revenue": "938"},
+        # Fares with their charges: 300 km x 1.25 = 375 + 40 reservation + 5% GST = 435.75, up
+        # to 440; 150 km: 188 + 40 + 11.40 = 239.40, up to 240.
+        {"class": "3A", "bookings": 3, "seats_sold": 3, "revenue": "1120"},
         {"class": "SL", "bookings": 1, "seats_sold": 4, "revenue": None},
     ]

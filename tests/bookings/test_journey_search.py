@@ -24,6 +24,11 @@ def pin_clock(monkeypatch, moment):
     monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
+def charges(base, reservation, superfast, tatkal, gst, total) -> dict:
+    """A `fare_breakdown` as the API shows it."""
+    return dict(base=base, reservation=reservation, superfast=superfast, tatkal=tatkal, gst=gst, total=total)
+
+
 def fared_train(**fields):
     # A 06:00, B 07:00 (150 km), C 08:00 (300 km)
     return make_train(
@@ -54,11 +59,22 @@ def test_search_finds_a_journey_between_intermediate_stops_with_availability_and
     assert result["departure"] == f"{tomorrow()}T07:05:00+05:30"
     assert result["arrival"] == f"{tomorrow()}T08:00:00+05:30"
     assert (result["duration_minutes"], result["distance_km"]) == (55, 150)
-    # 150 km x 1.25 = 187.5 -> 188 (half up); x 0.45 = 67.5 -> 68; no rate -> null.
+    # Base fares: 150 km x 1.25 = 187.5 -> 188 (half up); x 0.45 = 67.5 -> 68; no rate -> null.
+    # 3A: + 40 reservation, + 5% GST = 239.40 -> 240; SL: + 20 reservation = 88 -> 90.
     assert result["availability"] == [
-        {"class": "2A", "available_seats": 48, "fare": None},
-        {"class": "3A", "available_seats": 60, "fare": "188"},
-        {"class": "SL", "available_seats": 72, "fare": "68"},
+        {"class": "2A", "available_seats": 48, "fare": None, "fare_breakdown": None},
+        {
+            "class": "3A",
+            "available_seats": 60,
+            "fare": "240",
+            "fare_breakdown": charges("188.00", "40.00", "0.00", "0.00", "11.40", "240.00"),
+        },
+        {
+            "class": "SL",
+            "available_seats": 72,
+            "fare": "90",
+            "fare_breakdown": charges("68.00", "20.00", "0.00", "0.00", "0.00", "90.00"),
+        },
     ]
     assert result["available_seats"] == 48 + 60 + 72
 
@@ -94,7 +110,7 @@ def test_fares_are_null_without_distances(user_client):
     result = user_client.get(SEARCH, {"source": "Amber", "destination": "Bhilwara"}).json()["results"][0]
 
     assert result["distance_km"] is None
-    assert result["availability"] == [{"class": "3A", "available_seats": 64, "fare": None}]
+    assert result["availability"] == [{"class": "3A", "available_seats": 64, "fare": None, "fare_breakdown": None}]
 
 
 def test_without_a_date_each_train_is_on_its_next_departure_still_ahead(user_client, monkeypatch):
@@ -162,9 +178,9 @@ def test_a_booking_costs_the_fare_per_passenger_times_passengers(user_client):
     response = user_client.post("/api/bookings/", body, format="json")
 
     assert response.status_code == 201, response.content
-    assert response.json()["fare"] == "376"  # 2 x round(187.5)
+    assert response.json()["fare"] == "480"  # 2 x (round(187.5) + 40 + 5% GST, up to 240)
     whole = user_client.post("/api/bookings/", {**body, "to_station": "Chittor", "seats": 3}, format="json")
-    assert whole.json()["fare"] == "1125"  # 3 x 300 km x 1.25
+    assert whole.json()["fare"] == "1320"  # 3 x (300 km x 1.25 + 40 + 5% GST = 435.75, up to 440)
     no_rate = user_client.post("/api/bookings/", {**body, "class": "2A"}, format="json")
     assert no_rate.status_code == 201 and no_rate.json()["fare"] is None
 

@@ -40,8 +40,10 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     assert first.locator(".arrival").inner_text().startswith("03:45")
     assert first.locator(".duration").inner_text() == "6 h 05 min"
     sleeper = first.locator('tr[data-class="SL"]')
-    assert "72" in sleeper.inner_text() and "₹475" in sleeper.inner_text()
-    assert "₹1267" in first.locator('tr[data-class="3A"]').inner_text()
+    # Fares with their charges: SL 528 km x 0.90 = 475 + 20 reservation = 495; 3A 528 km x 2.40 =
+    # 1267 + 40 reservation + 5% GST = 1372.35, rounded up to 1375.
+    assert "72" in sleeper.inner_text() and "₹495" in sleeper.inner_text()
+    assert "₹1375" in first.locator('tr[data-class="3A"]').inner_text()
 
     with tab.submitted("seat-map"):
         sleeper.get_by_role("link", name="Seats in SL on Mumbai Rajdhani Express").click()
@@ -56,6 +58,9 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
 
     with tab.submitted("passengers"):
         page.get_by_role("button", name="Continue to passengers").click()
+    # What the seats will cost, before anything is held.
+    assert "Reservation charge\t20.00" in page.locator("table.fare-breakdown").inner_text()
+    assert "₹990" in page.locator("tr.fare-total").inner_text()
     travellers = [("Asha Rao", "34", "Female", "Upper"), ("Ravi Rao", "36", "Male", "Lower")]
     for index, (name, age, gender, berth) in enumerate(travellers):
         passenger = page.get_by_role("group", name=f"Passenger {index + 1}")
@@ -69,6 +74,7 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
         ["1", "Asha Rao", "34 F", "S1", "3 UB"],
         ["2", "Ravi Rao", "36 M", "S1", "4 LB"],
     ]
+    assert "₹990" in page.locator("tr.fare-total").inner_text()
     countdown = page.locator(".countdown-left")
     first_reading = countdown.inner_text()
     page.wait_for_function(f"document.querySelector('.countdown-left').textContent !== {json.dumps(first_reading)}")
@@ -81,6 +87,7 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     assert [row.locator(".berth").inner_text() for row in page.locator("tr.traveller").all()] == ["3 UB", "4 LB"]
     assert [row.locator(".coach-name").inner_text() for row in page.locator("tr.traveller").all()] == ["S1", "S1"]
     assert [p.name for p in booking.passengers.order_by("position")] == ["Asha Rao", "Ravi Rao"]
+    assert "₹990" in page.locator("tr.fare-total").inner_text() and booking.fare == 990
 
     tab.visit("/bookings/", "my-bookings")
     row = page.locator(f'tr[data-pnr="{booking.pnr}"]')

@@ -30,8 +30,9 @@ def next_weekday(code: str, *, weeks_ahead: int = 1) -> date:
 
 
 def version_1_answer(train_id: int, body: dict = TRAIN_BODY) -> dict:
-    """What version 1 answered for a version-1 `body`, with the `stops` and `classes` of version 2."""
-    answer = {"id": train_id, "arrival_day_offset": 0, "runs_on": WEEKDAYS, **body}
+    """What version 1 answered for a version-1 `body`, with the `stops` and `classes` of version 2
+    and the `superfast` of version 3."""
+    answer = {"id": train_id, "arrival_day_offset": 0, "runs_on": WEEKDAYS, "superfast": False, **body}
     return {
         **answer,
         "stops": [

@@ -132,3 +132,21 @@ def test_load_users_share_one_known_password_and_are_not_duplicated():
 def test_negative_counts_are_refused():
     with pytest.raises(CommandError):
         call_command("seed_demo", trains=-1)
+
+
+def test_the_premium_trains_are_superfast_as_on_indian_railways():
+    call_command("seed_demo")
+
+    premium = ("Rajdhani", "Shatabdi", "Duronto", "Vande Bharat")
+    trains = list(Train.objects.all())
+    assert all(train.superfast for train in trains if any(kind in train.name for kind in premium))
+    assert Train.objects.get(train_number="11301").superfast is False  # the Udyan Express is not
+
+
+def test_seeding_again_brings_superfast_up_to_date():
+    call_command("seed_demo")
+    Train.objects.filter(train_number="12951").update(superfast=False)
+
+    call_command("seed_demo")
+
+    assert Train.objects.get(train_number="12951").superfast is True

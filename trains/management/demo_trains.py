@@ -18,6 +18,13 @@ VANDE_BHARAT = (("CC", 14, "1.45"),)
 VANDE_BHARAT_SHORT = (("CC", 7, "1.45"),)
 MAIL_EXPRESS = (("2A", 2, "1.75"), ("3A", 5, "1.20"), ("SL", 10, "0.45"))
 
+
+def is_superfast(train_number: str) -> bool:
+    """Superfast as Indian Railways number them: 12xxx, 20xxx and 22xxx (the Rajdhanis, Shatabdis,
+    Durontos and Vande Bharats, and the long-distance expresses here but the Udyan Express)."""
+    return train_number[:2] in ("12", "20", "22")
+
+
 # (number, name, runs on, classes, stops)
 # fmt: off
 DEMO_TRAINS = [

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from irctc.exceptions import ApplicationError
 from trains import layouts, services
-from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS
+from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS, is_superfast
 from trains.models import (
     WEEKDAYS,
     Stop,
@@ -39,6 +39,7 @@ KINDS = {
     "Jan Shatabdi": SHATABDI,
     "Humsafar Express": RAJDHANI,
 }
+SUPERFAST_KINDS = {"Superfast Express", "Jan Shatabdi", "Humsafar Express"}
 FIRST_GENERATED_NUMBER = 30000
 MINUTES_PER_DAY = 24 * 60
 
@@ -138,18 +139,24 @@ class Command(BaseCommand):
         changed = 0
         for number, name, days, composition, rows in DEMO_TRAINS:
             stops, classes = _stops(rows), _classes(composition)
-            runs_on_mask = mask_from_codes(days)
+            runs_on_mask, superfast = mask_from_codes(days), is_superfast(number)
             train = existing.get(number)
             if train is None:
                 services.create_train(
-                    train_number=number, name=name, runs_on_mask=runs_on_mask, stops=stops, classes=classes
+                    train_number=number,
+                    name=name,
+                    superfast=superfast,
+                    runs_on_mask=runs_on_mask,
+                    stops=stops,
+                    classes=classes,
                 )
                 changed += 1
                 continue
             # Compared first, so a second run doesn't even touch `updated_at`; a train an operator
             # retired stays retired.
             if not train.is_active or (
-                (train.name, train.runs_on_mask) == (name, runs_on_mask) and _stored(train) == (stops, classes)
+                (train.name, train.superfast, train.runs_on_mask) == (name, superfast, runs_on_mask)
+                and _stored(train) == (stops, classes)
             ):
                 continue
             try:
@@ -158,6 +165,7 @@ class Command(BaseCommand):
                     partial=False,
                     train_number=number,
                     name=name,
+                    superfast=superfast,
                     runs_on_mask=runs_on_mask,
                     stops=stops,
                     classes=classes,
@@ -223,6 +231,7 @@ class Command(BaseCommand):
                     arrival_day_offset=stops[-1]["day_offset"],
                     total_seats=sum(travel_class["seats"] for travel_class in classes),
                     runs_on_mask=mask_from_codes(days),
+                    superfast=kind in SUPERFAST_KINDS,
                 )
                 for number, (stops, classes, kind, days) in plans.items()
             )
