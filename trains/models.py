@@ -139,6 +139,37 @@ class Train(models.Model):
         super().save(*args, **kwargs)
 
 
+STATION_CODE_PATTERN = r"^[A-Z]{2,5}$"
+
+
+class Station(models.Model):
+    """A station's code (NDLS, BCT, KOTA): one code names one station on every train.
+
+    Stops name their station by its name (`Stop.station`, searched by `Stop.station_key`); this
+    table only pairs a name's key with its code, so a stop needs no join to be searched, and a
+    station without a code (most of a load test's) needs no row. Written by `trains.stations`
+    when a stop brings a `station_code`.
+    """
+
+    code = models.CharField(
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(STATION_CODE_PATTERN, "A station code is 2 to 5 capital letters.")],
+    )
+    name = models.CharField(max_length=64)
+    key = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.key = normalize_station(self.name)
+        super().save(*args, **kwargs)
+
+
 class Stop(models.Model):
     """The train's `index`-th stop (0-based). Segment i is the stretch from stop i to stop i + 1.
 
