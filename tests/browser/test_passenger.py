@@ -41,7 +41,7 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     assert first.locator(".duration").inner_text() == "6 h 05 min"
     sleeper = first.locator('tr[data-class="SL"]')
     assert "72" in sleeper.inner_text() and "₹475" in sleeper.inner_text()
-    assert "₹1267" in first.locator('tr[data-class="3A"]').inner_text()
+    assert "₹1,267" in first.locator('tr[data-class="3A"]').inner_text()
 
     with tab.submitted("seat-map"):
         sleeper.get_by_role("link", name="Seats in SL on Mumbai Rajdhani Express").click()
@@ -83,8 +83,8 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     assert [p.name for p in booking.passengers.order_by("position")] == ["Asha Rao", "Ravi Rao"]
 
     tab.visit("/bookings/", "my-bookings")
-    row = page.locator(f'tr[data-pnr="{booking.pnr}"]')
-    assert "Confirmed" in row.inner_text() and "3, 4" in row.inner_text()
+    row = page.locator(f'[data-list="upcoming"] [data-pnr="{booking.pnr}"]')
+    assert "Confirmed" in row.inner_text() and "S1-3 UB, S1-4 LB" in row.inner_text()
 
     with tab.submitted("cancel-confirmation"):
         row.get_by_role("link", name=f"Cancel {booking.pnr}").click()
