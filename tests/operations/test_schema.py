@@ -112,3 +112,11 @@ def test_the_parts_of_the_schema_owned_here_generate_without_warnings(tmp_path, 
     call_command("spectacular", "--validate", "--fail-on-warn", "--urlconf=tests.operations.urls", f"--file={out}")
 
     assert "/api/auth/login/" in out.read_text()
+
+
+def test_the_docs_say_how_to_authorise_before_trying_search(anon, db):
+    schema = anon.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    assert "press **Authorize**" in schema["info"]["description"]
+    assert "/api/auth/login/" in schema["paths"]["/api/trains/search/"]["get"]["description"]
+    assert "persistAuthorization" in anon.get("/api/docs/").content.decode()
