@@ -504,6 +504,17 @@ def hold_for_display(hold_id: int) -> Hold:
     )
 
 
+def travellers_of_hold(*, hold_id, user) -> list[dict]:
+    """The travellers `user` named on their hold `hold_id` (`{name, age, gender, berth_preference}`,
+    in order), for choosing seats again without typing them again; [] for anyone else's or none."""
+    try:
+        hold = Hold.objects.only("passengers", "user_id").get(pk=int(hold_id), user=user)
+    except (Hold.DoesNotExist, TypeError, ValueError, OverflowError):
+        return []
+    fields = ("name", "age", "gender", "berth_preference")
+    return [{field: passenger.get(field) for field in fields} for passenger in hold.passengers]
+
+
 def pnr_status(pnr: str) -> dict:
     """What anyone holding a PNR may know: the journey and each traveller's status and berth.
 

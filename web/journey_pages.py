@@ -149,11 +149,14 @@ def _seat(berth, free: set[int]) -> dict:
 @read_from_replica
 def seat_map(request, train_id: int, travel_date: str):
     train = _train(train_id)
-    return _seat_map_page(request, train, _journey_form(request, travel_date), SeatChoiceForm())
+    return _seat_map_page(
+        request, train, _journey_form(request, travel_date), SeatChoiceForm(), again=request.GET.get("again")
+    )
 
 
-def _seat_map_page(request, train, journey_form, seat_form, *, refusal: ApplicationError | None = None):
+def _seat_map_page(request, train, journey_form, seat_form, *, refusal: ApplicationError | None = None, again=None):
     context = {
+        "again": again,
         "train": train,
         "journey_form": journey_form,
         "seat_form": seat_form,
@@ -212,7 +215,10 @@ def _passenger_formset(request, journey_form: JourneyForm, seat_numbers: list[in
     """A form per seat: blank on GET, as sent on POST; berth types offered are the class's."""
     form_kwargs = {"class_code": journey_form.cleaned_data.get("class_code") or "GEN"}
     if request.method == "GET":
-        return PassengerFormSet(initial=[{}] * len(seat_numbers), form_kwargs=form_kwargs)
+        # Back from a hold ("choose seats again"): its travellers, as they were typed.
+        typed = booking_selectors.travellers_of_hold(hold_id=request.GET.get("again"), user=request.user)
+        initial = [*typed[: len(seat_numbers)], *[{}] * (len(seat_numbers) - len(typed))]
+        return PassengerFormSet(initial=initial, form_kwargs=form_kwargs)
     return PassengerFormSet(request.POST, form_kwargs=form_kwargs)
 
 
@@ -252,7 +258,8 @@ def _hold_page(request, hold: Hold, *, refusal: ApplicationError | None = None):
     context = {
         "hold": hold,
         "travellers": [passenger_data(hold.class_code, passenger) for passenger in hold.passengers],
-        "seat_map_url": _seat_map_url(hold),
+        "seat_map_url": _seat_map_url(hold) + "&" + urlencode({"again": hold.pk}),
+        "confirmable": refusal is None and hold.is_live,
         "refusal": refusal,
     }
     return TemplateResponse(request, "web/hold.html", context, status=status_of(refusal) if refusal else 200)

@@ -29,8 +29,11 @@
       var seconds = Math.max(0, Math.round((expiresAt - (Date.now() + offset)) / 1000));
       left.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
       if (seconds === 0) {
+        // The server refuses a late confirmation anyway; the page stops offering one.
         expired.hidden = false;
         element.classList.add("is-expired");
+        var actions = document.querySelector(".hold-actions");
+        if (actions) { actions.hidden = true; }
         return;
       }
       window.setTimeout(tick, 1000);
