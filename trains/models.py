@@ -49,6 +49,12 @@ def codes_from_mask(mask: int) -> list[str]:
     return [code for index, code in enumerate(WEEKDAYS) if mask & weekday_bit(index)]
 
 
+def running_days_text(codes) -> str:
+    """The running days as a timetable prints them: "Daily", or "Mon Wed Fri"."""
+    codes = list(codes)
+    return "Daily" if len(codes) == len(WEEKDAYS) else " ".join(code.title() for code in codes)
+
+
 class TrainQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)

@@ -18,7 +18,16 @@ from irctc.db_router import read_connection
 from trains import statements
 from trains.errors import TrainNotFound
 from trains.journeys import as_time, rate_fare
-from trains.models import Station, Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
+from trains.models import (
+    Station,
+    Stop,
+    Train,
+    arrival_day,
+    codes_from_mask,
+    normalize_station,
+    running_days_text,
+    weekday_bit,
+)
 from trains.rendering import clock_text
 
 STATIONS_LIMIT = 20
@@ -84,6 +93,28 @@ def station_spellings(keys) -> dict[str, str]:
         if best is None or (row["trains"], row["station"]) > best:
             spellings[row["station_key"]] = (row["trains"], row["station"])
     return {key: station for key, (_, station) in spellings.items()}
+
+
+def timetable_of(train_id: int) -> dict:
+    """`{train, runs_on, stops}`: an active train's timetable as people read one, each stop with its
+    code (None without), arrival and departure, the day of the journey (1 on the day it leaves its
+    first station) and its distance from there."""
+    train = get_active_train(train_id)
+    codes = dict(
+        Station.objects.filter(key__in=[stop.station_key for stop in train.stop_list()]).values_list("key", "code")
+    )
+    stops = [
+        {
+            "station": stop.station,
+            "code": codes.get(stop.station_key),
+            "arrival_time": stop.arrival_time,
+            "departure_time": stop.departure_time,
+            "day": (stop.arrival_day() if stop.arrival_time is not None else stop.departure_day()) + 1,
+            "distance_km": stop.distance_km,
+        }
+        for stop in train.stop_list()
+    ]
+    return {"train": train, "runs_on": running_days_text(train.runs_on), "stops": stops}
 
 
 def get_active_train(train_id: int) -> Train:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookings import selectors as booking_selectors
 from bookings import services
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
+from bookings.search_page import search_page
 from bookings.serializers import passenger_data
-from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.errors import status_of
 from irctc.exceptions import ApplicationError
@@ -62,20 +62,43 @@ def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "searched": False}
     if form.is_valid():
-        count, results = booking_selectors.search_trains(
-            booking_selectors.SearchQuery(
-                source=form.cleaned_data["source"],
-                destination=form.cleaned_data["destination"],
-                travel_date=form.cleaned_data.get("date"),
-                class_code=form.cleaned_data.get("class_code"),
-                limit=SEARCH_PAGE,
-            )
+        found = search_page(**form.search_arguments())
+        arguments = form.search_arguments()
+        context.update(
+            searched=True,
+            count=found.count,
+            journeys=[_result(journey) for journey in found.journeys],
+            found=found,
+            swap_url=_search_url(request, source=arguments["destination"], destination=arguments["source"]),
+            previous_day_url=found.previous_day and _search_url(request, date=found.previous_day.isoformat()),
+            next_day_url=found.next_day and _search_url(request, date=found.next_day.isoformat()),
+            suggestion_urls=[
+                (name, _search_url(request, **{field: name}))
+                for field, names in found.suggestions.items()
+                for name in names
+            ],
         )
-        context.update(searched=True, count=count, journeys=[_result(journey) for journey in fast_json.loads(results)])
     response = TemplateResponse(request, "web/search.html", context, status=200 if form.is_valid() else 400)
     # The search-timing middleware logs this search as it logs the API's.
     response.search_result_count = context.get("count")
     return response
+
+
+def _search_url(request, **changes) -> str:
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query[name] = value
+    return f"{reverse('web:search')}?{query.urlencode()}"
+
+
+@require_GET
+@read_from_replica
+def timetable(request, train_id: int):
+    """A train's timetable: every stop with its times, the day of the journey and the distance."""
+    try:
+        return TemplateResponse(request, "web/timetable.html", train_selectors.timetable_of(train_id))
+    except TrainNotFound as exc:
+        raise Http404("No such train.") from exc
 
 
 def _result(journey: dict) -> dict:
@@ -97,6 +120,10 @@ def _result(journey: dict) -> dict:
     ]
     return {
         **journey,
+        "runs_on_text": "Daily"
+        if len(journey["runs_on"]) == 7
+        else " ".join(day.title() for day in journey["runs_on"]),
+        "timetable_url": reverse("web:timetable", args=[journey["id"]]),
         "train": journey,  # the API's result is the train, with the journey's fields after it
         "travel_date": date.fromisoformat(journey["travel_date"]),
         "departure": datetime.fromisoformat(journey["departure"]),

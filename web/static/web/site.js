@@ -41,6 +41,28 @@
     tick();
   }
 
+  // Swaps the From and To boxes' text: nothing is decided here, the search does that.
+  function swapButton(button) {
+    var ids = button.dataset.swap.split(" ");
+    button.addEventListener("click", function () {
+      var first = document.getElementById(ids[0]), second = document.getElementById(ids[1]);
+      var text = first.value;
+      first.value = second.value;
+      second.value = text;
+    });
+  }
+
+  // The chosen day in words, whatever order the browser's date box shows its numbers in.
+  function dateWords(input) {
+    var output = document.getElementById(input.dataset.dateWords);
+    function update() {
+      var day = input.value ? new Date(input.value + "T00:00:00") : null;
+      output.textContent = day && !isNaN(day) ? day.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }) : "";
+    }
+    input.addEventListener("input", update);
+    update();
+  }
+
   var PALETTE = ["#1f3a93", "#c0392b", "#1d6b2f", "#7a4b00"];
 
   // A bar chart of whole counts: `series` is [[label, field, colour], ...] read from each row.
@@ -97,6 +119,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-swap]").forEach(swapButton);
+    document.querySelectorAll("[data-date-words]").forEach(dateWords);
     var seatForm = document.querySelector("form.seat-map");
     if (seatForm) { seatCounter(seatForm); }
     var clock = document.querySelector(".countdown");
