@@ -159,7 +159,15 @@ def _coaches(seats: dict) -> list[dict]:
     else:
         blocks = [berths[first : first + GENERAL_BLOCK] for first in range(0, len(berths), GENERAL_BLOCK)]
         groups = [(f"Seats {block[0].seat_number}–{block[-1].seat_number}", block) for block in blocks]
-    return [{"name": name, "seats": [_seat(berth, free) for berth in group]} for name, group in groups]
+    coaches = [{"name": name, "seats": [_seat(berth, free) for berth in group]} for name, group in groups]
+    for index, coach in enumerate(coaches):
+        coach["id"] = f"coach-{index + 1}"
+        coach["free"] = sum(seat["free"] for seat in coach["seats"])
+    # The coach the page opens on: the first with a free seat.
+    opening = next((coach for coach in coaches if coach["free"]), coaches[0] if coaches else None)
+    if opening is not None:
+        opening["opening"] = True
+    return coaches
 
 
 def _seat(berth, free: set[int]) -> dict:

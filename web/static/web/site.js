@@ -41,6 +41,17 @@
     tick();
   }
 
+  // One coach at a time: the picker shows the coach chosen (the server says which opens first).
+  // Seats ticked in other coaches stay ticked, and all of them are sent.
+  function coachPicker(select) {
+    var coaches = document.querySelectorAll("fieldset.coach");
+    function show() {
+      coaches.forEach(function (coach) { coach.hidden = coach.id !== select.value; });
+    }
+    select.addEventListener("change", show);
+    show();
+  }
+
   // Swaps the From and To boxes' text: nothing is decided here, the search does that.
   function swapButton(button) {
     var ids = button.dataset.swap.split(" ");
@@ -123,6 +134,8 @@
     document.querySelectorAll("[data-date-words]").forEach(dateWords);
     var seatForm = document.querySelector("form.seat-map");
     if (seatForm) { seatCounter(seatForm); }
+    var picker = document.getElementById("coach-picker");
+    if (picker) { coachPicker(picker); }
     var clock = document.querySelector(".countdown");
     if (clock) { countdown(clock); }
     var chartData = document.getElementById("chart-data");
