@@ -180,3 +180,18 @@ def test_a_code_written_by_another_process_is_known_once_a_search_sees_the_timet
     response = user_client.get("/api/trains/search/", {"source": "BRC", "destination": "ADI"})
 
     assert response.json()["count"] == 1
+
+
+def test_a_search_by_code_costs_no_more_queries_than_by_name(user_client, coded_network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user_client.get("/api/trains/search/", {"source": "NDLS", "destination": "KOTA"})  # codes now kept
+    day = next_weekday("WED")
+
+    with CaptureQueriesContext(connection) as by_name:
+        user_client.get("/api/trains/search/", {"source": "New Delhi", "destination": "Mumbai Central", "date": day})
+    with CaptureQueriesContext(connection) as by_code:
+        user_client.get("/api/trains/search/", {"source": "KOTA", "destination": "BCT", "date": day})
+
+    assert len(by_code) == len(by_name)
