@@ -33,7 +33,6 @@ from web.forms import (
     show_refusal,
 )
 
-SEARCH_PAGE = 20
 STATION_SUGGESTIONS = 8
 # Seats of a class without coaches (GEN) are shown in blocks of this many.
 GENERAL_BLOCK = 100
