@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from analytics.log_store import record_search
 from trains.models import normalize_station
+from trains.stations import station_name
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ def _safe_field_name(name: str) -> str:
 
 
 def _station(raw: str | None) -> str | None:
-    station = normalize_station(raw) if raw else ""
+    # A code (NDLS) is logged as the station it names, so a route counts as one however typed.
+    station = normalize_station(station_name(raw)) if raw else ""
     return station[:MAX_PARAM_VALUE_CHARS] or None
 
 

@@ -19,11 +19,12 @@ def window(since: datetime | None, until: datetime | None = None) -> list[dict]:
 
 
 def top_routes(*, limit: int, since: datetime | None = None) -> list[dict]:
-    """`[{source, destination, search_count}]`, most searched first, ties by route name."""
+    """`[{source, destination, search_count}]`, most searched first, ties by route name. Refused
+    searches (Kota to Kota, a date in the past) are no route anybody travels: not counted."""
     return [
         *window(since),
         # Searches that failed before naming both stations have no route to count.
-        {"$match": {"source": {"$type": "string"}, "destination": {"$type": "string"}}},
+        {"$match": {"source": {"$type": "string"}, "destination": {"$type": "string"}, "status_code": {"$lt": 400}}},
         {
             "$group": {
                 # Stored stations are normalized already; lowering again keeps documents written

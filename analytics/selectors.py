@@ -4,8 +4,11 @@ import math
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,7 +18,7 @@ from analytics import pipelines
 from analytics.errors import SearchLogsUnavailable
 from analytics.log_store import search_logs
 from bookings.models import Booking, SeatAllocation, TrainRun
-from trains.models import normalize_station
+from trains.models import Train, normalize_station, weekday_bit
 from trains.selectors import station_spellings
 
 PERCENTILES = (50, 95, 99)
@@ -152,8 +155,16 @@ def booking_figures() -> dict:
 
 # --- The operator dashboard --------------------------------------------------------------------
 
+
+def dashboard_figures() -> dict:
+    """`booking_figures` with `revenue`, the fares of all confirmed bookings (None while none has a fare)."""
+    figures = booking_figures()
+    revenues = [Decimal(row["revenue"]) for row in figures["by_class"] if row["revenue"] is not None]
+    return {**figures, "revenue": sum(revenues) if revenues else None}
+
+
 DASHBOARD_DAYS = 30
-NEXT_RUNS = 10
+NEXT_RUNS = 50
 SEARCH_LOG_PAGE = 25
 
 
@@ -209,22 +220,52 @@ def search_latency_by_day(*, days: int = DASHBOARD_DAYS) -> list[dict]:
 
 
 def occupancy_of_next_runs(*, limit: int = NEXT_RUNS) -> list[dict]:
-    """The next `limit` runs from today that have seats taken: `{run, total_seats, taken_seats}`.
+    """The next run of every active train still to leave its first station, soonest first (`limit` of them):
+    `{train, run_date, total_seats, taken_seats, percent}`, a run nobody has booked at 0%.
 
     A seat is held per segment, so a run's occupancy is that of its busiest segment: the most
     seats (confirmed or held, all classes) taken at once anywhere on the route.
     """
-    occupied = SeatAllocation.objects.filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=timezone.now()))
-    runs = list(
-        TrainRun.objects.filter(run_date__gte=timezone.localdate(), pk__in=occupied.values("run_id"))
-        .select_related("train")
-        .order_by("run_date", "train__departure_time", "train_id")[:limit]
+    now = timezone.localtime()
+    today = now.date()
+    next_runs: list[tuple[date, Train]] = []
+    # Day by day: a train that runs on a day and on none before it has its next run then, and
+    # every train running on an earlier day is taken already (or the page was full).
+    for day in (today + timedelta(days=ahead) for ahead in range(7)):
+        if len(next_runs) >= limit:
+            break
+        trains = (
+            Train.objects.active()
+            .annotate(runs_today=F("runs_on_mask").bitand(weekday_bit(day.weekday())))
+            .filter(runs_today__gt=0, **({"departure_time__gt": now.time()} if day == today else {}))
+            .exclude(pk__in=[train.pk for _day, train in next_runs])
+            .only("train_number", "name", "departure_time", "total_seats")
+            .order_by("departure_time", "train_number")[: limit - len(next_runs)]
+        )
+        next_runs += [(day, train) for train in trains]
+    runs = TrainRun.objects.filter(
+        reduce(or_, (Q(train_id=train.pk, run_date=run_date) for run_date, train in next_runs), Q(pk=None))
     )
+    run_of = {(run.train_id, run.run_date): run.pk for run in runs}
+    occupied = SeatAllocation.objects.filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=timezone.now()))
     busiest: dict[int, int] = {}
-    segments = occupied.filter(run__in=runs).order_by().values("run_id", "segment").annotate(taken=Count("id"))
-    for row in segments:
+    segments = occupied.filter(run_id__in=run_of.values()).order_by().values("run_id", "segment")
+    for row in segments.annotate(taken=Count("id")):
         busiest[row["run_id"]] = max(busiest.get(row["run_id"], 0), row["taken"])
-    return [{"run": run, "total_seats": run.train.total_seats, "taken_seats": busiest.get(run.pk, 0)} for run in runs]
+    rows = []
+    for run_date, train in next_runs:
+        taken = busiest.get(run_of.get((train.pk, run_date)), 0)
+        percent = round(100 * taken / train.total_seats) if train.total_seats else 0
+        rows.append(
+            {
+                "train": train,
+                "run_date": run_date,
+                "total_seats": train.total_seats,
+                "taken_seats": taken,
+                "percent": percent,
+            }
+        )
+    return rows
 
 
 def search_log_page(
@@ -251,7 +292,13 @@ def search_log_page(
         logs = list(cursor)
     except PyMongoError as exc:
         raise SearchLogsUnavailable() from exc
+    usernames = dict(
+        get_user_model()
+        .objects.filter(pk__in={log["user_id"] for log in logs if log.get("user_id")})
+        .values_list("pk", "username")
+    )
     for log in logs:
+        log["username"] = usernames.get(log.get("user_id"))
         # pymongo hands back naive datetimes; they are UTC.
         if isinstance(log.get("timestamp"), datetime) and log["timestamp"].tzinfo is None:
             log["timestamp"] = log["timestamp"].replace(tzinfo=UTC)

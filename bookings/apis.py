@@ -245,6 +245,10 @@ class TrainSearchApi(APIView):
         parameters=[TrainSearchParamsSerializer],
         responses=TrainSearchResultSerializer(many=True),
         tags=["trains"],
+        description=(
+            "Journeys between two stations, each named by its name or its code (NDLS). Needs a signed-in "
+            "user: here, sign in with `POST /api/auth/login/` and paste its `access` under Authorize first."
+        ),
     )
     @read_from_replica
     def get(self, request):

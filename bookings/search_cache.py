@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from trains.search_cache import TIMETABLE, bump_after_commit, enabled, pay_owed, start_counter
+from trains.stations import timetable_generation_seen
 
 
 def _route_key(run_date: date, route: tuple[str, str]) -> str:
@@ -87,6 +88,8 @@ def cached_answer(
             found[TIMETABLE] = start_counter(TIMETABLE)
     except Exception:  # noqa: BLE001 - a cache that is down costs a search, never fails one
         return None, None, None
+    # The codes a search is parsed with are kept while this counter stands (`trains.stations`).
+    timetable_generation_seen(found[TIMETABLE])
     stamp = {k: found.get(k, 0) for k in generation_keys}
     others = {k: found[k] for k in also if k in found}
     entry = found.get(key)

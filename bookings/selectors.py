@@ -486,6 +486,24 @@ def bookings_of(user) -> QuerySet:
     return _with_display_data(Booking.objects.filter(user=user)).order_by("-created_at", "-id")
 
 
+def bookings_by_journey(user, *, limit: int) -> dict[str, list[Booking]]:
+    """The user's latest `limit` bookings as `{"upcoming": soonest first, "past": latest first}`
+    (upcoming: travelling today or later), each with `seat_labels`, its seats as coach-berth."""
+    today = timezone.localdate()
+    bookings = list(bookings_of(user)[:limit])
+    for booking in bookings:
+        booking.seat_labels = [_seat_label(booking.class_code, a.seat_number) for a in booking.seat_allocations]
+    upcoming = sorted((b for b in bookings if b.travel_date >= today), key=lambda b: (b.travel_date, b.pk))
+    return {"upcoming": upcoming, "past": [b for b in bookings if b.travel_date < today]}
+
+
+def _seat_label(class_code: str, seat_number: int) -> str:
+    berth = berth_of(class_code, seat_number)
+    if berth.coach is None:
+        return f"Seat {berth.berth}"
+    return f"{berth.coach}-{berth.berth}" + (f" {berth.berth_type}" if berth.berth_type else "")
+
+
 def all_bookings() -> QuerySet:
     """Every booking, newest first: the operators' view."""
     return _with_display_data(Booking.objects.all()).order_by("-created_at", "-id")
@@ -497,6 +515,17 @@ def hold_for_display(hold_id: int) -> Hold:
         .prefetch_related("run__train__stops", "run__train__classes")
         .get(pk=hold_id)
     )
+
+
+def travellers_of_hold(*, hold_id, user) -> list[dict]:
+    """The travellers `user` named on their hold `hold_id` (`{name, age, gender, berth_preference}`,
+    in order), for choosing seats again without typing them again; [] for anyone else's or none."""
+    try:
+        hold = Hold.objects.only("passengers", "user_id").get(pk=int(hold_id), user=user)
+    except (Hold.DoesNotExist, TypeError, ValueError, OverflowError):
+        return []
+    fields = ("name", "age", "gender", "berth_preference")
+    return [{field: passenger.get(field) for field in fields} for passenger in hold.passengers]
 
 
 def pnr_status(pnr: str) -> dict:

@@ -20,11 +20,12 @@ from trains.models import normalize_station
 from trains.serializers import (
     ISO_DATE_RE,
     STATION_MAX_LENGTH,
-    StationField,
+    StationOrCodeField,
     TrainSerializer,
     TravelDateField,
     train_data,
 )
+from trains.stations import station_name
 
 # Large enough for any real id, small enough that no database overflows on the lookup.
 MAX_ID = 2**63 - 1
@@ -90,8 +91,8 @@ class PassengerInputSerializer(serializers.Serializer):
 class JourneySerializer(WithClassField, serializers.Serializer):
     train = TrainField()
     travel_date = serializers.DateField(input_formats=["%Y-%m-%d"])
-    from_station = StationField(required=False)
-    to_station = StationField(required=False)
+    from_station = StationOrCodeField(required=False)
+    to_station = StationOrCodeField(required=False)
     passengers = PassengerInputSerializer(many=True, required=False, min_length=1, max_length=MAX_SEATS_PER_BOOKING)
 
 
@@ -396,8 +397,8 @@ class HoldSerializer(WithClassField, serializers.ModelSerializer):
 
 
 class TrainSearchParamsSerializer(WithClassField, serializers.Serializer):
-    source = StationField(error_messages={"required": "Give the station to travel from."})
-    destination = StationField(error_messages={"required": "Give the station to travel to."})
+    source = StationOrCodeField(error_messages={"required": "Give the station to travel from."})
+    destination = StationOrCodeField(error_messages={"required": "Give the station to travel to."})
     date = TravelDateField(required=False)
 
     def validate(self, attrs):
@@ -426,6 +427,8 @@ def search_params(query) -> dict:
 def plain_search_params(query) -> dict | None:
     """What `search_params` gives for a query it reads without the serializer, else None."""
     source, destination = _plain_station(query.get("source")), _plain_station(query.get("destination"))
+    if source is not None and destination is not None:
+        source, destination = station_name(source), station_name(destination)
     if source is None or destination is None or normalize_station(source) == normalize_station(destination):
         return None
     params = {"source": source, "destination": destination}
@@ -453,7 +456,7 @@ _CLASS_CODE_SET = frozenset(CLASS_CODES)
 
 
 def _plain_station(raw) -> str | None:
-    """The name as StationField would give it back unchanged, else None."""
+    """The text as StationField would give it back unchanged (a name or a code), else None."""
     if not isinstance(raw, str) or not raw or raw != " ".join(raw.split()):
         return None
     if len(raw) > STATION_MAX_LENGTH or len(normalize_station(raw)) > STATION_MAX_LENGTH:
@@ -465,11 +468,11 @@ def _plain_station(raw) -> str | None:
 
 class SeatMapParamsSerializer(WithClassField, serializers.Serializer):
     date = TravelDateField(error_messages={"required": "Give the travel date, YYYY-MM-DD."})
-    to = StationField(required=False)
+    to = StationOrCodeField(required=False)
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = StationField(required=False)
+        fields["from"] = StationOrCodeField(required=False)
         return fields
 
 

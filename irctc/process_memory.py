@@ -9,6 +9,7 @@ takes its own lock to change, and readers only ever see whole entries.
 
 import threading
 from collections.abc import Hashable, Iterable
+from time import monotonic
 
 
 class KeptItems:
@@ -114,6 +115,43 @@ class GenerationMemo:
         self._memo = self.Generation(None)
 
 
+class KeptValue:
+    """One value kept for at most `seconds`, and only while the generation it was read under stands.
+
+    `note(generation)` tells it the generation a request saw (the timetable counter, read with a
+    cached search answer): a value read under another one goes, and the next value `put` is read
+    under this one (it is read after the generation was seen, so it is at least as new).
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._kept: tuple | None = None  # (value, generation, kept until)
+        self._seen = None
+        self._lock = threading.Lock()
+
+    def get(self):
+        kept = self._kept
+        if kept is None or kept[2] <= monotonic():
+            return None
+        return kept[0]
+
+    def put(self, value) -> None:
+        with self._lock:
+            self._kept = (value, self._seen, monotonic() + self.seconds)
+
+    def note(self, generation) -> None:
+        if generation is None or (generation == self._seen and (self._kept is None or self._kept[1] == generation)):
+            return
+        with self._lock:
+            self._seen = generation
+            if self._kept is not None and self._kept[1] != generation:
+                self._kept = None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept, self._seen = None, None
+
+
 # Trains a booking starts from (`bookings.selectors.train_for_booking`), enough for every train
 # that sells at once. A train saved or deleted in this process is forgotten at once (a signal,
 # `bookings.apps`); one changed by another process is caught under the run lock by its row's
@@ -135,7 +173,13 @@ verified_tokens = KeptItems(50_000, evict="all")
 # every cached answer carries, is bumped instead.
 owed_cache_bumps = OwedKeys(1000, overflow_key="search-gen:timetable")
 
-_ALL = (kept_trains, timetables, verified_tokens, owed_cache_bumps)
+# Station codes (`trains.stations`): {code: station name}, read whole. Forgotten when this process
+# writes a code, when a search sees the timetable counter (which every change of a train, and so of
+# its stops' codes, bumps) at another value than when they were read, and after a minute anyway
+# (a process that answers no search).
+station_codes = KeptValue(60)
+
+_ALL = (kept_trains, timetables, verified_tokens, owed_cache_bumps, station_codes)
 
 
 def reset() -> None:

@@ -345,7 +345,15 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "IRCTC mini backend",
-    "DESCRIPTION": "Train search, seat booking with waitlist and holds, and search analytics.",
+    "DESCRIPTION": (
+        "Train search, seat booking with waitlist and holds, and search analytics.\n\n"
+        "**Trying it out here.** Every endpoint but sign-in and registration wants a signed-in user, "
+        "so *Try it out* answers 401 until you authorise: open `POST /api/auth/login/`, press *Try it "
+        "out*, send your username and password (the demo's passenger is `demo` with the password "
+        "`seed_demo` prints), copy `access` from the answer, press **Authorize** at the top of this "
+        "page and paste it. The page keeps it across reloads; an access token lasts a few minutes, "
+        "then sign in again (or use `POST /api/auth/token/refresh/`)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

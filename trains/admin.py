@@ -13,7 +13,7 @@ from django.db import transaction
 from irctc.exceptions import ApplicationError
 from trains import services
 from trains.layouts import GENERAL
-from trains.models import WEEKDAYS, Stop, Train, TrainClass, codes_from_mask, mask_from_codes
+from trains.models import WEEKDAYS, Station, Stop, Train, TrainClass, codes_from_mask, mask_from_codes
 from trains.serializers import TRAIN_NUMBER_RE
 
 
@@ -227,3 +227,21 @@ class TrainAdmin(admin.ModelAdmin):
                 retired += 1
         if retired:
             self.message_user(request, f"Retired {retired} train(s).", level=messages.SUCCESS)
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    """Station codes, read only here: they come with the stops that bring them (`trains.stations`),
+    whose rules (one code, one station) and cache counters a form of its own would bypass."""
+
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

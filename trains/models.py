@@ -49,6 +49,12 @@ def codes_from_mask(mask: int) -> list[str]:
     return [code for index, code in enumerate(WEEKDAYS) if mask & weekday_bit(index)]
 
 
+def running_days_text(codes) -> str:
+    """The running days as a timetable prints them: "Daily", or "Mon Wed Fri"."""
+    codes = list(codes)
+    return "Daily" if len(codes) == len(WEEKDAYS) else " ".join(code.title() for code in codes)
+
+
 class TrainQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -138,6 +144,37 @@ class Train(models.Model):
     def save(self, *args, **kwargs):
         self.source_key = normalize_station(self.source)
         self.destination_key = normalize_station(self.destination)
+        super().save(*args, **kwargs)
+
+
+STATION_CODE_PATTERN = r"^[A-Z]{2,5}$"
+
+
+class Station(models.Model):
+    """A station's code (NDLS, BCT, KOTA): one code names one station on every train.
+
+    Stops name their station by its name (`Stop.station`, searched by `Stop.station_key`); this
+    table only pairs a name's key with its code, so a stop needs no join to be searched, and a
+    station without a code (most of a load test's) needs no row. Written by `trains.stations`
+    when a stop brings a `station_code`.
+    """
+
+    code = models.CharField(
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(STATION_CODE_PATTERN, "A station code is 2 to 5 capital letters.")],
+    )
+    name = models.CharField(max_length=64)
+    key = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.key = normalize_station(self.name)
         super().save(*args, **kwargs)
 
 

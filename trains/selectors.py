@@ -11,7 +11,7 @@ from time import monotonic
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
@@ -20,7 +20,16 @@ from trains import statements
 from trains.errors import TrainNotFound
 from trains.fares import GENERAL_QUOTA, FareBreakdown, fare_breakdown
 from trains.journeys import as_time, plan_journey
-from trains.models import Stop, Train, arrival_day, codes_from_mask, normalize_station, weekday_bit
+from trains.models import (
+    Station,
+    Stop,
+    Train,
+    arrival_day,
+    codes_from_mask,
+    normalize_station,
+    running_days_text,
+    weekday_bit,
+)
 from trains.rendering import clock_text
 
 STATIONS_LIMIT = 20
@@ -36,19 +45,40 @@ def active_trains() -> QuerySet[Train]:
 
 
 def stations_matching(q: str, limit: int = STATIONS_LIMIT) -> list[dict]:
-    """`[{name, trains}]`: stations whose name contains `q` (any case), most served first.
+    """`[{code, name, trains}]`: stations whose code starts with `q` or whose name contains it (any
+    case), the station whose code `q` is first, then the most served; `code` is None for a station
+    without one.
 
     `trains` counts active trains calling there (a train calls at a station once); ties go by name.
     """
+    key = normalize_station(q)
+    coded = Station.objects.filter(code__startswith=q.strip().upper()).values("key") if q.strip() else None
+    matching = (
+        Q(station_key__contains=key) if coded is None else Q(station_key__contains=key) | Q(station_key__in=coded)
+    )
     served = (
-        Stop.objects.filter(train__is_active=True, station_key__contains=normalize_station(q))
+        Stop.objects.filter(matching, train__is_active=True)
         .values("station_key")
         .annotate(trains=Count("train_id"))
-        .order_by("-trains", "station_key")[:limit]
+        .order_by("-trains", "station_key")
     )
-    rows = list(served)
-    names = station_spellings([row["station_key"] for row in rows])
-    return [{"name": names[row["station_key"]], "trains": row["trains"]} for row in rows]
+    rows = list(served[:limit])
+    exact = Station.objects.filter(code=q.strip().upper()).values_list("key", flat=True).first() if q.strip() else None
+    if exact is not None:
+        rows = [row for row in served.filter(station_key=exact)] + [row for row in rows if row["station_key"] != exact]
+        rows = rows[:limit]
+    keys = [row["station_key"] for row in rows]
+    names = station_spellings(keys)
+    codes = dict(Station.objects.filter(key__in=keys).values_list("key", "code"))
+    return [
+        {"code": codes.get(row["station_key"]), "name": names[row["station_key"]], "trains": row["trains"]}
+        for row in rows
+    ]
+
+
+def known_stations() -> list[tuple[str | None, str]]:
+    """`[(code, name)]` of every station active trains call at: what a near miss is compared with."""
+    return [(row["code"], row["name"]) for row in stations_matching("", limit=10_000)]
 
 
 def station_spellings(keys) -> dict[str, str]:
@@ -65,6 +95,28 @@ def station_spellings(keys) -> dict[str, str]:
         if best is None or (row["trains"], row["station"]) > best:
             spellings[row["station_key"]] = (row["trains"], row["station"])
     return {key: station for key, (_, station) in spellings.items()}
+
+
+def timetable_of(train_id: int) -> dict:
+    """`{train, runs_on, stops}`: an active train's timetable as people read one, each stop with its
+    code (None without), arrival and departure, the day of the journey (1 on the day it leaves its
+    first station) and its distance from there."""
+    train = get_active_train(train_id)
+    codes = dict(
+        Station.objects.filter(key__in=[stop.station_key for stop in train.stop_list()]).values_list("key", "code")
+    )
+    stops = [
+        {
+            "station": stop.station,
+            "code": codes.get(stop.station_key),
+            "arrival_time": stop.arrival_time,
+            "departure_time": stop.departure_time,
+            "day": (stop.arrival_day() if stop.arrival_time is not None else stop.departure_day()) + 1,
+            "distance_km": stop.distance_km,
+        }
+        for stop in train.stop_list()
+    ]
+    return {"train": train, "runs_on": running_days_text(train.runs_on), "stops": stops}
 
 
 def get_active_train(train_id: int) -> Train:

@@ -24,12 +24,14 @@ from trains.models import (
     MAX_STOPS,
     MAX_TOTAL_SEATS,
     MIN_STOPS,
+    STATION_CODE_PATTERN,
     WEEKDAYS,
     codes_from_mask,
     mask_from_codes,
     normalize_station,
 )
 from trains.rendering import class_data, clock_text, stop_data
+from trains.stations import station_name
 
 # `[0-9]`, not `\d`: Python's `\d` also matches Devanagari and other Unicode digits.
 TRAIN_NUMBER_RE = re.compile(r"[0-9]{5}")
@@ -94,6 +96,13 @@ class TrainNumberField(serializers.CharField):
     """Five digits: `TrainSerializer.validate_train_number` refuses anything else, and says why."""
 
 
+class StationOrCodeField(StationField):
+    """A station asked for by its name or its code (NDLS): given back as the station's name."""
+
+    def to_internal_value(self, data):
+        return station_name(super().to_internal_value(data))
+
+
 @extend_schema_field(
     {"type": "array", "items": {"type": "string", "enum": list(WEEKDAYS)}, "minItems": 1, "uniqueItems": True}
 )
@@ -128,6 +137,13 @@ class StopSerializer(serializers.Serializer):
     """One entry of a route; how the stops fit together is `trains.services.route_errors`."""
 
     station = StationField()
+    # Optional, written only: the station's code, recorded once for every train (`trains.stations`).
+    station_code = serializers.RegexField(
+        STATION_CODE_PATTERN,
+        required=False,
+        write_only=True,
+        error_messages={"invalid": "A station code is 2 to 5 capital letters, e.g. NDLS."},
+    )
     arrival_time = ClockTimeField(allow_null=True, default=None)
     departure_time = ClockTimeField(allow_null=True, default=None)
     day_offset = serializers.IntegerField(min_value=0, max_value=MAX_DAY_OFFSET, default=0)
@@ -267,6 +283,7 @@ class StationsParamsSerializer(serializers.Serializer):
 
 
 class StationSerializer(serializers.Serializer):
+    code = serializers.CharField(allow_null=True)
     name = serializers.CharField()
     trains = serializers.IntegerField()
 

@@ -16,7 +16,7 @@ from datetime import time
 
 from django.db import IntegrityError, transaction
 
-from trains import layouts, search_cache
+from trains import layouts, search_cache, stations
 from trains.errors import DuplicateTrainNumber, InvalidTrain, TrainNotFound
 from trains.models import (
     EVERY_DAY_MASK,
@@ -388,6 +388,7 @@ def create_train(*, train_number: str, name: str, runs_on_mask: int = EVERY_DAY_
         _save(train)
         _write_stops(train, stops)
         _write_classes(train, classes)
+        stations.claim_codes(stations.codes_of(route.get("stops")))
     return train
 
 
@@ -418,6 +419,7 @@ def update_train(*, train_id: int, partial: bool = True, **changes) -> Train:
         _save(train)
         _write_stops(train, stops)
         _write_classes(train, classes)
+        stations.claim_codes(stations.codes_of(changes.get("stops")))
     return train
 
 

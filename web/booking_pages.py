@@ -28,8 +28,8 @@ def _own_booking(request, booking_id: int):
 @require_GET
 @read_from_replica
 def my_bookings(request):
-    bookings = selectors.bookings_of(request.user)[:MY_BOOKINGS_PAGE]
-    return TemplateResponse(request, "web/my_bookings.html", {"bookings": bookings})
+    bookings = selectors.bookings_by_journey(request.user, limit=MY_BOOKINGS_PAGE)
+    return TemplateResponse(request, "web/my_bookings.html", bookings)
 
 
 def _ticket_context(booking) -> dict:

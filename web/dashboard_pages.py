@@ -51,7 +51,7 @@ def _chart_data(figures: dict) -> dict:
 @require_GET
 @read_from_replica
 def dashboard(request):
-    figures = selectors.booking_figures()
+    figures = selectors.dashboard_figures()
     context = {
         "charts": _chart_data(figures),
         "figures": figures,

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.serializers import LoginSerializer, RegisterSerializer
 from bookings.models import MAX_SEATS_PER_BOOKING, Passenger
+from bookings.search_page import DEPARTURE_WINDOWS, SORTS, bookable_dates
 from bookings.serializers import PassengerInputSerializer, SeatMapParamsSerializer, TrainSearchParamsSerializer
 from irctc.exceptions import ApplicationError
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS
@@ -133,15 +134,51 @@ def _class_field(**kwargs) -> forms.ChoiceField:
 
 
 class SearchForm(SerializerForm):
+    """A route (names or codes), the day (asked for: the page never assumes one), a class, and how
+    the page orders and filters what it finds (`bookings.search_page`)."""
+
     serializer_class = TrainSearchParamsSerializer
-    source = forms.CharField(label="From", max_length=64, widget=StationInput("stations-from"))
+    source = forms.CharField(
+        label="From", max_length=64, widget=StationInput("stations-from"), help_text="A station or its code, e.g. NDLS."
+    )
     destination = forms.CharField(label="To", max_length=64, widget=StationInput("stations-to"))
-    date = forms.DateField(label="Travel date", required=False, widget=forms.DateInput({"type": "date"}))
+    date = forms.DateField(
+        label="Travel date", widget=forms.DateInput({"type": "date", "data-date-words": "date-words"})
+    )
+    sort = forms.ChoiceField(label="Sort by", choices=list(SORTS.items()), required=False)
+    departs = forms.ChoiceField(
+        label="Departing",
+        choices=[("", "Any time"), *((key, label) for key, (label, _start, _until) in DEPARTURE_WINDOWS.items())],
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # `class` is a Python keyword, so the field can't be declared in the class body.
         self.fields["class"] = _class_field()
+        first, last = bookable_dates()
+        self.fields["date"].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+        self.fields["date"].initial = first
+        self.fields["date"].help_text = f"Between {first:%a %-d %b %Y} and {last:%a %-d %b %Y}."
+
+    def clean(self):
+        ordering = {name: self.cleaned_data.get(name) or "" for name in ("sort", "departs")}
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("date") is None:
+            self.add_error("date", "Choose the day you travel.")
+        return {**cleaned, **ordering}
+
+    def search_arguments(self) -> dict:
+        """What `bookings.search_page.search_page` takes."""
+        data = self.cleaned_data
+        return {
+            "source": data["source"],
+            "destination": data["destination"],
+            "travel_date": data["date"],
+            "class_code": data.get("class_code"),
+            "sort": data["sort"] or "departure",
+            "departs": data["departs"],
+        }
 
 
 class JourneyForm(SerializerForm):

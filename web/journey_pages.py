@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookings import selectors as booking_selectors
 from bookings import services
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
+from bookings.search_page import search_page
 from bookings.serializers import passenger_data
-from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.errors import status_of
 from irctc.exceptions import ApplicationError
@@ -34,7 +34,6 @@ from web.forms import (
     show_refusal,
 )
 
-SEARCH_PAGE = 20
 STATION_SUGGESTIONS = 8
 # Seats of a class without coaches (GEN) are shown in blocks of this many.
 GENERAL_BLOCK = 100
@@ -63,20 +62,43 @@ def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "searched": False}
     if form.is_valid():
-        count, results = booking_selectors.search_trains(
-            booking_selectors.SearchQuery(
-                source=form.cleaned_data["source"],
-                destination=form.cleaned_data["destination"],
-                travel_date=form.cleaned_data.get("date"),
-                class_code=form.cleaned_data.get("class_code"),
-                limit=SEARCH_PAGE,
-            )
+        found = search_page(**form.search_arguments())
+        arguments = form.search_arguments()
+        context.update(
+            searched=True,
+            count=found.count,
+            journeys=[_result(journey) for journey in found.journeys],
+            found=found,
+            swap_url=_search_url(request, source=arguments["destination"], destination=arguments["source"]),
+            previous_day_url=found.previous_day and _search_url(request, date=found.previous_day.isoformat()),
+            next_day_url=found.next_day and _search_url(request, date=found.next_day.isoformat()),
+            suggestion_urls=[
+                (name, _search_url(request, **{field: name}))
+                for field, names in found.suggestions.items()
+                for name in names
+            ],
         )
-        context.update(searched=True, count=count, journeys=[_result(journey) for journey in fast_json.loads(results)])
     response = TemplateResponse(request, "web/search.html", context, status=200 if form.is_valid() else 400)
     # The search-timing middleware logs this search as it logs the API's.
     response.search_result_count = context.get("count")
     return response
+
+
+def _search_url(request, **changes) -> str:
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query[name] = value
+    return f"{reverse('web:search')}?{query.urlencode()}"
+
+
+@require_GET
+@read_from_replica
+def timetable(request, train_id: int):
+    """A train's timetable: every stop with its times, the day of the journey and the distance."""
+    try:
+        return TemplateResponse(request, "web/timetable.html", train_selectors.timetable_of(train_id))
+    except TrainNotFound as exc:
+        raise Http404("No such train.") from exc
 
 
 def _result(journey: dict) -> dict:
@@ -98,6 +120,10 @@ def _result(journey: dict) -> dict:
     ]
     return {
         **journey,
+        "runs_on_text": "Daily"
+        if len(journey["runs_on"]) == 7
+        else " ".join(day.title() for day in journey["runs_on"]),
+        "timetable_url": reverse("web:timetable", args=[journey["id"]]),
         "train": journey,  # the API's result is the train, with the journey's fields after it
         "travel_date": date.fromisoformat(journey["travel_date"]),
         "departure": datetime.fromisoformat(journey["departure"]),
@@ -133,7 +159,15 @@ def _coaches(seats: dict) -> list[dict]:
     else:
         blocks = [berths[first : first + GENERAL_BLOCK] for first in range(0, len(berths), GENERAL_BLOCK)]
         groups = [(f"Seats {block[0].seat_number}–{block[-1].seat_number}", block) for block in blocks]
-    return [{"name": name, "seats": [_seat(berth, free) for berth in group]} for name, group in groups]
+    coaches = [{"name": name, "seats": [_seat(berth, free) for berth in group]} for name, group in groups]
+    for index, coach in enumerate(coaches):
+        coach["id"] = f"coach-{index + 1}"
+        coach["free"] = sum(seat["free"] for seat in coach["seats"])
+    # The coach the page opens on: the first with a free seat.
+    opening = next((coach for coach in coaches if coach["free"]), coaches[0] if coaches else None)
+    if opening is not None:
+        opening["opening"] = True
+    return coaches
 
 
 def _seat(berth, free: set[int]) -> dict:
@@ -150,11 +184,14 @@ def _seat(berth, free: set[int]) -> dict:
 @read_from_replica
 def seat_map(request, train_id: int, travel_date: str):
     train = _train(train_id)
-    return _seat_map_page(request, train, _journey_form(request, travel_date), SeatChoiceForm())
+    return _seat_map_page(
+        request, train, _journey_form(request, travel_date), SeatChoiceForm(), again=request.GET.get("again")
+    )
 
 
-def _seat_map_page(request, train, journey_form, seat_form, *, refusal: ApplicationError | None = None):
+def _seat_map_page(request, train, journey_form, seat_form, *, refusal: ApplicationError | None = None, again=None):
     context = {
+        "again": again,
         "train": train,
         "journey_form": journey_form,
         "seat_form": seat_form,
@@ -219,7 +256,10 @@ def _passenger_formset(request, journey_form: JourneyForm, seat_numbers: list[in
     """A form per seat: blank on GET, as sent on POST; berth types offered are the class's."""
     form_kwargs = {"class_code": journey_form.cleaned_data.get("class_code") or "GEN"}
     if request.method == "GET":
-        return PassengerFormSet(initial=[{}] * len(seat_numbers), form_kwargs=form_kwargs)
+        # Back from a hold ("choose seats again"): its travellers, as they were typed.
+        typed = booking_selectors.travellers_of_hold(hold_id=request.GET.get("again"), user=request.user)
+        initial = [*typed[: len(seat_numbers)], *[{}] * (len(seat_numbers) - len(typed))]
+        return PassengerFormSet(initial=initial, form_kwargs=form_kwargs)
     return PassengerFormSet(request.POST, form_kwargs=form_kwargs)
 
 
@@ -259,7 +299,8 @@ def _hold_page(request, hold: Hold, *, refusal: ApplicationError | None = None):
     context = {
         "hold": hold,
         "travellers": [passenger_data(hold.class_code, passenger) for passenger in hold.passengers],
-        "seat_map_url": _seat_map_url(hold),
+        "seat_map_url": _seat_map_url(hold) + "&" + urlencode({"again": hold.pk}),
+        "confirmable": refusal is None and hold.is_live,
         "refusal": refusal,
     }
     # Confirming charges the fare of the held journey on the train as it is then: as shown here.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", journey_pages.home, name="home"),
     path("stations/", journey_pages.station_suggestions, name="stations"),
     path("search/", journey_pages.search, name="search"),
+    path("trains/<int:train_id>/", journey_pages.timetable, name="timetable"),
     path("trains/<int:train_id>/<isodate:travel_date>/seats/", journey_pages.seat_map, name="seat_map"),
     path("trains/<int:train_id>/<isodate:travel_date>/passengers/", journey_pages.passengers, name="passengers"),
     path("trains/<int:train_id>/<isodate:travel_date>/waitlist/", journey_pages.join_waitlist, name="waitlist"),

@@ -10,6 +10,7 @@ from bookings import services
 from bookings.models import Booking
 from tests.analytics.logs import log_entry
 from tests.factories import make_train, make_user, route
+from trains.models import weekday_bit
 
 pytestmark = pytest.mark.django_db
 
@@ -51,28 +52,51 @@ def test_search_latency_by_day_is_nearest_rank_within_each_day(search_logs):
     assert (days[2]["p50_ms"], days[2]["p95_ms"], days[2]["p99_ms"]) == (50.0, 95.0, 99.0)
 
 
-def test_occupancy_of_next_runs_counts_booked_and_live_held_seats_of_future_runs_only(user, train):
-    services.book_seats(user=user, train=train, travel_date=next_week(), seats=4)
-    services.hold_seats(user=user, train=train, travel_date=next_week(), seat_numbers=[20, 21])
-    expired = services.hold_seats(user=user, train=train, travel_date=next_week() + timedelta(days=1), seats=1)
+def test_occupancy_of_next_runs_counts_booked_and_live_held_seats_of_each_trains_next_run(user):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    train = make_train(runs_on_mask=weekday_bit(tomorrow.weekday()), total_seats=50)
+    services.book_seats(user=user, train=train, travel_date=tomorrow, seats=4)
+    services.hold_seats(user=user, train=train, travel_date=tomorrow, seat_numbers=[20, 21])
+    expired = services.hold_seats(user=user, train=train, travel_date=tomorrow, seats=1)
     expired.expires_at = timezone.now() - timedelta(seconds=1)
     expired.save(update_fields=["expires_at"])
+    services.book_seats(user=user, train=train, travel_date=tomorrow + timedelta(days=7), seats=5)  # a later run
 
     [row] = selectors.occupancy_of_next_runs()
 
-    assert (row["run"].run_date, row["taken_seats"], row["total_seats"]) == (next_week(), 6, train.total_seats)
+    assert (row["train"], row["run_date"], row["taken_seats"], row["total_seats"]) == (train, tomorrow, 6, 50)
+    assert row["percent"] == 12
+
+
+def test_every_active_train_shows_its_next_run_booked_or_not(user):
+    today = timezone.localdate()
+    daily = make_train(train_number="22001", total_seats=40)
+    make_train(train_number="22002", runs_on_mask=weekday_bit((today + timedelta(days=1)).weekday()), total_seats=40)
+    make_train(train_number="22003", is_active=False)
+
+    rows = selectors.occupancy_of_next_runs()
+
+    # The daily train leaves at 16:30: today, unless it has left already.
+    daily_next = today if timezone.localtime().time() < daily.departure_time else today + timedelta(days=1)
+    assert sorted((row["train"].train_number, row["run_date"], row["percent"]) for row in rows) == [
+        ("22001", daily_next, 0),
+        ("22002", today + timedelta(days=1), 0),
+    ]
 
 
 def test_occupancy_of_a_run_is_that_of_its_busiest_segment(user):
-    train = make_train(stops=route("Agra", "Bina", "Chhindwara"), total_seats=50)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    train = make_train(
+        stops=route("Agra", "Bina", "Chhindwara"), total_seats=50, runs_on_mask=weekday_bit(tomorrow.weekday())
+    )
     for seats, source, destination in [(3, "Agra", "Bina"), (2, "Bina", "Chhindwara"), (1, "Agra", "Chhindwara")]:
         services.book_seats(
-            user=user, train=train, travel_date=next_week(), seats=seats, from_station=source, to_station=destination
+            user=user, train=train, travel_date=tomorrow, seats=seats, from_station=source, to_station=destination
         )
 
     [row] = selectors.occupancy_of_next_runs()
 
-    assert (row["taken_seats"], row["total_seats"]) == (4, 50)
+    assert (row["taken_seats"], row["total_seats"], row["percent"]) == (4, 50, 8)
 
 
 def test_search_log_page_filters_and_pages_newest_first(search_logs):

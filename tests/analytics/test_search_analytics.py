@@ -194,3 +194,22 @@ def test_unreachable_mongodb_is_a_503_not_a_crash(path, admin_client):
         "detail": "MongoDB, which keeps the search logs, is unreachable.",
         "mongo": "down",
     }
+
+
+def test_refused_searches_are_no_route_anybody_travels(any_search_logs, admin_client):
+    insert(any_search_logs, searches("kota", "kota", 9, status_code=400))
+    insert(any_search_logs, searches("delhi", "agra", 2))
+
+    assert admin_client.get(TOP_ROUTES).json() == [{"source": "delhi", "destination": "agra", "search_count": 2}]
+
+
+def test_a_route_searched_by_code_counts_with_its_names(search_logs, user_client, admin_client):
+    from trains.models import Station
+
+    Station.objects.create(code="AGC", name="Agra Cantt")
+    user_client.get("/api/trains/search/", {"source": "Delhi", "destination": "AGC"})
+    user_client.get("/api/trains/search/", {"source": "Delhi", "destination": "agra cantt"})
+    assert search_logs.flush(10)
+
+    [route] = admin_client.get(TOP_ROUTES).json()
+    assert (route["destination"].casefold(), route["search_count"]) == ("agra cantt", 2)

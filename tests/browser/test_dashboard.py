@@ -1,13 +1,16 @@
 """The operator's dashboard, in a real browser: charts of what just happened, the search logs."""
 
+from analytics.selectors import occupancy_of_next_runs
 from bookings import services
-from tests.browser.helpers import demo_trains, next_week, search, sign_in
+from tests.browser.helpers import demo_trains, search, sign_in
 from tests.factories import make_user
+from web.templatetags.money import inr
 
 
 def test_dashboard_charts_what_was_just_booked_and_lists_the_searches_just_made(tab, search_log_store):
     train = demo_trains()
-    travel_date = next_week()
+    # The Rajdhani's next run: the dashboard shows each train's next run.
+    travel_date = next(row["run_date"] for row in occupancy_of_next_runs() if row["train"].pk == train.pk)
     passenger = make_user("traveller")
     services.book_seats(user=passenger, train=train, travel_date=travel_date, seats=3, class_code="SL")
     services.book_seats(
@@ -40,13 +43,18 @@ def test_dashboard_charts_what_was_just_booked_and_lists_the_searches_just_made(
     assert sorted(chart_rows["routes"]) == ["New Delhi → Bhopal", "New Delhi → Mumbai Central"]
     assert chart_rows["p50"] > 0
     assert (chart_rows["classes"], chart_rows["class_seats"]) == (["SL", "3A"], [3, 2])
-    # Both bookings cross Kota - Vadodara: 5 of the train's 136 seats taken on that segment.
-    assert "5/136" in page.locator("table.occupancy").inner_text()
+    # Both bookings cross Kota - Vadodara: 5 of the train's 136 seats taken on that segment; the
+    # other trains' next runs are there too, at 0%.
+    assert "5/136" in page.locator('table.occupancy tr[data-train="12952"]').inner_text()
+    assert "4%" in page.locator('table.occupancy tr[data-train="12952"]').inner_text()
+    assert "0%" in page.locator('table.occupancy tr[data-train="12002"]').inner_text()
+    fares = sum(booking.fare for booking in passenger.bookings.all())
+    assert page.locator("#figure-revenue").inner_text() == f"₹{inr(fares)}"
 
     logs = page.locator("#search-logs tr.log-row")
     logs.first.wait_for()
     assert logs.count() == 2
-    assert all(f"{passenger.pk}" in row.inner_text() and "/search/" in row.inner_text() for row in logs.all())
+    assert all("traveller" in row.inner_text() and "/search/" in row.inner_text() for row in logs.all())
     page.locator(".log-filter").get_by_label("To").fill("Bhopal")
     page.locator(".log-filter").get_by_role("button", name="Filter").click()
     page.wait_for_function("document.querySelectorAll('#search-logs tr.log-row').length === 1")

@@ -160,3 +160,11 @@ def test_the_schema_says_what_the_server_refuses(schema):
     assert "allOf" in components["TrainRequest"] and "allOf" not in components["PatchedTrainRequest"]
     key = next(p for p in paths["/api/bookings/"]["post"]["parameters"] if p["name"] == "Idempotency-Key")
     assert (key["schema"]["minLength"], key["schema"]["maxLength"]) == (1, 64)
+
+
+def test_the_docs_say_how_to_authorise_before_trying_search(anon, db):
+    schema = anon.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    assert "press **Authorize**" in schema["info"]["description"]
+    assert "/api/auth/login/" in schema["paths"]["/api/trains/search/"]["get"]["description"]
+    assert "persistAuthorization" in anon.get("/api/docs/").content.decode()

@@ -5,8 +5,8 @@ from django.core.management import CommandError, call_command
 
 from trains import services
 from trains.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TRAINS, LOAD_USER_PASSWORD
-from trains.management.demo_trains import STATIONS
-from trains.models import Stop, Train, TrainClass
+from trains.management.demo_trains import STATION_CODES, STATIONS
+from trains.models import Station, Stop, Train, TrainClass
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,7 @@ def snapshot():
         list(Train.objects.order_by("pk").values()),
         list(Stop.objects.order_by("pk").values()),
         list(TrainClass.objects.order_by("pk").values()),
+        list(Station.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "username", "email", "role", "password", "is_superuser")),
     )
 
@@ -54,6 +55,18 @@ def test_demo_trains_are_findable_by_search():
     assert Train.objects.filter(source_key="new delhi", destination_key="mumbai central").count() >= 2
     assert Stop.objects.filter(station_key="kota").count() >= 5
     assert all(train.runs_on for train in Train.objects.all())
+
+
+def test_demo_stations_carry_their_real_codes(user_client):
+    call_command("seed_demo")
+
+    assert set(STATION_CODES) <= set(STATIONS)
+    assert len(set(STATION_CODES.values())) == len(STATION_CODES)
+    assert Station.objects.get(code="NDLS").name == "New Delhi"
+    assert user_client.get("/api/stations/", {"q": "BCT"}).json()[0]["name"] == "Mumbai Central"
+    by_code = user_client.get("/api/trains/search/", {"source": "NDLS", "destination": "KOTA"}).json()
+    by_name = user_client.get("/api/trains/search/", {"source": "New Delhi", "destination": "Kota"}).json()
+    assert by_code["count"] == by_name["count"] >= 2
 
 
 def route_of(train) -> list[dict]:

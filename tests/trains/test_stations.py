@@ -1,4 +1,4 @@
-"""GET /api/stations/?q= for autocomplete: names as trains spell them, most served first."""
+"""GET /api/stations/?q= for autocomplete: names as trains spell them, most served first, with their codes."""
 
 import pytest
 
@@ -32,7 +32,10 @@ def test_stations_containing_the_text_most_served_first_as_most_trains_spell_the
     response = user_client.get("/api/stations/", {"q": "DEL"})
 
     assert response.status_code == 200
-    assert response.json() == [{"name": "New Delhi", "trains": 3}, {"name": "Delhi Sarai Rohilla", "trains": 1}]
+    assert response.json() == [
+        {"code": None, "name": "New Delhi", "trains": 3},
+        {"code": None, "name": "Delhi Sarai Rohilla", "trains": 1},
+    ]
 
 
 def test_the_text_may_be_anywhere_in_the_name_and_ties_go_by_name(user_client, network):

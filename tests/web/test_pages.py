@@ -102,7 +102,7 @@ def test_a_crash_on_a_page_renders_the_sites_500_page(client, monkeypatch):
 
     monkeypatch.setattr("bookings.selectors.search_journeys", broken)
     client.raise_request_exception = False
-    response = client.get("/search/", {"source": "a", "destination": "b"})
+    response = client.get("/search/", {"source": "a", "destination": "b", "date": travel_date().isoformat()})
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
 

@@ -360,3 +360,21 @@ DEMO_TRAINS = [
 # fmt: on
 
 STATIONS = sorted({stop[0] for *_, stops in DEMO_TRAINS for stop in stops})
+
+# The demo stations' real codes (Raipur's, R, is one letter: shorter than a code may be here).
+STATION_CODES = {
+    "Agra Cantt": "AGC", "Ahmedabad": "ADI", "Aligarh": "ALJN", "Alwar": "AWR", "Ambala Cantt": "UMB",
+    "Asansol": "ASN", "Bangarapet": "BWT", "Bhopal": "BPL", "Bhusaval": "BSL", "Bolpur Shantiniketan": "BHP",
+    "Borivali": "BVI", "Chennai Central": "MAS", "Daund": "DD", "Delhi Cantt": "DEC", "Dhanbad": "DHN",
+    "Dharmavaram": "DMM", "Gaya": "GAYA", "Ghaziabad": "GZB", "Guntakal": "GTL", "Gurgaon": "GGN",
+    "Guwahati": "GHY", "Gwalior": "GWL", "Howrah": "HWH", "Hyderabad": "HYB", "Jaipur": "JP",
+    "Jammu Tawi": "JAT", "Jhansi": "VGLJ", "KSR Bengaluru": "SBC", "Kalaburagi": "KLBG", "Kanpur Central": "CNB",
+    "Katihar": "KIR", "Katpadi": "KPD", "Katra": "SVDK", "Kazipet": "KZJ", "Kishanganj": "KNE", "Kota": "KOTA",
+    "Lonavala": "LNL", "Lucknow": "LKO", "Ludhiana": "LDH", "Malda Town": "MLDT", "Manmad": "MMR",
+    "Mathura": "MTJ", "Mumbai CSMT": "CSMT", "Mumbai Central": "BCT", "Nagpur": "NGP", "Nashik Road": "NK",
+    "New Bongaigaon": "NBQ", "New Delhi": "NDLS", "New Jalpaiguri": "NJP", "Patna": "PNBE",
+    "Prayagraj Junction": "PRYJ", "Pt. Deen Dayal Upadhyaya Jn": "DDU", "Pune": "PUNE", "Raichur": "RC",
+    "Ratlam": "RTM", "Renigunta": "RU", "Sawai Madhopur": "SWM", "Sealdah": "SDAH", "Secunderabad": "SC",
+    "Solapur": "SUR", "Surat": "ST", "Tatanagar": "TATA", "Vadodara": "BRC", "Vapi": "VAPI", "Varanasi": "BSB",
+    "Vasai Road": "BSR", "Vijayawada": "BZA", "Wadi": "WADI", "Warangal": "WL",
+}  # fmt: skip

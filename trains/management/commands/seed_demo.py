@@ -15,8 +15,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from irctc.exceptions import ApplicationError
-from trains import layouts, services
-from trains.management.demo_trains import DEMO_TRAINS, MAIL_EXPRESS, RAJDHANI, SHATABDI, STATIONS, is_superfast
+from trains import layouts, search_cache, services, stations
+from trains.management.demo_trains import (
+    DEMO_TRAINS,
+    MAIL_EXPRESS,
+    RAJDHANI,
+    SHATABDI,
+    STATION_CODES,
+    STATIONS,
+    is_superfast,
+)
 from trains.models import (
     WEEKDAYS,
     Stop,
@@ -118,6 +126,7 @@ class Command(BaseCommand):
             raise CommandError("--trains and --users take a number of at least 0.")
         with transaction.atomic():
             changed = self._seed_demo_trains()
+            self._seed_station_codes()
             self._seed_demo_users()
         self.stdout.write(f"Demo trains: {len(DEMO_TRAINS)} ({changed} created or updated).")
         if trains:
@@ -175,6 +184,12 @@ class Command(BaseCommand):
                 continue
             changed += 1
         return changed
+
+    def _seed_station_codes(self) -> None:
+        """The demo stations' real codes, through the same rules as a stop's (a second run finds them)."""
+        with transaction.atomic():
+            if stations.claim_codes(dict(enumerate(STATION_CODES.items()))):
+                search_cache.timetable_changed()
 
     def _seed_demo_users(self) -> None:
         User = get_user_model()

@@ -29,13 +29,49 @@
       var seconds = Math.max(0, Math.round((expiresAt - (Date.now() + offset)) / 1000));
       left.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
       if (seconds === 0) {
+        // The server refuses a late confirmation anyway; the page stops offering one.
         expired.hidden = false;
         element.classList.add("is-expired");
+        var actions = document.querySelector(".hold-actions");
+        if (actions) { actions.hidden = true; }
         return;
       }
       window.setTimeout(tick, 1000);
     }
     tick();
+  }
+
+  // One coach at a time: the picker shows the coach chosen (the server says which opens first).
+  // Seats ticked in other coaches stay ticked, and all of them are sent.
+  function coachPicker(select) {
+    var coaches = document.querySelectorAll("fieldset.coach");
+    function show() {
+      coaches.forEach(function (coach) { coach.hidden = coach.id !== select.value; });
+    }
+    select.addEventListener("change", show);
+    show();
+  }
+
+  // Swaps the From and To boxes' text: nothing is decided here, the search does that.
+  function swapButton(button) {
+    var ids = button.dataset.swap.split(" ");
+    button.addEventListener("click", function () {
+      var first = document.getElementById(ids[0]), second = document.getElementById(ids[1]);
+      var text = first.value;
+      first.value = second.value;
+      second.value = text;
+    });
+  }
+
+  // The chosen day in words, whatever order the browser's date box shows its numbers in.
+  function dateWords(input) {
+    var output = document.getElementById(input.dataset.dateWords);
+    function update() {
+      var day = input.value ? new Date(input.value + "T00:00:00") : null;
+      output.textContent = day && !isNaN(day) ? day.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }) : "";
+    }
+    input.addEventListener("input", update);
+    update();
   }
 
   var PALETTE = ["#1f3a93", "#c0392b", "#1d6b2f", "#7a4b00"];
@@ -94,8 +130,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-swap]").forEach(swapButton);
+    document.querySelectorAll("[data-date-words]").forEach(dateWords);
     var seatForm = document.querySelector("form.seat-map");
     if (seatForm) { seatCounter(seatForm); }
+    var picker = document.getElementById("coach-picker");
+    if (picker) { coachPicker(picker); }
     var clock = document.querySelector(".countdown");
     if (clock) { countdown(clock); }
     var chartData = document.getElementById("chart-data");
