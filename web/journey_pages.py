@@ -189,7 +189,14 @@ def passengers(request, train_id: int, travel_date: str):
         return _seat_map_page(request, train, journey_form, seat_form)
     seat_numbers = seat_form.cleaned_data["seat"]
     formset = _passenger_formset(request, journey_form, seat_numbers)
-    context = {"train": train, "journey_form": journey_form, "seat_numbers": seat_numbers, "formset": formset}
+    code = journey_form.cleaned_data.get("class_code") or "GEN"
+    context = {
+        "train": train,
+        "journey_form": journey_form,
+        "seat_numbers": seat_numbers,
+        "berths": [berth_of(code, number) for number in sorted(seat_numbers)],
+        "formset": formset,
+    }
     if request.method == "POST" and formset.is_valid() and formset.total_form_count() == len(seat_numbers):
         try:
             hold = services.hold_seats(
