@@ -66,8 +66,8 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     with tab.submitted("hold"):
         page.get_by_role("button", name="Hold these seats").click()
     assert [row.inner_text().split("\t") for row in page.locator("tr.traveller").all()] == [
-        ["1", "Asha Rao", "34 F", "S1", "3 UB", "UB"],
-        ["2", "Ravi Rao", "36 M", "S1", "4 LB", "LB"],
+        ["1", "Asha Rao", "34 F", "S1", "3 UB (asked for UB)"],
+        ["2", "Ravi Rao", "36 M", "S1", "4 LB (asked for LB)"],
     ]
     countdown = page.locator(".countdown-left")
     first_reading = countdown.inner_text()
