@@ -30,6 +30,7 @@ urlpatterns = [
     path("holds/<int:hold_id>/release/", journey_pages.release_hold, name="release_hold"),
     path("bookings/", booking_pages.my_bookings, name="my_bookings"),
     path("bookings/<int:booking_id>/", booking_pages.ticket, name="ticket"),
+    path("bookings/<int:booking_id>/ticket.pdf", booking_pages.ticket_pdf, name="ticket_pdf"),
     path("bookings/<int:booking_id>/cancel/", booking_pages.cancel, name="cancel"),
     path("pnr/", booking_pages.pnr_status, name="pnr_status"),
     path("signin/", account_pages.sign_in, name="sign_in"),
