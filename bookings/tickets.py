@@ -5,7 +5,8 @@ Layout only. What the ticket says comes ready from `selectors.e_ticket`; this mo
 where it goes on an A4 page and how it is spelled. fpdf2 writes the PDF and segno encodes the QR
 code, both pure Python. The QR code is drawn as filled squares rather than embedded as a picture,
 so it prints sharp at any size. The text is set in DejaVu Sans, shipped in `bookings/fonts/` (the
-PDF core fonts have no rupee sign and no letter beyond Latin-1) and embedded as a subset.
+PDF core fonts have no rupee sign and no letter beyond Latin-1; its README says which scripts
+the shipped cut keeps, and why) and embedded as a subset.
 """
 
 from datetime import datetime

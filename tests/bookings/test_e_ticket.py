@@ -104,6 +104,16 @@ def test_a_waitlisted_ticket_says_its_place_and_no_berth(user):
     assert "2 Traveller 2 – – – – Waitlisted (WL 1)" in text
 
 
+def test_a_cancelled_ticket_says_so_and_keeps_no_berth(user, rajdhani):
+    booking = book_family(user, rajdhani)
+    services.cancel_booking(booking_id=booking.pk, by=user)
+
+    text = text_of(client_for(user).get(f"/api/bookings/{booking.pk}/ticket.pdf").content)
+
+    assert "Cancelled on " in text
+    assert "1 Asha Rao 34 F – – Cancelled" in text
+
+
 def test_someone_elses_e_ticket_is_not_found_and_an_operator_may_read_it(user, admin_user, rajdhani):
     booking = book_family(make_user("owner"), rajdhani)
     url = f"/api/bookings/{booking.pk}/ticket.pdf"
