@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from bookings import search_cache
 from bookings.inventory import statements
+from bookings.inventory.seat_choice import PassengerRequest, assign_chosen_seats
 from bookings.models import Booking, Hold, SeatAllocation
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
@@ -530,6 +531,14 @@ def _travellers(booking: Booking) -> list[dict]:
             }
         )
     return travellers
+
+
+def seating(*, class_code: str, seat_numbers: list[int], passengers: list[dict]) -> list[dict]:
+    """Who would sit where if these passengers held these seats: each passenger's berth, by the
+    rule `services.hold_seats` applies (`seat_choice.assign_chosen_seats`), in their order."""
+    requests = [PassengerRequest(**passenger) for passenger in passengers]
+    seats = assign_chosen_seats(seat_numbers=seat_numbers, code=class_code, passengers=requests)
+    return [{"name": r.name, **berth_of(class_code, seat).as_dict()} for r, seat in zip(requests, seats, strict=True)]
 
 
 def e_ticket(*, booking_id: int, user) -> dict | None:

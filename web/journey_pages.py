@@ -215,6 +215,24 @@ def passengers(request, train_id: int, travel_date: str):
     return TemplateResponse(request, "web/passengers.html", context, status=status)
 
 
+@login_required
+@require_POST
+def seating(request, train_id: int, travel_date: str):
+    """htmx, as the passengers are typed in: who would sit where, before anything is held."""
+    journey_form, seat_form = _journey_form(request, travel_date), SeatChoiceForm(request.POST)
+    travellers = None
+    if journey_form.is_valid() and seat_form.is_valid():
+        seats = seat_form.cleaned_data["seat"]
+        formset = _passenger_formset(request, journey_form, seats)
+        if formset.is_valid() and formset.total_form_count() == len(seats):
+            travellers = booking_selectors.seating(
+                class_code=journey_form.cleaned_data.get("class_code") or "GEN",
+                seat_numbers=seats,
+                passengers=[form.cleaned_data for form in formset],
+            )
+    return TemplateResponse(request, "web/_seating.html", {"travellers": travellers})
+
+
 def _passenger_formset(request, journey_form: JourneyForm, seat_numbers: list[int]):
     """A form per seat: blank on GET, as sent on POST; berth types offered are the class's."""
     form_kwargs = {"class_code": journey_form.cleaned_data.get("class_code") or "GEN"}

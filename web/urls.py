@@ -24,6 +24,7 @@ urlpatterns = [
     path("search/", journey_pages.search, name="search"),
     path("trains/<int:train_id>/<isodate:travel_date>/seats/", journey_pages.seat_map, name="seat_map"),
     path("trains/<int:train_id>/<isodate:travel_date>/passengers/", journey_pages.passengers, name="passengers"),
+    path("trains/<int:train_id>/<isodate:travel_date>/seating/", journey_pages.seating, name="seating"),
     path("trains/<int:train_id>/<isodate:travel_date>/waitlist/", journey_pages.join_waitlist, name="waitlist"),
     path("holds/<int:hold_id>/", journey_pages.hold, name="hold"),
     path("holds/<int:hold_id>/confirm/", journey_pages.confirm_hold, name="confirm_hold"),

@@ -68,6 +68,14 @@ def test_chosen_berths_go_by_wishes_and_the_ticket_is_a_pdf_and_prints_cleanly(t
         passenger.get_by_label("Gender").select_option(label=gender)
         if berth:
             passenger.get_by_label("Berth preference").select_option(label=berth)
+    # Who sits where shows as the passengers are typed in, before anything is held.
+    page.wait_for_function("document.querySelectorAll('#seating li').length === 3")
+    assert page.locator("#seating li").all_inner_texts() == [
+        "Asha Rao: B1 · berth 6 UB",
+        "Kabir Das: B1 · berth 8 SU",
+        "Meera Iyer: B1 · berth 4 LB",
+    ]
+    tab.check("passengers-who-sits-where")
     with tab.submitted("hold-who-sits-where"):
         page.get_by_role("button", name="Hold these seats").click()
     assert [row.inner_text().split("\t") for row in page.locator("tr.traveller").all()] == [

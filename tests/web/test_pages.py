@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bookings import services
-from bookings.models import Booking
+from bookings.models import Booking, Hold
 from tests.analytics.logs import installed, logged, new_store
 from tests.factories import PASSWORD, make_train, make_user, route
 from trains import services as train_services
@@ -212,6 +212,15 @@ def test_seats_picked_on_the_map_go_to_the_passengers_by_their_wishes_shown_befo
                 f"form-{index}-berth_preference": preference,
             }
         )
+    seating_url = f"/trains/{train.pk}/{travel_date().isoformat()}/seating/"
+    incomplete = page.post(seating_url, {**form, "form-2-age": ""}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Fill in every passenger" in incomplete
+    preview = page.post(seating_url, form, HTTP_HX_REQUEST="true").content.decode()
+    assert "<strong>Asha Rao</strong>: B1 · berth 6 UB" in preview
+    assert "<strong>Kabir Das</strong>: B1 · berth 8 SU" in preview
+    assert "<strong>Meera Iyer</strong>: B1 · berth 4 LB" in preview
+    assert not Hold.objects.exists()  # a preview holds nothing
+
     held = page.post(passengers_url, form)
     assert held.status_code == 302
 
