@@ -3,17 +3,19 @@ from operator import itemgetter
 
 import django_filters
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import hand_over_cached_user, user_cache_key
 from accounts.permissions import IsAdminRole
-from bookings import selectors, services
+from bookings import selectors, services, tickets
 from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from bookings.models import Booking
 from bookings.serializers import (
@@ -124,6 +126,33 @@ class BookingDetailApi(APIView):
         if booking is None:
             raise NotFound("No such booking.")
         return Response(BookingSerializer(booking).data)
+
+
+class BookingTicketPdfApi(APIView):
+    """The e-ticket as a PDF, for the booking's owner or an ADMIN."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is a PDF whatever the client accepts (no 406 for `Accept: application/pdf`);
+        # an error is the API's JSON, as everywhere.
+        return JSONRenderer(), JSONRenderer.media_type
+
+    @extend_schema(
+        operation_id="bookings_ticket_pdf",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                response=OpenApiTypes.BINARY,
+                description="The e-ticket, one A4 page: journey, each passenger's coach, berth and status, "
+                "fare, and the PNR as a QR code.",
+            )
+        },
+        tags=["bookings"],
+    )
+    @read_from_replica
+    def get(self, request, booking_id: int):
+        ticket = selectors.e_ticket(booking_id=booking_id, user=request.user)
+        if ticket is None:
+            raise NotFound("No such booking.")
+        return tickets.ticket_response(ticket)
 
 
 class BookingCancelApi(APIView):

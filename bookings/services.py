@@ -26,7 +26,12 @@ from bookings.errors import (
     WaitlistFull,
 )
 from bookings.inventory import allocation, availability, locking, queues
-from bookings.inventory.seat_choice import PassengerRequest, choose_for_passengers, choose_from_blocks
+from bookings.inventory.seat_choice import (
+    PassengerRequest,
+    assign_chosen_seats,
+    choose_for_passengers,
+    choose_from_blocks,
+)
 from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, SeatAllocation, TrainRun
 from bookings.retry import retry_lock_conflicts
 from irctc.exceptions import ApplicationError, InvalidInput, NotFound
@@ -146,7 +151,11 @@ def hold_seats(
     to_station: str | None = None,
     class_code: str | None = None,
 ) -> Hold:
-    """Hold the given seats, or seats chosen as for a booking, for `HOLD_SECONDS`."""
+    """Hold the given seats, or seats chosen as for a booking, for `HOLD_SECONDS`.
+
+    Given seats and named passengers, who sits where follows the passengers' wishes
+    (`seat_choice.assign_chosen_seats`), not the order either was listed in.
+    """
     if seat_numbers is not None:
         _check_seat_count(len(seat_numbers), "seat_numbers")
         if len(set(seat_numbers)) != len(seat_numbers):
@@ -173,6 +182,10 @@ def hold_seats(
                 raise SeatsUnavailable(
                     f"Seat(s) {', '.join(map(str, clashing))} already held or booked for this journey.",
                     seat_numbers=clashing,
+                )
+            if requests:
+                seat_numbers = assign_chosen_seats(
+                    seat_numbers=seat_numbers, code=journey.class_code, passengers=requests
                 )
         elif requests:
             seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)

@@ -397,5 +397,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "mysql.connector": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "mysql.connector": {"level": "WARNING"},
+        # fpdf2 subsets the e-ticket's font with fontTools, which says every step at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }

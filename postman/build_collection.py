@@ -187,7 +187,8 @@ def request(
     url = {
         "raw": "{{baseUrl}}" + path,
         "host": ["{{baseUrl}}"],
-        "path": [*segments, ""],  # the trailing "" keeps the slash every path of the API ends with
+        # The trailing "" keeps the slash most paths of the API end with (not a file's, `ticket.pdf`).
+        "path": [*segments, ""] if path.endswith("/") else segments,
     }
     if query:
         url["raw"] += "?" + "&".join(f"{key}={value}" for key, value in query.items())
@@ -635,6 +636,29 @@ pm.test("newest first: the booking just made", () => {
                 auth="other",
                 tests=expect_error(404),
                 doc="Another passenger's booking is 'not found', never 403: its existence is not disclosed.",
+            ),
+            request(
+                "Download the e-ticket (PDF)",
+                "GET",
+                "/api/bookings/{{bookingId}}/ticket.pdf",
+                tests=[
+                    expect_status(200),
+                    """
+pm.test("a PDF, named after the PNR", () => {
+    pm.expect(pm.response.headers.get("Content-Type")).to.eql("application/pdf");
+    pm.expect(pm.response.text().startsWith("%PDF-")).to.be.true;
+    pm.expect(pm.response.headers.get("Content-Disposition")).to.include(pm.collectionVariables.get("pnr"));
+});""",
+                ],
+                doc="The e-ticket to keep or print: the journey, each passenger's coach, berth and status, the "
+                "fare, and the PNR as a QR code. For the booking's owner or an ADMIN.",
+            ),
+            request(
+                "Someone else's e-ticket -> 404",
+                "GET",
+                "/api/bookings/{{bookingId}}/ticket.pdf",
+                auth="other",
+                tests=expect_error(404),
             ),
             booking_request(
                 "Book on a day the train doesn't run -> 400",

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bookings import selectors, services
+from bookings import selectors, services, tickets
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
 from irctc.errors import status_of
@@ -57,6 +57,17 @@ def _ticket_context(booking) -> dict:
 @require_GET
 def ticket(request, booking_id: int):
     return TemplateResponse(request, "web/ticket.html", _ticket_context(_own_booking(request, booking_id)))
+
+
+@login_required
+@require_GET
+@read_from_replica
+def ticket_pdf(request, booking_id: int):
+    """The e-ticket to keep, for the booking's owner or an ADMIN."""
+    ticket = selectors.e_ticket(booking_id=booking_id, user=request.user)
+    if ticket is None:
+        raise Http404("No such booking.")
+    return tickets.ticket_response(ticket)
 
 
 @login_required

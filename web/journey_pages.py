@@ -227,7 +227,14 @@ def passengers(request, train_id: int, travel_date: str):
         return _seat_map_page(request, train, journey_form, seat_form)
     seat_numbers = seat_form.cleaned_data["seat"]
     formset = _passenger_formset(request, journey_form, seat_numbers)
-    context = {"train": train, "journey_form": journey_form, "seat_numbers": seat_numbers, "formset": formset}
+    code = journey_form.cleaned_data.get("class_code") or "GEN"
+    context = {
+        "train": train,
+        "journey_form": journey_form,
+        "seat_numbers": seat_numbers,
+        "berths": [berth_of(code, number) for number in sorted(seat_numbers)],
+        "formset": formset,
+    }
     context.update(_fare(train_selectors.fare_quote(train=train, **journey_form.service_arguments()), seat_numbers))
     if request.method == "POST" and formset.is_valid() and formset.total_form_count() == len(seat_numbers):
         try:
@@ -250,6 +257,24 @@ def passengers(request, train_id: int, travel_date: str):
 def _fare(breakdown: FareBreakdown | None, seats: list) -> dict:
     """What `_fare.html` shows: each passenger's fare and what all of them pay."""
     return {"fare": breakdown, "fare_total": booking_fare(breakdown, len(seats)), "fare_passengers": len(seats)}
+
+
+@login_required
+@require_POST
+def seating(request, train_id: int, travel_date: str):
+    """htmx, as the passengers are typed in: who would sit where, before anything is held."""
+    journey_form, seat_form = _journey_form(request, travel_date), SeatChoiceForm(request.POST)
+    travellers = None
+    if journey_form.is_valid() and seat_form.is_valid():
+        seats = seat_form.cleaned_data["seat"]
+        formset = _passenger_formset(request, journey_form, seats)
+        if formset.is_valid() and formset.total_form_count() == len(seats):
+            travellers = booking_selectors.seating(
+                class_code=journey_form.cleaned_data.get("class_code") or "GEN",
+                seat_numbers=seats,
+                passengers=[form.cleaned_data for form in formset],
+            )
+    return TemplateResponse(request, "web/_seating.html", {"travellers": travellers})
 
 
 def _passenger_formset(request, journey_form: JourneyForm, seat_numbers: list[int]):

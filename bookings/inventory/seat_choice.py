@@ -3,8 +3,10 @@
 The free seats of a journey come as ascending `(first, last)` blocks (`free_blocks`, and
 `availability.OpenSeats.blocks`, which the database computes the same way). A group gets the
 lowest block that seats it together, else the lowest free seats; named passengers with a berth
-wish (a preference, or a senior's lower berth) pick first, and a group stays in one coach where
-one coach has room for everyone.
+wish pick first (a berth preference, then a senior's lower berth), and a group stays in one
+coach where one coach has room for everyone. Seats the passengers picked themselves (on the seat
+map) are shared out among them by the same wishes (`assign_chosen_seats`), so that who sits
+where does not depend on the order the names were typed in.
 """
 
 import itertools
@@ -68,21 +70,32 @@ def _wish(passenger: PassengerRequest) -> set[str] | None:
     return None
 
 
+def _wish_order(passengers: list[PassengerRequest]) -> list[int]:
+    """Positions of the passengers with a wish, in the order they pick: a stated preference
+    before a senior's lower berth (a passenger who asked for a berth asked for that one, where a
+    senior is given any lower berth that is left), each in the order the passengers are listed."""
+    preferring = [position for position, passenger in enumerate(passengers) if passenger.berth_preference]
+    seniors = [
+        position
+        for position, passenger in enumerate(passengers)
+        if not passenger.berth_preference and passenger.age >= SENIOR_AGE
+    ]
+    return preferring + seniors
+
+
 def _assign_in(pool: list[int], code: str, passengers: list[PassengerRequest]) -> tuple[int, list[int]] | None:
     """Seats from `pool` (ascending) for the passengers in order, and how many wishes they meet.
 
-    Passengers with a wish pick first, the lowest free seat of a type they want; everyone else
-    then gets the lowest block of consecutive seats left, else the lowest seats left.
+    Passengers with a wish pick first (`_wish_order`), the lowest free seat of a type they want;
+    everyone else then gets the lowest block of consecutive seats left, else the lowest seats left.
     """
     if len(pool) < len(passengers):
         return None
     free = list(pool)
     seats: list[int | None] = [None] * len(passengers)
     met = 0
-    for position, passenger in enumerate(passengers):
-        wish = _wish(passenger)
-        if wish is None:
-            continue
+    for position in _wish_order(passengers):
+        wish = _wish(passengers[position])
         seat = next((seat for seat in free if berth_type_of(code, seat) in wish), None)
         if seat is not None:
             seats[position] = seat
@@ -93,6 +106,20 @@ def _assign_in(pool: list[int], code: str, passengers: list[PassengerRequest]) -
     for position, seat in zip(rest, chosen or [], strict=False):
         seats[position] = seat
     return met, seats
+
+
+def assign_chosen_seats(*, seat_numbers: list[int], code: str, passengers: list[PassengerRequest]) -> list[int]:
+    """The seats the passengers chose together (one each), given out by the rules of seat choice:
+    in the passengers' order, the seat each one gets.
+
+    A berth preference is met first where a chosen seat is of that type, then a passenger aged 60
+    or more without a preference gets a chosen lower berth, then the others get the seats left,
+    lowest first, in the order they are listed. In a class without berth types, passenger i gets
+    the i-th lowest seat.
+    """
+    if len(seat_numbers) != len(passengers):
+        raise ValueError("one chosen seat per passenger")
+    return _assign_in(sorted(seat_numbers), code, passengers)[1]
 
 
 def _blocks_of(seats: list[int]) -> list[tuple[int, int]]:

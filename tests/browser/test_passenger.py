@@ -71,8 +71,8 @@ def test_new_passenger_books_two_seats_sees_the_ticket_and_cancelling_frees_them
     with tab.submitted("hold"):
         page.get_by_role("button", name="Hold these seats").click()
     assert [row.inner_text().split("\t") for row in page.locator("tr.traveller").all()] == [
-        ["1", "Asha Rao", "34 F", "S1", "3 UB"],
-        ["2", "Ravi Rao", "36 M", "S1", "4 LB"],
+        ["1", "Asha Rao", "34 F", "S1", "3 UB (asked for UB)"],
+        ["2", "Ravi Rao", "36 M", "S1", "4 LB (asked for LB)"],
     ]
     assert "₹990" in page.locator("tr.fare-total").inner_text()
     countdown = page.locator(".countdown-left")

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bookings import services
-from bookings.models import Booking
+from bookings.models import Booking, Hold
 from tests.analytics.logs import installed, logged, new_store
 from tests.factories import PASSWORD, make_train, make_user, route
 from trains import services as train_services
@@ -187,3 +187,46 @@ def test_pnr_status_is_public_and_unknown_pnrs_are_told_apart_from_malformed_one
     assert found.status_code == 200 and booking.pnr in found.content.decode()
     assert client.get("/pnr/", {"pnr": "0000000000"}).status_code == 404
     assert client.get("/pnr/", {"pnr": "12ab"}).status_code == 400
+
+
+def test_seats_picked_on_the_map_go_to_the_passengers_by_their_wishes_shown_before_confirming(user):
+    train = make_train(stops=route("Agra", "Bina"), classes=[{"code": "3A", "coaches": 1}])
+    passengers_url = f"/trains/{train.pk}/{travel_date().isoformat()}/passengers/"
+    journey = {"from": "Agra", "to": "Bina", "class": "3A"}
+    page = signed_in(user)
+
+    chosen = page.get(passengers_url, {**journey, "seat": ["4", "6", "8"]})
+    assert chosen.status_code == 200
+    html = chosen.content.decode()
+    assert "B1 · berth 4 LB" in html and "B1 · berth 8 SU" in html
+    assert "passengers aged 60 or more get the lower berths" in html
+
+    typed = [("Asha Rao", "34", "F", "UB"), ("Kabir Das", "30", "M", ""), ("Meera Iyer", "68", "F", "")]
+    form = {**journey, "seat": ["4", "6", "8"], "form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "0"}
+    for index, (name, age, gender, preference) in enumerate(typed):
+        form.update(
+            {
+                f"form-{index}-name": name,
+                f"form-{index}-age": age,
+                f"form-{index}-gender": gender,
+                f"form-{index}-berth_preference": preference,
+            }
+        )
+    seating_url = f"/trains/{train.pk}/{travel_date().isoformat()}/seating/"
+    incomplete = page.post(seating_url, {**form, "form-2-age": ""}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Fill in every passenger" in incomplete
+    preview = page.post(seating_url, form, HTTP_HX_REQUEST="true").content.decode()
+    assert "<strong>Asha Rao</strong>: B1 · berth 6 UB" in preview
+    assert "<strong>Kabir Das</strong>: B1 · berth 8 SU" in preview
+    assert "<strong>Meera Iyer</strong>: B1 · berth 4 LB" in preview
+    assert not Hold.objects.exists()  # a preview holds nothing
+
+    held = page.post(passengers_url, form)
+    assert held.status_code == 302
+
+    confirm_page = page.get(held["Location"]).content.decode()
+    rows = [row.split("</tr>")[0] for row in confirm_page.split('<tr class="traveller">')[1:]]
+    assert "Asha Rao" in rows[0] and "6 UB" in rows[0]
+    assert "Kabir Das" in rows[1] and "8 SU" in rows[1]
+    assert "Meera Iyer" in rows[2] and "4 LB" in rows[2]
+    assert "Confirm booking" in confirm_page
