@@ -297,6 +297,7 @@ class TrainSeatsApi(APIView):
             from_station=params.validated_data.get("from"),
             to_station=params.validated_data.get("to"),
             class_code=params.validated_data.get("class_code"),
+            quota=params.validated_data["quota"],
         )
         return Response(SeatMapSerializer(seats).data)
 

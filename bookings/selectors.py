@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bookings import search_cache
+from bookings.errors import QuotaNotAvailable
 from bookings.inventory import statements
 from bookings.models import Booking, Hold, SeatAllocation
 from irctc import fast_json, process_memory
@@ -22,6 +23,7 @@ from irctc.exceptions import NotFound
 from trains.journeys import Journey, moment, plan_journey
 from trains.layouts import berth_of
 from trains.models import MAX_DAY_OFFSET, Train, normalize_station, with_rendered_schedule
+from trains.pools import GENERAL_QUOTA, pools_of_class
 from trains.selectors import Leg, legs_between
 
 # --- The train a booking names ----------------------------------------------------------------
@@ -360,8 +362,11 @@ def seat_map(
     from_station: str | None = None,
     to_station: str | None = None,
     class_code: str | None = None,
+    quota: str = GENERAL_QUOTA,
 ) -> dict:
-    """The seat map of a journey: its class's seats and which are free on every segment of it."""
+    """The seat map of a journey: the berths of one quota's pool of its class, and which are free
+    on every segment of it. An RAC berth is listed (`rac`) but not counted as a seat for sale:
+    it is sold as two RAC places, never confirmed or held as a berth."""
     journey = plan_journey(
         train=train,
         travel_date=travel_date,
@@ -371,7 +376,18 @@ def seat_map(
         for_booking=False,
         date_field="date",
     )
+    pools = pools_of_class(journey.train_class)
+    pool = pools.seats[quota]
+    if not pool and quota != GENERAL_QUOTA:
+        raise QuotaNotAvailable(quota, journey.class_code)
     free = journey_free_seats(journey)
+    if not pools.plain:
+        listed = set(pool) | (set(pools.rac_berths) if quota == GENERAL_QUOTA else set())
+        free = [seat for seat in free if seat in listed]
+    berths = [
+        {**berth_of(journey.class_code, seat).as_dict(), "quota": quota, "rac": pools.is_rac(seat)} for seat in free
+    ]
+    free = [seat for seat in free if not pools.is_rac(seat)]
     return {
         "train": train,
         "travel_date": journey.travel_date,
@@ -379,10 +395,11 @@ def seat_map(
         "from_station": journey.from_stop.station,
         "to_station": journey.to_stop.station,
         "class_code": journey.class_code,
+        "quota": quota,
         "total_seats": journey.train_class.seats,
         "available_seats": len(free),
         "free_seat_numbers": free,
-        "free_berths": [berth_of(journey.class_code, seat).as_dict() for seat in free],
+        "free_berths": berths,
     }
 
 

@@ -15,6 +15,7 @@ from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger
 from bookings.selectors import current_train, journey_times, train_for_booking
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import normalize_station
+from trains.pools import ALL_QUOTAS, GENERAL_QUOTA
 from trains.serializers import (
     ISO_DATE_RE,
     STATION_MAX_LENGTH,
@@ -413,6 +414,7 @@ def _plain_station(raw) -> str | None:
 class SeatMapParamsSerializer(WithClassField, serializers.Serializer):
     date = TravelDateField(error_messages={"required": "Give the travel date, YYYY-MM-DD."})
     to = StationField(required=False)
+    quota = serializers.ChoiceField(choices=ALL_QUOTAS, default=GENERAL_QUOTA)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -439,6 +441,11 @@ class TrainSearchResultSerializer(TrainSerializer):
     availability = ClassAvailabilitySerializer(many=True, read_only=True)
 
 
+class SeatMapBerthSerializer(BerthSerializer):
+    quota = serializers.CharField()
+    rac = serializers.BooleanField()
+
+
 class SeatMapSerializer(WithClassField, serializers.Serializer):
     train = TrainSerializer(read_only=True)
     travel_date = serializers.DateField(read_only=True)
@@ -447,8 +454,9 @@ class SeatMapSerializer(WithClassField, serializers.Serializer):
     to_station = serializers.CharField(read_only=True)
     total_seats = serializers.IntegerField(read_only=True)
     available_seats = serializers.IntegerField(read_only=True)
+    quota = serializers.CharField(read_only=True)
     free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)
-    free_berths = BerthSerializer(many=True, read_only=True)
+    free_berths = SeatMapBerthSerializer(many=True, read_only=True)
     class_field_kwargs = {"read_only": True}
     class_field_after = "to_station"
 

@@ -277,7 +277,7 @@ def with_rendered_schedule(train: Train) -> Train:
             coaches=travel_class["coaches"],
             seats=travel_class["seats"],
             fare_per_km=None if travel_class["fare_per_km"] is None else Decimal(travel_class["fare_per_km"]),
-            **quota_fields(travel_class["quotas"], travel_class["rac_berths"]),
+            **quota_fields(travel_class.get("quotas"), travel_class.get("rac_berths")),
         )
         for travel_class in json.loads(train.classes_json)
     ]
