@@ -409,12 +409,17 @@ def seat_map(
 def _with_display_data(bookings: QuerySet) -> QuerySet:
     """Train, seats, passengers and waitlist position for every booking in a fixed number of queries.
 
-    The position is counted when read, from the bookings of the same run and class still waiting
-    ahead, so it moves up as soon as someone ahead is promoted or cancels. A seat has a row per
+    The position is counted when read, from the bookings of the same run, class and quota (each
+    queue is its own) still waiting ahead, so it moves up as soon as someone ahead is promoted or cancels. A seat has a row per
     segment; the one on the journey's first segment stands for it.
     """
     ahead = (
-        Booking.objects.filter(run=OuterRef("run"), class_code=OuterRef("class_code"), status=Booking.Status.WAITLISTED)
+        Booking.objects.filter(
+            run=OuterRef("run"),
+            class_code=OuterRef("class_code"),
+            quota=OuterRef("quota"),
+            status=Booking.Status.WAITLISTED,
+        )
         .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")))
         .order_by()
         .values("run")
@@ -539,5 +544,6 @@ def pnr_status(pnr: str) -> dict:
         "to_station": booking.to_station,
         "departure": departure,
         "class_code": booking.class_code,
+        "quota": booking.quota,
         "passengers": travellers,
     }

@@ -91,6 +91,7 @@ class JourneySerializer(WithClassField, serializers.Serializer):
     from_station = StationField(required=False)
     to_station = StationField(required=False)
     passengers = PassengerInputSerializer(many=True, required=False, min_length=1, max_length=MAX_SEATS_PER_BOOKING)
+    quota = serializers.ChoiceField(choices=ALL_QUOTAS, default=GENERAL_QUOTA)
 
 
 class BookingCreateSerializer(JourneySerializer):
@@ -139,7 +140,7 @@ def _plain_booking(data) -> dict | None:
     train = train_for_booking(train_id)
     if train is None:
         return None
-    plain = {"train": train, "travel_date": day, "allow_waitlist": allow_waitlist}
+    plain = {"train": train, "travel_date": day, "allow_waitlist": allow_waitlist, "quota": GENERAL_QUOTA}
     if "seats" in data:
         plain["seats"] = seats
     return plain
@@ -235,6 +236,7 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
             "to_station",
             "departure",
             "arrival",
+            "quota",
             "fare",
             "passengers",
             "train",
@@ -265,6 +267,7 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
             "departure": None if departure is None else _datetime.to_representation(departure),
             "arrival": None if arrival is None else _datetime.to_representation(arrival),
             "class": booking.class_code,
+            "quota": booking.quota,
             "fare": None if booking.fare is None else _fare.to_representation(booking.fare),
             "passengers": self.get_passengers(booking),
             "train": self.get_train(booking),
@@ -321,6 +324,7 @@ class HoldSerializer(WithClassField, serializers.ModelSerializer):
             "run_date",
             "from_station",
             "to_station",
+            "quota",
             "seat_numbers",
             "berths",
             "passengers",
@@ -480,6 +484,7 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     from_station = serializers.CharField()
     to_station = serializers.CharField()
     departure = serializers.DateTimeField(allow_null=True)
+    quota = serializers.CharField()
     passengers = PnrPassengerSerializer(many=True)
     class_field_kwargs = {"read_only": True}
     class_field_after = "departure"

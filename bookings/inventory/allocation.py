@@ -30,6 +30,7 @@ from bookings.models import Booking, Passenger, SeatAllocation, TrainRun
 from irctc import process_memory
 from trains.journeys import Journey, check_bookable, plan_journey
 from trains.models import Train
+from trains.pools import GENERAL_QUOTA
 
 PNR_ATTEMPTS = 5
 
@@ -178,6 +179,7 @@ def create_booking(
     seats: int,
     passengers: list[PassengerRequest],
     seat_numbers: list[int] | None = None,
+    quota: str = GENERAL_QUOTA,
     allocate: bool = True,
     last_write: bool = False,
 ) -> Booking:
@@ -188,7 +190,13 @@ def create_booking(
     being confirmed). `last_write`: see `insert_with_new_pnr`.
     """
     booking = Booking(
-        user=user, run=run, status=status, seats=seats, **journey_fields(journey), fare=journey.fare(seats)
+        user=user,
+        run=run,
+        status=status,
+        seats=seats,
+        quota=quota,
+        **journey_fields(journey),
+        fare=journey.fare(seats),
     )
     booking.passenger_list = [
         Passenger(

@@ -7,6 +7,7 @@ wish (a preference, or a senior's lower berth) pick first, and a group stays in 
 one coach has room for everyone.
 """
 
+import bisect
 import itertools
 from dataclasses import dataclass
 
@@ -137,3 +138,16 @@ def choose_for_passengers(
     if best is None or whole_class[0] > best[0]:
         best = whole_class
     return best[1]
+
+
+def blocks_within(blocks: list[tuple[int, int]], pool: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The seats of `blocks` that are in `pool` (ascending seat numbers), as `(first, last)` runs."""
+    if not blocks:
+        return []
+    free = [seat for seat in pool if _in_blocks(blocks, seat)]
+    return _blocks_of(free)
+
+
+def _in_blocks(blocks: list[tuple[int, int]], seat: int) -> bool:
+    index = bisect.bisect_right(blocks, (seat, float("inf"))) - 1
+    return index >= 0 and blocks[index][0] <= seat <= blocks[index][1]
