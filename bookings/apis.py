@@ -35,6 +35,7 @@ from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
+from trains.pools import GENERAL_QUOTA
 from trains.selectors import get_active_train
 
 
@@ -281,6 +282,7 @@ def _query_of(params: dict, offset: int, limit: int) -> selectors.SearchQuery:
         travel_date=params.get("date"),
         class_code=params.get("class_code"),
         offset=offset,
+        quota=params.get("quota", GENERAL_QUOTA),
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from bookings import search_cache
 from bookings.errors import QuotaNotAvailable
-from bookings.inventory import statements
+from bookings.inventory import search_availability, statements
 from bookings.models import Booking, Hold, SeatAllocation
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
@@ -83,7 +83,7 @@ def run_dates_searched(travel_date: date | None, today: date | None = None) -> l
 
 class SearchQuery(NamedTuple):
     """What a train search asks: a route, a page of `limit` journeys from `offset`, a travel date or
-    none, a class or any."""
+    none, a class or any, and the quota whose availability it shows."""
 
     source: str
     destination: str
@@ -91,6 +91,7 @@ class SearchQuery(NamedTuple):
     travel_date: date | None = None
     class_code: str | None = None
     offset: int = 0
+    quota: str = GENERAL_QUOTA
 
 
 class CachedSearch(NamedTuple):
@@ -108,7 +109,7 @@ def cached_search(query: SearchQuery, *, also=()) -> CachedSearch:
     the cache keys of `also` (a view that reads its own entries with the search's: the API reads the
     signed-in user's before authenticating)."""
     route = (normalize_station(query.source), normalize_station(query.destination))
-    asked = (*route, query.travel_date, query.class_code, query.offset, query.limit)
+    asked = (*route, query.travel_date, query.class_code, query.offset, query.limit, query.quota)
     answer, stamp, found = search_cache.cached_answer(
         asked, run_dates_searched(query.travel_date), route=route, dated=query.travel_date is not None, also=also
     )
@@ -137,6 +138,7 @@ def search_trains(query: SearchQuery, *, cached: CachedSearch | None = None) -> 
         offset=query.offset,
         limit=query.limit,
         timetable=search_cache.timetable_generation(cached.stamp),
+        quota=query.quota,
     )
     results = fast_json.render(search_results_data(journeys))
     holds_lapse = [journey["seats_change_at"] for journey in journeys if journey["seats_change_at"] is not None]
@@ -153,6 +155,7 @@ def search_journeys(
     offset: int,
     limit: int,
     timetable=None,
+    quota: str = GENERAL_QUOTA,
 ) -> tuple[int, list[dict]]:
     """Journeys from `source` to `destination` by departure, `[offset, offset + limit)`, and how many.
 
@@ -164,7 +167,8 @@ def search_journeys(
     they have on the days searched; the trains' timetables come from `trains.selectors.timetables`,
     which a process keeps while the timetable generation `timetable` stays the same; dates, order
     and page are worked out here; seats are counted only on the page's runs that exist (most
-    journeys a search shows have none: nobody has booked them yet).
+    journeys a search shows have none: nobody has booked them yet). Each class's entry is for
+    `quota` (`bookings.inventory.search_availability`).
     """
     zone = timezone.get_current_timezone()
     now = timezone.localtime(timezone=zone)
@@ -187,10 +191,14 @@ def search_journeys(
     taken, lapses = _taken_seats(
         [(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs]
     )
-    return len(rides), [
-        _journey(leg, run_date, taken.get(key := (leg.train_id, run_date), {}), lapses.get(key), zone)
-        for leg, run_date in page
-    ]
+    entries, opens = search_availability.page_availability(page, runs, taken, quota, now, read_connection())
+    journeys = []
+    for leg, run_date in page:
+        key = (leg.train_id, run_date)
+        # A Tatkal status changes when Tatkal opens, as seats do when a hold lapses.
+        changes_at = min((moment for moment in (lapses.get(key), opens.get(key)) if moment is not None), default=None)
+        journeys.append(_journey(leg, run_date, entries[key], changes_at, zone))
+    return len(rides), journeys
 
 
 def _route_with_runs(source: str, destination: str, run_dates: list[date]):
@@ -263,18 +271,14 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite gives text
 
 
-def _journey(leg: Leg, run_date: date, taken: dict[str, int], seats_change_at: datetime | None, zone) -> dict:
-    """One search result: the leg on its run, with the seats free per class, and when the first
-    hold counted in them lapses (None: no hold), after which they are no longer what it says."""
+def _journey(leg: Leg, run_date: date, entries: list[dict], seats_change_at: datetime | None, zone) -> dict:
+    """One search result: the leg on its run, with its classes' `entries`
+    (`search_availability.page_availability`) and their fares, and when the first hold counted in
+    them lapses or Tatkal opens (None: neither), after which they are no longer what it says."""
     board, alight = leg.board, leg.alight
     departure = moment(run_date + timedelta(days=board.day_offset), board.departure_time, zone)
     arrival = moment(run_date + timedelta(days=alight.arrival_day()), alight.arrival_time, zone)
-    availability = []
-    for travel_class, fare in zip(leg.timetable.classes, leg.fares(), strict=True):
-        code = travel_class["code"]
-        availability.append(
-            {"class": code, "available_seats": max(0, travel_class["seats"] - taken.get(code, 0)), "fare": fare}
-        )
+    availability = [{**entry, "fare": fare} for entry, fare in zip(entries, leg.fares(), strict=True)]
     return {
         "train_id": leg.train_id,
         "train": leg.timetable.train_data(),
@@ -320,6 +324,9 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
                     "class": option["class"],
                     "available_seats": option["available_seats"],
                     "fare": None if option["fare"] is None else str(option["fare"]),
+                    "quota": option["quota"],
+                    "status": option["status"],
+                    "waitlist_next": option["waitlist_next"],
                 }
                 for option in journey["availability"]
             ],

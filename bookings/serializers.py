@@ -351,6 +351,7 @@ class TrainSearchParamsSerializer(WithClassField, serializers.Serializer):
     source = StationField(error_messages={"required": "Give the station to travel from."})
     destination = StationField(error_messages={"required": "Give the station to travel to."})
     date = TravelDateField(required=False)
+    quota = serializers.ChoiceField(choices=ALL_QUOTAS, required=False)
 
     def validate(self, attrs):
         if normalize_station(attrs["source"]) == normalize_station(attrs["destination"]):
@@ -398,6 +399,11 @@ def plain_search_params(query) -> dict | None:
         if class_code not in _CLASS_CODE_SET:
             return None
         params["class_code"] = class_code
+    quota = query.get("quota")
+    if quota is not None:
+        if quota not in ALL_QUOTAS:
+            return None
+        params["quota"] = quota
     return params
 
 
@@ -429,6 +435,9 @@ class SeatMapParamsSerializer(WithClassField, serializers.Serializer):
 class ClassAvailabilitySerializer(WithClassField, serializers.Serializer):
     available_seats = serializers.IntegerField()
     fare = serializers.DecimalField(max_digits=10, decimal_places=0, allow_null=True)
+    quota = serializers.CharField()
+    status = serializers.ChoiceField(choices=["AVAILABLE", "WAITLIST", "REGRET", "NOT_OPEN"])
+    waitlist_next = serializers.IntegerField(allow_null=True)
     class_field_kwargs = {"read_only": True}
 
 

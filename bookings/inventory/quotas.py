@@ -7,7 +7,7 @@ and under it (the train may have changed in between): each depends only on the j
 request and the clock (`timezone.now()`, which tests freeze).
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -36,8 +36,13 @@ def pools_of_journey(journey: Journey) -> Pools:
 
 def tatkal_opens_at(journey: Journey) -> datetime:
     """The moment Tatkal booking opens for the journey's run and class."""
-    opening = TATKAL_OPENS.get(journey.class_code, time(11, 0))
-    return timezone.make_aware(datetime.combine(journey.run_date - timedelta(days=1), opening))
+    return tatkal_opens_for(journey.run_date, journey.class_code)
+
+
+def tatkal_opens_for(run_date: date, class_code: str) -> datetime:
+    """The moment Tatkal booking opens for a run of a class (the day before it, India time)."""
+    opening = TATKAL_OPENS.get(class_code, time(11, 0))
+    return timezone.make_aware(datetime.combine(run_date - timedelta(days=1), opening))
 
 
 def check_quota(journey: Journey, quota: str, count: int, passengers: list[PassengerRequest]) -> None:

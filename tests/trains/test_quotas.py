@@ -1,10 +1,11 @@
 """A class's quotas and RAC berths: written through the train API, checked, and fixed per run."""
 
 import pytest
+from django.test import Client
 
 from bookings import services
 from tests.bookings.helpers import tomorrow
-from tests.factories import make_train
+from tests.factories import make_train, make_user
 from tests.trains.helpers import rajdhani_body
 from trains.layouts import berth_type_of
 from trains.models import TrainClass
@@ -145,3 +146,15 @@ def test_a_change_that_moves_a_sold_seat_to_another_pool_is_a_conflict(admin_cli
     assert TrainClass.objects.get(train=train).quota_tq == 10
     services.cancel_booking(booking_id=booking.pk, by=user)
     assert admin_client.patch(f"/api/trains/{train.id}/", moving, format="json").status_code == 200
+
+
+def test_the_admin_shows_a_class_s_pools():
+    train = make_train(classes=[{"code": "SL", "coaches": 1, "quotas": {"TQ": 10, "SS": 2}, "rac_berths": 3}])
+    client = Client()
+    client.force_login(make_user("root", role="ADMIN", is_superuser=True))
+
+    page = client.get(f"/admin/trains/train/{train.pk}/change/").content.decode()
+
+    pools = pools_of("SL", 72, tq=10, ss=2, rac_berths=3)
+    assert f"SS: {pools.seats['SS'][0]}, {pools.seats['SS'][1]}" in page
+    assert "TQ: " in page and "RAC: " in page
