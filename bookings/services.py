@@ -68,8 +68,9 @@ def book_seats(
             seat_numbers = choose_for_passengers(blocks=blocks, code=journey.class_code, passengers=requests)
         else:
             seat_numbers = choose_from_blocks(blocks, count)
-        common = dict(user=user, run=run, journey=journey, seats=count, passengers=requests, quota=quota)
-        common["last_write"] = True
+        common = dict(
+            user=user, run=run, journey=journey, seats=count, passengers=requests, quota=quota, last_write=True
+        )
         if seat_numbers is not None:
             return allocation.create_booking(**common, status=Booking.Status.CONFIRMED, seat_numbers=seat_numbers)
         available = sum(last - first + 1 for first, last in blocks)

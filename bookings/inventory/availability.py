@@ -18,7 +18,7 @@ from django.utils import timezone
 from bookings.inventory import statements
 from bookings.models import Booking, TrainRun
 from trains.journeys import Journey
-from trains.pools import GENERAL_QUOTA, pools_of_class
+from trains.pools import GENERAL_QUOTA, Pools, pools_of_class
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,14 @@ def open_seats_of(rows: list[tuple], total_seats: int) -> OpenSeats:
 
 
 def waitlist_limit(journey: Journey, quota: str = GENERAL_QUOTA) -> int:
-    """Seats that may wait for a quota of a class of a run: `WAITLIST_PERCENT`% of the quota's
-    seats (of the class's, when it sets nothing aside), rounded down."""
-    pools = pools_of_class(journey.train_class)
-    seats = journey.train_class.seats if pools.plain else len(pools.seats[quota])
+    """`waitlist_limit_of` the journey's class."""
+    return waitlist_limit_of(pools_of_class(journey.train_class), quota)
+
+
+def waitlist_limit_of(pools: Pools, quota: str) -> int:
+    """Travellers that may wait for a quota of a class on a run: `WAITLIST_PERCENT`% of the
+    quota's seats (of the class's, for a class that sets nothing aside), rounded down."""
+    seats = pools.total if pools.plain else len(pools.seats[quota])
     return max(0, seats * settings.WAITLIST_PERCENT // 100)
 
 

@@ -14,9 +14,8 @@ the page's runs where a class has no seat free.
 
 from datetime import date, datetime
 
-from django.conf import settings
-
 from bookings.inventory import statements
+from bookings.inventory.availability import waitlist_limit_of
 from bookings.inventory.quotas import CONFIRMED_ONLY, TATKAL, tatkal_opens_for
 from trains.pools import GENERAL_QUOTA, Pools, pools_of
 
@@ -34,13 +33,6 @@ def pools_of_rendered(travel_class: dict) -> Pools:
         quotas.get("LD", 0),
         travel_class.get("rac_berths", 0),
     )
-
-
-def waitlist_limit_of(pools: Pools, quota: str) -> int:
-    """Travellers that may wait for a quota of a class on a run: `WAITLIST_PERCENT`% of the
-    quota's seats (of the class's, for a class that sets nothing aside), rounded down."""
-    seats = pools.total if pools.plain else len(pools.seats[quota])
-    return max(0, seats * settings.WAITLIST_PERCENT // 100)
 
 
 def page_availability(
