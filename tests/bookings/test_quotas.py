@@ -251,3 +251,25 @@ def test_the_seat_map_of_a_quota_shows_what_it_has_left(user_client):
 
     assert seat_map["available_seats"] == 7
     assert general["available_seats"] == 62
+
+
+def test_each_queue_counts_its_own_positions_and_pnr_status_names_the_quota(user_client, user):
+    train = sleeper(quotas={"TQ": 20})
+    with at(EVE, 12):
+        for seats in (6,) * 8 + (4,):  # the 52 GN seats
+            services.book_seats(user=user, train=train, travel_date=RUN_DATE, seats=seats)
+        for _ in range(5):  # the 20 TQ seats
+            services.book_seats(user=user, train=train, travel_date=RUN_DATE, seats=4, quota="TQ")
+        general = services.book_seats(user=user, train=train, travel_date=RUN_DATE, seats=2, allow_waitlist=True)
+        tatkal = services.book_seats(
+            user=user, train=train, travel_date=RUN_DATE, seats=1, quota="TQ", allow_waitlist=True
+        )
+
+        shown = [user_client.get(f"/api/bookings/{booking.pk}/").json() for booking in (general, tatkal)]
+        pnr = user_client.get(f"/api/pnr/{tatkal.pnr}/").json()
+
+    assert [(b["quota"], b["status"], b["waitlist_position"]) for b in shown] == [
+        ("GN", "WAITLISTED", 1),
+        ("TQ", "WAITLISTED", 1),
+    ]
+    assert (pnr["quota"], pnr["waitlist_position"]) == ("TQ", 1)
