@@ -1,10 +1,14 @@
 """Search by quota: each class's seats free in the quota's pool and its status, as IRCTC shows it."""
 
-import pytest
+from datetime import datetime
 
-from bookings import services
+import pytest
+from django.core.cache import cache
+
+from bookings import search_cache, services
 from tests.bookings.test_quotas import (
     EVE,
+    INDIA,
     RUN_DATE,
     at,
     people,
@@ -30,11 +34,32 @@ def test_tatkal_is_not_open_before_its_hour_then_available(user_client):  # noqa
 
     with at(EVE, 10, 59, 59):
         before = availability(user_client, train, quota="TQ")
+    # The cached answer lapses at the opening (next test); a frozen clock can't age Redis's keys.
+    cache.clear()
     with at(EVE, 11, 0, 1):
         after = availability(user_client, train, quota="TQ")
 
     assert (before["quota"], before["status"], before["available_seats"]) == ("TQ", "NOT_OPEN", 10)
     assert (after["status"], after["available_seats"]) == ("AVAILABLE", 10)
+
+
+def test_an_answer_saying_not_open_is_cached_until_tatkal_opens(user_client, monkeypatch):  # noqa: F811
+    train = sleeper(quotas={"TQ": 10})
+    kept_until = []
+    store = search_cache.store
+    monkeypatch.setattr(
+        search_cache,
+        "store",
+        lambda stamp, answer, *, changes_at=None: (
+            kept_until.append(changes_at) or store(stamp, answer, changes_at=changes_at)
+        ),
+    )
+
+    with at(EVE, 10, 30):
+        availability(user_client, train, quota="TQ")
+        availability(user_client, train)
+
+    assert kept_until == [datetime(2027, 3, 9, 11, 0, tzinfo=INDIA), None]
 
 
 def test_general_availability_counts_the_general_pool_only(user_client):  # noqa: F811
