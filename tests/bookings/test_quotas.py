@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from bookings import services
@@ -273,3 +275,16 @@ def test_each_queue_counts_its_own_positions_and_pnr_status_names_the_quota(user
         ("TQ", "WAITLISTED", 1),
     ]
     assert (pnr["quota"], pnr["waitlist_position"]) == ("TQ", 1)
+
+
+def test_a_quota_costs_a_booking_no_statement_more(user):
+    plain, pooled = sleeper(), sleeper(quotas={"TQ": 20, "SS": 4}, rac_berths=3)
+    counts = []
+    with at(EVE, 12):
+        for train, quota in ((plain, "GN"), (pooled, "TQ"), (pooled, "GN")):
+            services.book_seats(user=user, train=train, travel_date=RUN_DATE, seats=2, quota=quota)  # the run exists
+            with CaptureQueriesContext(connection) as captured:
+                services.book_seats(user=user, train=train, travel_date=RUN_DATE, seats=2, quota=quota)
+            counts.append(len(captured))
+
+    assert counts[0] == counts[1] == counts[2]
