@@ -37,6 +37,7 @@ from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
 from irctc.schema import error_responses
+from trains.pools import GENERAL_QUOTA
 from trains.selectors import get_active_train
 
 
@@ -319,6 +320,7 @@ def _query_of(params: dict, offset: int, limit: int) -> selectors.SearchQuery:
         travel_date=params.get("date"),
         class_code=params.get("class_code"),
         offset=offset,
+        quota=params.get("quota", GENERAL_QUOTA),
     )
 
 
@@ -335,6 +337,7 @@ class TrainSeatsApi(APIView):
             from_station=params.validated_data.get("from"),
             to_station=params.validated_data.get("to"),
             class_code=params.validated_data.get("class_code"),
+            quota=params.validated_data["quota"],
         )
         return Response(SeatMapSerializer(seats).data)
 

@@ -54,6 +54,40 @@ class NoSuchTrain(InvalidInput):
         super().__init__({"train": [f"No train with id {train_id}."]})
 
 
+# --- Quotas -------------------------------------------------------------------------------------
+
+
+class QuotaNotAvailable(InvalidInput):
+    """The class sets no seats aside for this quota on this train."""
+
+    default_code = "quota_not_available"
+
+    def __init__(self, quota: str, class_code: str):
+        super().__init__({"quota": [f"Class {class_code} of this train has no {quota} quota."]}, code=self.default_code)
+
+
+class TatkalNotOpen(InvalidInput):
+    """Tatkal opens for a run the day before it, at a time that depends on the class."""
+
+    default_code = "tatkal_not_open"
+
+    def __init__(self, opens_at):
+        super().__init__(
+            {"quota": [f"Tatkal booking for this run opens at {opens_at:%Y-%m-%d %H:%M} (India time)."]},
+            code=self.default_code,
+            opens_at=opens_at.isoformat(),
+        )
+
+
+class QuotaNotEligible(InvalidInput):
+    """A passenger (or the booking as a whole) doesn't meet the quota's rule."""
+
+    default_code = "quota_not_eligible"
+
+    def __init__(self, fields: dict):
+        super().__init__(fields, code=self.default_code)
+
+
 # --- Cancelling ---------------------------------------------------------------------------------
 
 

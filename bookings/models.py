@@ -64,6 +64,9 @@ class Booking(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     seats = models.PositiveSmallIntegerField()
     class_code = models.CharField("class", max_length=3, default="GEN")
+    # The class's pool the seats come from (`trains.pools`): GN, TQ, SS or LD. GN and TQ each
+    # have a waitlist of their own.
+    quota = models.CharField(max_length=2, default="GN")
     # The journey: stop indexes on the run's route, and the stations as the ticket names them.
     from_index = models.PositiveSmallIntegerField(default=0)
     to_index = models.PositiveSmallIntegerField(default=1)
@@ -158,6 +161,7 @@ class Hold(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="holds")
     run = models.ForeignKey(TrainRun, on_delete=models.CASCADE, related_name="holds")
     class_code = models.CharField("class", max_length=3, default="GEN")
+    quota = models.CharField(max_length=2, default="GN")
     from_index = models.PositiveSmallIntegerField(default=0)
     to_index = models.PositiveSmallIntegerField(default=1)
     from_station = models.CharField(max_length=64)

@@ -21,6 +21,7 @@ from bookings.errors import ClassHasBookings, RunsOnHasBookings, SeatsAlreadySol
 from bookings.inventory.locking import lock_future_runs
 from bookings.models import Booking, Hold, SeatAllocation
 from trains.models import MAX_DAY_OFFSET, WEEKDAYS, Train, normalize_station, weekday_bit
+from trains.pools import Pools, pools_of
 
 ACTIVE = [Booking.Status.CONFIRMED, Booking.Status.WAITLISTED]
 
@@ -46,8 +47,18 @@ def live_future_holds(train: Train) -> QuerySet[Hold]:
 
 def highest_seat_taken_by_class(train: Train) -> dict[str, int]:
     """{class code: the highest seat number a future booking or a live hold occupies}."""
+    rows = _future_allocations(train).order_by().values("class_code").annotate(highest=Max("seat_number"))
+    return {row["class_code"]: row["highest"] for row in rows}
+
+
+def seats_taken_in(train: Train, code: str) -> set[int]:
+    """The seat numbers of class `code` a future booking or a live hold occupies on some segment."""
+    return set(_future_allocations(train).filter(class_code=code).values_list("seat_number", flat=True).distinct())
+
+
+def _future_allocations(train: Train) -> QuerySet[SeatAllocation]:
     now, today = timezone.now(), timezone.localdate()
-    taken = SeatAllocation.objects.filter(run__train=train, run__run_date__gte=_earliest_future_run_date()).filter(
+    return SeatAllocation.objects.filter(run__train=train, run__run_date__gte=_earliest_future_run_date()).filter(
         Q(booking__travel_date__gte=today)
         | Q(
             hold__travel_date__gte=today,
@@ -56,8 +67,6 @@ def highest_seat_taken_by_class(train: Train) -> dict[str, int]:
             hold__released_at__isnull=True,
         )
     )
-    rows = taken.order_by().values("class_code").annotate(highest=Max("seat_number"))
-    return {row["class_code"]: row["highest"] for row in rows}
 
 
 def classes_with_bookings(train: Train) -> set[str]:
@@ -84,15 +93,23 @@ def refuse_stranding_changes(
     seats_proposed = {travel_class["code"]: travel_class["seats"] for travel_class in classes}
     removed = sorted(set(seats_now) - set(seats_proposed))
     lowered = sorted(code for code, seats in seats_proposed.items() if seats < seats_now.get(code, seats))
+    pools_now = {travel_class["code"]: _pools(travel_class) for travel_class in previous_classes}
+    repooled = {
+        code: (pools_now[code], pools)
+        for code, pools in ((travel_class["code"], _pools(travel_class)) for travel_class in classes)
+        if code in pools_now and pools != pools_now[code] and not (pools.plain and pools_now[code].plain)
+    }
     dropped_days = train.runs_on_mask & ~runs_on_mask
     route_changed = _route_shape(stops) != _route_shape(previous_stops)
-    if not (removed or lowered or dropped_days or route_changed):
+    if not (removed or lowered or repooled or dropped_days or route_changed):
         return
     lock_future_runs(train)
     if removed:
         _refuse_removing_booked_classes(train, removed)
     if lowered:
         _refuse_seats_below_sold(train, {code: seats_proposed[code] for code in lowered})
+    for code, (before, after) in sorted(repooled.items()):
+        _refuse_moving_sold_seats_between_pools(train, code, before, after)
     if dropped_days:
         _refuse_dropping_booked_weekdays(train, dropped_days)
     if route_changed and (future_bookings(train).exists() or live_future_holds(train).exists()):
@@ -123,6 +140,36 @@ def _refuse_seats_below_sold(train: Train, proposed_seats: dict[str, int]) -> No
                 seats_sold=sold,
                 **{"class": code},
             )
+
+
+def _pools(travel_class: dict) -> Pools:
+    return pools_of(
+        travel_class["code"],
+        travel_class["seats"],
+        travel_class["quota_tq"],
+        travel_class["quota_ss"],
+        travel_class["quota_ld"],
+        travel_class["rac_berths"],
+    )
+
+
+def _place(pools: Pools, seat: int) -> tuple[str, bool] | None:
+    """Which pool a seat number is in, and whether it is an RAC berth; None past the class's seats."""
+    return (pools.quota_of(seat), pools.is_rac(seat)) if seat <= pools.total else None
+
+
+def _refuse_moving_sold_seats_between_pools(train: Train, code: str, before: Pools, after: Pools) -> None:
+    """A seat sold from one pool must stay in it: a run's pools are fixed while anyone holds a seat
+    of it, so a change of quotas, RAC berths or coaches that would move one is refused."""
+    moved = sorted(seat for seat in seats_taken_in(train, code) if _place(before, seat) != _place(after, seat))
+    if moved:
+        raise SeatsAlreadySold(
+            f"Seat {moved[0]} of {code} is sold on a future run of train {train.train_number} and this change "
+            "would move it to another quota or make it an RAC berth; cancel its booking first.",
+            code="quota_seats_sold",
+            seat_numbers=moved[:20],
+            **{"class": code},
+        )
 
 
 def _refuse_dropping_booked_weekdays(train: Train, dropped_mask: int) -> None:

@@ -14,16 +14,18 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bookings import search_cache
-from bookings.inventory import statements
+from bookings.errors import QuotaNotAvailable
+from bookings.inventory import search_availability, statements
 from bookings.inventory.seat_choice import PassengerRequest, assign_chosen_seats
 from bookings.models import Booking, Hold, SeatAllocation
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
 from irctc.exceptions import NotFound
-from trains.fares import GENERAL_QUOTA, breakdown_data
+from trains.fares import breakdown_data
 from trains.journeys import Journey, moment, plan_journey
 from trains.layouts import LAYOUTS, berth_of
 from trains.models import MAX_DAY_OFFSET, Train, normalize_station, with_rendered_schedule
+from trains.pools import GENERAL_QUOTA, pools_of_class
 from trains.selectors import Leg, legs_between
 
 # --- The train a booking names ----------------------------------------------------------------
@@ -83,7 +85,7 @@ def run_dates_searched(travel_date: date | None, today: date | None = None) -> l
 
 class SearchQuery(NamedTuple):
     """What a train search asks: a route, a page of `limit` journeys from `offset`, a travel date or
-    none, a class or any."""
+    none, a class or any, and the quota whose availability it shows."""
 
     source: str
     destination: str
@@ -91,7 +93,7 @@ class SearchQuery(NamedTuple):
     travel_date: date | None = None
     class_code: str | None = None
     offset: int = 0
-    quota: str = GENERAL_QUOTA  # whose fares `availability` shows
+    quota: str = GENERAL_QUOTA  # whose seats, statuses and fares `availability` shows
 
 
 class CachedSearch(NamedTuple):
@@ -167,8 +169,9 @@ def search_journeys(
     they have on the days searched; the trains' timetables come from `trains.selectors.timetables`,
     which a process keeps while the timetable generation `timetable` stays the same; dates, order
     and page are worked out here; seats are counted only on the page's runs that exist (most
-    journeys a search shows have none: nobody has booked them yet). Fares are those of `quota`,
-    worked out from the timetables (`Leg.fare_breakdowns`): no statement of their own.
+    journeys a search shows have none: nobody has booked them yet). Each class's entry is for
+    `quota` (`bookings.inventory.search_availability`), and so are its fares, worked out from the
+    timetables (`Leg.fare_breakdowns`): no statement of their own.
     """
     zone = timezone.get_current_timezone()
     now = timezone.localtime(timezone=zone)
@@ -191,10 +194,14 @@ def search_journeys(
     taken, lapses = _taken_seats(
         [(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs]
     )
-    return len(rides), [
-        _journey(leg, run_date, taken.get(key := (leg.train_id, run_date), {}), lapses.get(key), zone, quota)
-        for leg, run_date in page
-    ]
+    entries, opens = search_availability.page_availability(page, runs, taken, quota, now, read_connection())
+    journeys = []
+    for leg, run_date in page:
+        key = (leg.train_id, run_date)
+        # A Tatkal status changes when Tatkal opens, as seats do when a hold lapses.
+        changes_at = min((moment for moment in (lapses.get(key), opens.get(key)) if moment is not None), default=None)
+        journeys.append(_journey(leg, run_date, entries[key], changes_at, zone, quota))
+    return len(rides), journeys
 
 
 def _route_with_runs(source: str, destination: str, run_dates: list[date]):
@@ -267,25 +274,18 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite gives text
 
 
-def _journey(
-    leg: Leg, run_date: date, taken: dict[str, int], seats_change_at: datetime | None, zone, quota: str
-) -> dict:
-    """One search result: the leg on its run, with the seats free per class, and when the first
-    hold counted in them lapses (None: no hold), after which they are no longer what it says."""
+def _journey(leg: Leg, run_date: date, entries: list[dict], seats_change_at: datetime | None, zone, quota: str) -> dict:
+    """One search result: the leg on its run, with its classes' `entries`
+    (`search_availability.page_availability`) and their fares in `quota`, and when the first hold
+    counted in them lapses or Tatkal opens (None: neither), after which they are no longer what it
+    says."""
     board, alight = leg.board, leg.alight
     departure = moment(run_date + timedelta(days=board.day_offset), board.departure_time, zone)
     arrival = moment(run_date + timedelta(days=alight.arrival_day()), alight.arrival_time, zone)
-    availability = []
-    for travel_class, fare in zip(leg.timetable.classes, leg.fare_breakdowns(quota), strict=True):
-        code = travel_class["code"]
-        availability.append(
-            {
-                "class": code,
-                "available_seats": max(0, travel_class["seats"] - taken.get(code, 0)),
-                "fare": None if fare is None else fare.total,
-                "fare_breakdown": fare,
-            }
-        )
+    availability = [
+        {**entry, "fare": None if fare is None else fare.total, "fare_breakdown": fare}
+        for entry, fare in zip(entries, leg.fare_breakdowns(quota), strict=True)
+    ]
     return {
         "train_id": leg.train_id,
         "train": leg.timetable.train_data(),
@@ -332,6 +332,9 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
                     "available_seats": option["available_seats"],
                     "fare": None if option["fare"] is None else str(option["fare"]),
                     "fare_breakdown": breakdown_data(option["fare_breakdown"]),
+                    "quota": option["quota"],
+                    "status": option["status"],
+                    "waitlist_next": option["waitlist_next"],
                 }
                 for option in journey["availability"]
             ],
@@ -374,8 +377,11 @@ def seat_map(
     from_station: str | None = None,
     to_station: str | None = None,
     class_code: str | None = None,
+    quota: str = GENERAL_QUOTA,
 ) -> dict:
-    """The seat map of a journey: its class's seats and which are free on every segment of it."""
+    """The seat map of a journey: the berths of one quota's pool of its class, and which are free
+    on every segment of it. An RAC berth is listed (`rac`) but not counted as a seat for sale:
+    it is sold as two RAC places, never confirmed or held as a berth."""
     journey = plan_journey(
         train=train,
         travel_date=travel_date,
@@ -385,7 +391,18 @@ def seat_map(
         for_booking=False,
         date_field="date",
     )
+    pools = pools_of_class(journey.train_class)
+    pool = pools.seats[quota]
+    if not pool and quota != GENERAL_QUOTA:
+        raise QuotaNotAvailable(quota, journey.class_code)
     free = journey_free_seats(journey)
+    if not pools.plain:
+        listed = set(pool) | (set(pools.rac_berths) if quota == GENERAL_QUOTA else set())
+        free = [seat for seat in free if seat in listed]
+    berths = [
+        {**berth_of(journey.class_code, seat).as_dict(), "quota": quota, "rac": pools.is_rac(seat)} for seat in free
+    ]
+    free = [seat for seat in free if not pools.is_rac(seat)]
     return {
         "train": train,
         "travel_date": journey.travel_date,
@@ -393,10 +410,11 @@ def seat_map(
         "from_station": journey.from_stop.station,
         "to_station": journey.to_stop.station,
         "class_code": journey.class_code,
+        "quota": quota,
         "total_seats": journey.train_class.seats,
         "available_seats": len(free),
         "free_seat_numbers": free,
-        "free_berths": [berth_of(journey.class_code, seat).as_dict() for seat in free],
+        "free_berths": berths,
     }
 
 
@@ -406,12 +424,17 @@ def seat_map(
 def _with_display_data(bookings: QuerySet) -> QuerySet:
     """Train, seats, passengers and waitlist position for every booking in a fixed number of queries.
 
-    The position is counted when read, from the bookings of the same run and class still waiting
-    ahead, so it moves up as soon as someone ahead is promoted or cancels. A seat has a row per
+    The position is counted when read, from the bookings of the same run, class and quota (each
+    queue is its own) still waiting ahead, so it moves up as soon as someone ahead is promoted or cancels. A seat has a row per
     segment; the one on the journey's first segment stands for it.
     """
     ahead = (
-        Booking.objects.filter(run=OuterRef("run"), class_code=OuterRef("class_code"), status=Booking.Status.WAITLISTED)
+        Booking.objects.filter(
+            run=OuterRef("run"),
+            class_code=OuterRef("class_code"),
+            quota=OuterRef("quota"),
+            status=Booking.Status.WAITLISTED,
+        )
         .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")))
         .order_by()
         .values("run")
@@ -548,6 +571,7 @@ def pnr_status(pnr: str) -> dict:
         "to_station": booking.to_station,
         "departure": departure,
         "class_code": booking.class_code,
+        "quota": booking.quota,
         "fare": booking.fare,
         "passengers": _travellers(booking),
     }

@@ -17,6 +17,7 @@ from irctc.schema import request_rules
 from trains.fares import breakdown_data
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import normalize_station
+from trains.pools import ALL_QUOTAS, GENERAL_QUOTA
 from trains.serializers import (
     ISO_DATE_RE,
     STATION_MAX_LENGTH,
@@ -94,6 +95,7 @@ class JourneySerializer(WithClassField, serializers.Serializer):
     from_station = StationOrCodeField(required=False)
     to_station = StationOrCodeField(required=False)
     passengers = PassengerInputSerializer(many=True, required=False, min_length=1, max_length=MAX_SEATS_PER_BOOKING)
+    quota = serializers.ChoiceField(choices=ALL_QUOTAS, default=GENERAL_QUOTA)
 
 
 # `services.book_seats` needs a count or the travellers (and, given both, that they agree).
@@ -144,7 +146,7 @@ def _plain_booking(data) -> dict | None:
     train = train_for_booking(train_id)
     if train is None:
         return None
-    plain = {"train": train, "travel_date": day, "allow_waitlist": allow_waitlist}
+    plain = {"train": train, "travel_date": day, "allow_waitlist": allow_waitlist, "quota": GENERAL_QUOTA}
     if "seats" in data:
         plain["seats"] = seats
     return plain
@@ -287,6 +289,7 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
             "to_station",
             "departure",
             "arrival",
+            "quota",
             "fare",
             "passengers",
             "train",
@@ -317,6 +320,7 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
             "departure": None if departure is None else _datetime.to_representation(departure),
             "arrival": None if arrival is None else _datetime.to_representation(arrival),
             "class": booking.class_code,
+            "quota": booking.quota,
             "fare": None if booking.fare is None else _fare.to_representation(booking.fare),
             "passengers": self.get_passengers(booking),
             "train": self.get_train(booking),
@@ -374,6 +378,7 @@ class HoldSerializer(WithClassField, serializers.ModelSerializer):
             "run_date",
             "from_station",
             "to_station",
+            "quota",
             "seat_numbers",
             "berths",
             "passengers",
@@ -400,6 +405,7 @@ class TrainSearchParamsSerializer(WithClassField, serializers.Serializer):
     source = StationOrCodeField(error_messages={"required": "Give the station to travel from."})
     destination = StationOrCodeField(error_messages={"required": "Give the station to travel to."})
     date = TravelDateField(required=False)
+    quota = serializers.ChoiceField(choices=ALL_QUOTAS, required=False)
 
     def validate(self, attrs):
         if normalize_station(attrs["source"]) == normalize_station(attrs["destination"]):
@@ -449,6 +455,11 @@ def plain_search_params(query) -> dict | None:
         if class_code not in _CLASS_CODE_SET:
             return None
         params["class_code"] = class_code
+    quota = query.get("quota")
+    if quota is not None:
+        if quota not in ALL_QUOTAS:
+            return None
+        params["quota"] = quota
     return params
 
 
@@ -469,6 +480,7 @@ def _plain_station(raw) -> str | None:
 class SeatMapParamsSerializer(WithClassField, serializers.Serializer):
     date = TravelDateField(error_messages={"required": "Give the travel date, YYYY-MM-DD."})
     to = StationOrCodeField(required=False)
+    quota = serializers.ChoiceField(choices=ALL_QUOTAS, default=GENERAL_QUOTA)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -480,6 +492,9 @@ class ClassAvailabilitySerializer(WithClassField, serializers.Serializer):
     available_seats = serializers.IntegerField()
     fare = _fare_field()
     fare_breakdown = FareBreakdownSerializer(allow_null=True)
+    quota = serializers.CharField()
+    status = serializers.ChoiceField(choices=["AVAILABLE", "WAITLIST", "REGRET", "NOT_OPEN"])
+    waitlist_next = serializers.IntegerField(allow_null=True)
     class_field_kwargs = {"read_only": True}
 
 
@@ -496,6 +511,11 @@ class TrainSearchResultSerializer(TrainSerializer):
     availability = ClassAvailabilitySerializer(many=True, read_only=True)
 
 
+class SeatMapBerthSerializer(BerthSerializer):
+    quota = serializers.CharField()
+    rac = serializers.BooleanField()
+
+
 class SeatMapSerializer(WithClassField, serializers.Serializer):
     train = TrainSerializer(read_only=True)
     travel_date = serializers.DateField(read_only=True)
@@ -504,8 +524,9 @@ class SeatMapSerializer(WithClassField, serializers.Serializer):
     to_station = serializers.CharField(read_only=True)
     total_seats = serializers.IntegerField(read_only=True)
     available_seats = serializers.IntegerField(read_only=True)
+    quota = serializers.CharField(read_only=True)
     free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)
-    free_berths = BerthSerializer(many=True, read_only=True)
+    free_berths = SeatMapBerthSerializer(many=True, read_only=True)
     class_field_kwargs = {"read_only": True}
     class_field_after = "to_station"
 
@@ -531,6 +552,7 @@ class PnrStatusSerializer(WithClassField, serializers.Serializer):
     from_station = serializers.CharField()
     to_station = serializers.CharField()
     departure = serializers.DateTimeField(allow_null=True)
+    quota = serializers.CharField()
     fare = _fare_field()
     passengers = PnrPassengerSerializer(many=True)
     class_field_kwargs = {"read_only": True}

@@ -25,7 +25,7 @@ from bookings.errors import (
     SoldOut,
     WaitlistFull,
 )
-from bookings.inventory import allocation, availability, locking, queues
+from bookings.inventory import allocation, availability, locking, queues, quotas
 from bookings.inventory.seat_choice import (
     PassengerRequest,
     assign_chosen_seats,
@@ -37,6 +37,7 @@ from bookings.retry import retry_lock_conflicts
 from irctc.exceptions import ApplicationError, InvalidInput, NotFound
 from trains.journeys import Journey, plan_journey
 from trains.models import Train
+from trains.pools import GENERAL_QUOTA
 
 # --- Bookings ---------------------------------------------------------------------------------
 
@@ -52,29 +53,36 @@ def book_seats(
     from_station: str | None = None,
     to_station: str | None = None,
     class_code: str | None = None,
+    quota: str = GENERAL_QUOTA,
     allow_waitlist: bool = False,
 ) -> Booking:
-    """Book a journey for `seats` travellers or the named `passengers`: confirmed, waitlisted or refused.
+    """Book a journey for `seats` travellers or the named `passengers` from the class's `quota`
+    pool: confirmed, waitlisted (GN and TQ only) or refused.
 
     `train` may be as an earlier request read it (`selectors.train_for_booking`): see `_planned_journey`.
     """
     count, requests = _passenger_requests(seats, passengers)
     route = dict(travel_date=travel_date, from_station=from_station, to_station=to_station, class_code=class_code)
-    journey = _planned_journey(train, route, requests)
+    journey = _planned_journey(train, route, requests, quota=quota, count=count)
     with transaction.atomic():
         run, open_seats = locking.lock_run_of(journey)
         journey, open_seats = allocation.prepare_run(run, journey, open_seats, route)
+        quotas.check_quota(journey, quota, count, requests)  # the train as it is under the lock
+        blocks = quotas.pool_blocks(open_seats.blocks, journey, quota)
         if requests:
-            seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)
+            seat_numbers = choose_for_passengers(blocks=blocks, code=journey.class_code, passengers=requests)
         else:
-            seat_numbers = choose_from_blocks(open_seats.blocks, count)
-        common = dict(user=user, run=run, journey=journey, seats=count, passengers=requests, last_write=True)
+            seat_numbers = choose_from_blocks(blocks, count)
+        common = dict(
+            user=user, run=run, journey=journey, seats=count, passengers=requests, quota=quota, last_write=True
+        )
         if seat_numbers is not None:
             return allocation.create_booking(**common, status=Booking.Status.CONFIRMED, seat_numbers=seat_numbers)
-        available = open_seats.free
-        if not allow_waitlist:
+        available = sum(last - first + 1 for first, last in blocks)
+        if not allow_waitlist or quota in quotas.CONFIRMED_ONLY:
             raise SoldOut(f"Only {available} seat(s) free for this journey.", available_seats=available)
-        waitlisted, limit = availability.waitlisted_seats(run, journey.class_code), availability.waitlist_limit(journey)
+        waitlisted = availability.waitlisted_seats(run, journey.class_code, quota)
+        limit = availability.waitlist_limit(journey, quota)
         if waitlisted + count > limit:
             raise WaitlistFull(
                 f"The waitlist has room for {max(0, limit - waitlisted)} more seat(s).",
@@ -84,8 +92,11 @@ def book_seats(
         return allocation.create_booking(**common, status=Booking.Status.WAITLISTED)
 
 
-def _planned_journey(train: Train, route: dict, passengers: list[PassengerRequest]) -> Journey:
-    """The journey `plan_journey` gives for `route`, the passengers' berth preferences checked.
+def _planned_journey(
+    train: Train, route: dict, passengers: list[PassengerRequest], *, quota: str, count: int
+) -> Journey:
+    """The journey `plan_journey` gives for `route`, the passengers' berth preferences and the
+    quota's rules checked.
 
     `train` may be as an earlier request read it (`selectors.train_for_booking`). A journey it
     allows is checked again under the run lock (`allocation.prepare_run`), but a refusal must be
@@ -95,6 +106,7 @@ def _planned_journey(train: Train, route: dict, passengers: list[PassengerReques
     try:
         journey = plan_journey(train=train, **route)
         _check_preferences(journey, passengers)
+        quotas.check_quota(journey, quota, count, passengers)
         return journey
     except ApplicationError:
         current = selectors.current_train(train.pk)
@@ -104,6 +116,7 @@ def _planned_journey(train: Train, route: dict, passengers: list[PassengerReques
         raise NoSuchTrain(train.pk)
     journey = plan_journey(train=current, **route)
     _check_preferences(journey, passengers)
+    quotas.check_quota(journey, quota, count, passengers)
     return journey
 
 
@@ -150,8 +163,10 @@ def hold_seats(
     from_station: str | None = None,
     to_station: str | None = None,
     class_code: str | None = None,
+    quota: str = GENERAL_QUOTA,
 ) -> Hold:
-    """Hold the given seats, or seats chosen as for a booking, for `HOLD_SECONDS`.
+    """Hold the given seats, or seats chosen as for a booking, of the class's `quota` pool, for
+    `HOLD_SECONDS`.
 
     Given seats and named passengers, who sits where follows the passengers' wishes
     (`seat_choice.assign_chosen_seats`), not the order either was listed in.
@@ -168,14 +183,17 @@ def hold_seats(
         train=train, travel_date=travel_date, from_station=from_station, to_station=to_station, class_code=class_code
     )
     _check_preferences(journey, requests)
+    quotas.check_quota(journey, quota, count, requests)
     if seat_numbers is not None:
-        total = journey.train_class.seats
-        if any(not 1 <= seat <= total for seat in seat_numbers):
-            raise InvalidInput({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
+        _check_seat_numbers(journey, quota, seat_numbers)
     with transaction.atomic():
         run, open_seats = locking.lock_run_of(journey)
         journey, open_seats = allocation.prepare_run(run, journey, open_seats)
-        free = {seat for first, last in open_seats.blocks for seat in range(first, last + 1)}
+        quotas.check_quota(journey, quota, count, requests)  # the train as it is under the lock
+        if seat_numbers is not None:
+            _check_seat_numbers(journey, quota, seat_numbers)
+        blocks = quotas.pool_blocks(open_seats.blocks, journey, quota)
+        free = {seat for first, last in blocks for seat in range(first, last + 1)}
         if seat_numbers is not None:
             clashing = sorted(set(seat_numbers) - free)
             if clashing:
@@ -188,15 +206,16 @@ def hold_seats(
                     seat_numbers=seat_numbers, code=journey.class_code, passengers=requests
                 )
         elif requests:
-            seat_numbers = choose_for_passengers(blocks=open_seats.blocks, code=journey.class_code, passengers=requests)
+            seat_numbers = choose_for_passengers(blocks=blocks, code=journey.class_code, passengers=requests)
         else:
-            seat_numbers = choose_from_blocks(open_seats.blocks, count)
+            seat_numbers = choose_from_blocks(blocks, count)
         if seat_numbers is None:
-            raise SoldOut(f"Only {open_seats.free} seat(s) free for this journey.", available_seats=open_seats.free)
+            raise SoldOut(f"Only {len(free)} seat(s) free for this journey.", available_seats=len(free))
         hold = Hold.objects.create(
             user=user,
             run=run,
             **allocation.journey_fields(journey),
+            quota=quota,
             seat_numbers=sorted(seat_numbers),
             passengers=[request.as_dict(seat) for request, seat in zip(requests, seat_numbers, strict=False)],
             expires_at=timezone.now() + timedelta(seconds=settings.HOLD_SECONDS),
@@ -229,6 +248,7 @@ def confirm_hold(*, hold_id: int, by: User) -> Booking:
             seats=len(hold.seat_numbers),
             passengers=requests,
             seat_numbers=seat_numbers,
+            quota=hold.quota,
             allocate=False,
         )
         held = list(hold.allocations.values_list("pk", flat=True))
@@ -302,6 +322,26 @@ def _passenger_requests(seats: int | None, passengers: list[dict] | None, *, fie
 def _check_seat_count(seats: int, field: str = "seats") -> None:
     if not 1 <= seats <= MAX_SEATS_PER_BOOKING:
         raise InvalidInput({field: [f"Between 1 and {MAX_SEATS_PER_BOOKING} seats at a time."]})
+
+
+def _check_seat_numbers(journey: Journey, quota: str, seat_numbers: list[int]) -> None:
+    """Seats asked for by number are seats of the class, of the quota's pool, and not RAC berths."""
+    total = journey.train_class.seats
+    if any(not 1 <= seat <= total for seat in seat_numbers):
+        raise InvalidInput({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
+    pools = quotas.pools_of_journey(journey)
+    if pools.plain and quota == GENERAL_QUOTA:
+        return
+    outside = sorted(set(seat_numbers) - set(pools.seats[quota]))
+    if outside:
+        raise InvalidInput(
+            {
+                "seat_numbers": [
+                    f"Seat(s) {', '.join(map(str, outside))} are not {quota} berths of class {journey.class_code} "
+                    "(the seat map with this quota lists them)."
+                ]
+            }
+        )
 
 
 def _check_preferences(journey: Journey, passengers: list[PassengerRequest]) -> None:

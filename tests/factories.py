@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 
 from trains.layouts import CLASS_ORDER, GENERAL, seats_of
-from trains.models import Stop, Train, TrainClass, index_classes, index_stops, normalize_station
+from trains.models import Stop, Train, TrainClass, index_classes, index_stops, normalize_station, quota_fields
 
 _numbers = itertools.count(10001)
 PASSWORD = "Str0ng-pass-phrase"
@@ -87,6 +87,7 @@ def make_train(*, stops: list[dict] | None = None, classes: list[dict] | None = 
             coaches=train_class.get("coaches"),
             seats=train_class["seats"],
             fare_per_km=train_class.get("fare_per_km"),
+            **quota_fields(train_class.get("quotas"), train_class.get("rac_berths")),
         )
         for train_class in classes
     )

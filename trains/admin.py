@@ -14,6 +14,7 @@ from irctc.exceptions import ApplicationError
 from trains import services
 from trains.layouts import GENERAL
 from trains.models import WEEKDAYS, Station, Stop, Train, TrainClass, codes_from_mask, mask_from_codes
+from trains.pools import ALL_QUOTAS, QUOTAS, pools_of_class
 from trains.serializers import TRAIN_NUMBER_RE
 
 
@@ -115,7 +116,11 @@ class TrainClassFormSet(forms.BaseInlineFormSet):
         if any(self.errors) or not hasattr(train, "proposed_stops"):
             return
         train.proposed_classes = [
-            {field: form.cleaned_data.get(field) for field in ("code", "coaches", "fare_per_km")}
+            {
+                **{field: form.cleaned_data.get(field) for field in ("code", "coaches", "fare_per_km")},
+                "rac_berths": form.cleaned_data.get("rac_berths") or 0,
+                "quotas": {quota: form.cleaned_data.get(f"quota_{quota.lower()}") or 0 for quota in QUOTAS},
+            }
             for form in _kept_forms(self)
         ]
         try:
@@ -152,13 +157,49 @@ class StopInline(admin.TabularInline):
     min_num = 2
 
 
+class TrainClassForm(forms.ModelForm):
+    """A class's row; the quota and RAC counts may be left blank (none set aside)."""
+
+    class Meta:
+        model = TrainClass
+        fields = ["code", "coaches", "fare_per_km", "quota_tq", "quota_ss", "quota_ld", "rac_berths"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in ("quota_tq", "quota_ss", "quota_ld", "rac_berths"):
+            self.fields[field].required = False
+
+
 class TrainClassInline(admin.TabularInline):
     model = TrainClass
+    form = TrainClassForm
     formset = TrainClassFormSet
-    fields = ["code", "coaches", "seats", "fare_per_km"]
-    readonly_fields = ["seats"]
+    fields = ["code", "coaches", "seats", "fare_per_km", "quota_tq", "quota_ss", "quota_ld", "rac_berths", "pools"]
+    readonly_fields = ["seats", "pools"]
     extra = 0
     min_num = 1
+
+    @admin.display(description="Pools (seat numbers)")
+    def pools(self, travel_class: TrainClass) -> str:
+        """Which seats each quota holds and which berths are RAC, as every run of the class has them."""
+        if travel_class.pk is None:
+            return "-"
+        pools = pools_of_class(travel_class)
+        parts = [f"{quota}: {_seat_ranges(pools.seats[quota])}" for quota in ALL_QUOTAS if pools.seats[quota]]
+        if pools.rac_berths:
+            parts.append(f"RAC: {_seat_ranges(pools.rac_berths)}")
+        return "; ".join(parts)
+
+
+def _seat_ranges(seats) -> str:
+    """Ascending seat numbers as "1-40, 45, 47-50"."""
+    ranges: list[list[int]] = []
+    for seat in seats:
+        if ranges and ranges[-1][1] == seat - 1:
+            ranges[-1][1] = seat
+        else:
+            ranges.append([seat, seat])
+    return ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in ranges)
 
 
 @admin.register(Train)

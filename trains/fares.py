@@ -14,8 +14,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-GENERAL_QUOTA = "GN"
-TATKAL_QUOTA = "TQ"
+from trains.pools import GENERAL_QUOTA, TATKAL_QUOTA
 
 _RUPEE = Decimal("1")
 _PAISA = Decimal("0.01")

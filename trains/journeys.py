@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from irctc.exceptions import InvalidInput
 from trains.errors import JourneyDeparted
-from trains.fares import GENERAL_QUOTA, FareBreakdown, fare_breakdown
+from trains.fares import FareBreakdown, fare_breakdown
 from trains.layouts import LAYOUTS
 from trains.models import Stop, Train, TrainClass, normalize_station
+from trains.pools import GENERAL_QUOTA
 
 
 def as_time(value) -> time | None:

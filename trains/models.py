@@ -316,6 +316,7 @@ def with_rendered_schedule(train: Train) -> Train:
             coaches=travel_class["coaches"],
             seats=travel_class["seats"],
             fare_per_km=None if travel_class["fare_per_km"] is None else Decimal(travel_class["fare_per_km"]),
+            **quota_fields(travel_class.get("quotas"), travel_class.get("rac_berths")),
         )
         for travel_class in json.loads(train.classes_json)
     ]
@@ -345,6 +346,12 @@ class TrainClass(models.Model):
     coaches = models.PositiveSmallIntegerField(null=True, blank=True)
     seats = models.PositiveIntegerField()
     fare_per_km = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    # Seats set aside for the Tatkal, senior citizens' and ladies' quotas, and side lowers sold
+    # as RAC: which seat numbers they are follows from these and the layout (`trains.pools`).
+    quota_tq = models.PositiveIntegerField("TQ seats", default=0)
+    quota_ss = models.PositiveIntegerField("SS seats", default=0)
+    quota_ld = models.PositiveIntegerField("LD seats", default=0)
+    rac_berths = models.PositiveIntegerField("RAC berths", default=0)
 
     class Meta:
         ordering = ["train_id", "rank"]
@@ -356,3 +363,19 @@ class TrainClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} of train {self.train_id}"
+
+    @property
+    def quotas(self) -> dict[str, int]:
+        """The seats set aside per quota, as the API names them."""
+        return {"TQ": self.quota_tq, "SS": self.quota_ss, "LD": self.quota_ld}
+
+
+def quota_fields(quotas: dict | None, rac_berths: int | None) -> dict:
+    """`TrainClass` fields from the API's `quotas` ({TQ, SS, LD}, each may be left out) and `rac_berths`."""
+    quotas = quotas or {}
+    return {
+        "quota_tq": quotas.get("TQ", 0),
+        "quota_ss": quotas.get("SS", 0),
+        "quota_ld": quotas.get("LD", 0),
+        "rac_berths": rac_berths or 0,
+    }

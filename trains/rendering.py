@@ -34,4 +34,6 @@ def class_data(travel_class) -> dict:
         "coaches": travel_class.coaches,
         "seats": travel_class.seats,
         "fare_per_km": None if travel_class.fare_per_km is None else str(travel_class.fare_per_km.quantize(_CENTS)),
+        "quotas": {"TQ": travel_class.quota_tq, "SS": travel_class.quota_ss, "LD": travel_class.quota_ld},
+        "rac_berths": travel_class.rac_berths,
     }

@@ -18,7 +18,7 @@ from irctc.db_router import read_connection
 from irctc.exceptions import ApplicationError
 from trains import statements
 from trains.errors import TrainNotFound
-from trains.fares import GENERAL_QUOTA, FareBreakdown, fare_breakdown
+from trains.fares import FareBreakdown, fare_breakdown
 from trains.journeys import as_time, plan_journey
 from trains.models import (
     Station,
@@ -30,6 +30,7 @@ from trains.models import (
     running_days_text,
     weekday_bit,
 )
+from trains.pools import GENERAL_QUOTA
 from trains.rendering import clock_text
 
 STATIONS_LIMIT = 20

@@ -30,6 +30,7 @@ from trains.models import (
     mask_from_codes,
     normalize_station,
 )
+from trains.pools import QUOTAS
 from trains.rendering import class_data, clock_text, stop_data
 from trains.stations import station_name
 
@@ -157,11 +158,38 @@ class FarePerKmField(serializers.DecimalField):
     """Rupees a kilometre as a string: 0 to 99999.99, as `max_digits`, `decimal_places` and `min_value` say."""
 
 
+# Keys other than the quotas are refused (`to_internal_value`), so the schema says so too.
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {quota: {"type": "integer", "minimum": 0, "maximum": MAX_TOTAL_SEATS} for quota in QUOTAS},
+        "additionalProperties": False,
+    }
+)
+class QuotasSerializer(serializers.Serializer):
+    """Seats a class sets aside per quota; how many fit the class is `trains.pools.config_errors`."""
+
+    TQ = serializers.IntegerField(min_value=0, max_value=MAX_TOTAL_SEATS, default=0)
+    SS = serializers.IntegerField(min_value=0, max_value=MAX_TOTAL_SEATS, default=0)
+    LD = serializers.IntegerField(min_value=0, max_value=MAX_TOTAL_SEATS, default=0)
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [f"Unknown quota; a class sets seats aside for {', '.join(QUOTAS)} only."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
 class TrainClassSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=list(LAYOUTS))
     coaches = serializers.IntegerField(min_value=1, max_value=MAX_COACHES, allow_null=True, default=None)
     seats = serializers.IntegerField(read_only=True)
     fare_per_km = FarePerKmField(max_digits=7, decimal_places=2, min_value=Decimal("0"), allow_null=True, default=None)
+    quotas = QuotasSerializer(required=False)
+    rac_berths = serializers.IntegerField(min_value=0, max_value=MAX_TOTAL_SEATS, default=0)
 
 
 def _flat_errors(detail, prefix: str = "") -> dict:

@@ -16,7 +16,7 @@ from datetime import time
 
 from django.db import IntegrityError, transaction
 
-from trains import layouts, search_cache, stations
+from trains import layouts, pools, search_cache, stations
 from trains.errors import DuplicateTrainNumber, InvalidTrain, TrainNotFound
 from trains.models import (
     EVERY_DAY_MASK,
@@ -31,11 +31,12 @@ from trains.models import (
     index_classes,
     index_stops,
     normalize_station,
+    quota_fields,
 )
 from trains.signals import schedule_changing, train_retiring
 
 STOP_FIELDS = ("station", "arrival_time", "departure_time", "day_offset", "distance_km")
-CLASS_FIELDS = ("code", "coaches", "seats", "fare_per_km")
+CLASS_FIELDS = ("code", "coaches", "seats", "fare_per_km", "quota_tq", "quota_ss", "quota_ld", "rac_berths")
 # The version-1 fields that describe the ends of the route.
 ROUTE_END_FIELDS = ("source", "destination", "departure_time", "arrival_time", "arrival_day_offset")
 MINUTES_PER_DAY = 24 * 60
@@ -160,8 +161,18 @@ def classes_with_seats(classes: list[dict], *, general_seats: int | None) -> tup
             continue
         else:
             seats = layouts.seats_of(code, coaches)
+        set_aside = quota_fields(travel_class.get("quotas"), travel_class.get("rac_berths"))
+        if seats is not None:
+            quotas = {quota: set_aside[f"quota_{quota.lower()}"] for quota in pools.QUOTAS}
+            errors.update(pools.config_errors(code, seats, quotas, set_aside["rac_berths"], field))
         resolved.append(
-            {"code": code, "coaches": coaches, "seats": seats, "fare_per_km": travel_class.get("fare_per_km")}
+            {
+                "code": code,
+                "coaches": coaches,
+                "seats": seats,
+                "fare_per_km": travel_class.get("fare_per_km"),
+                **set_aside,
+            }
         )
     if not errors:
         total = sum(travel_class["seats"] for travel_class in resolved)

@@ -335,6 +335,7 @@ def _hold_page(request, hold: Hold, *, refusal: ApplicationError | None = None):
         from_station=hold.from_station,
         to_station=hold.to_station,
         class_code=hold.class_code,
+        quota=hold.quota,
     )
     context.update(_fare(quote, hold.seat_numbers))
     return TemplateResponse(request, "web/hold.html", context, status=status_of(refusal) if refusal else 200)

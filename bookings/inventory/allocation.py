@@ -28,9 +28,9 @@ from bookings.inventory.availability import OpenSeats
 from bookings.inventory.seat_choice import PassengerRequest
 from bookings.models import Booking, Passenger, SeatAllocation, TrainRun
 from irctc import process_memory
-from trains.fares import GENERAL_QUOTA
 from trains.journeys import Journey, check_bookable, plan_journey
 from trains.models import Train
+from trains.pools import GENERAL_QUOTA
 
 PNR_ATTEMPTS = 5
 
@@ -179,9 +179,9 @@ def create_booking(
     seats: int,
     passengers: list[PassengerRequest],
     seat_numbers: list[int] | None = None,
+    quota: str = GENERAL_QUOTA,
     allocate: bool = True,
     last_write: bool = False,
-    quota: str = GENERAL_QUOTA,
 ) -> Booking:
     """Insert a booking with a fresh PNR, its passengers and, if `allocate`, its seats' allocations.
 
@@ -195,6 +195,7 @@ def create_booking(
         run=run,
         status=status,
         seats=seats,
+        quota=quota,
         **journey_fields(journey),
         **Booking.fare_fields(journey.fare_breakdown(quota), seats),
     )

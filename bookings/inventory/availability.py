@@ -18,6 +18,7 @@ from django.utils import timezone
 from bookings.inventory import statements
 from bookings.models import Booking, TrainRun
 from trains.journeys import Journey
+from trains.pools import GENERAL_QUOTA, Pools, pools_of_class
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,18 @@ def open_seats_of(rows: list[tuple], total_seats: int) -> OpenSeats:
     return OpenSeats(blocks=blocks, taken=taken, expired_hold_seats=expired, train_current=bool(train_current))
 
 
-def waitlist_limit(journey: Journey) -> int:
-    """Seats that may wait in a class of a run: `WAITLIST_PERCENT`% of its seats, rounded down."""
-    return max(0, journey.train_class.seats * settings.WAITLIST_PERCENT // 100)
+def waitlist_limit(journey: Journey, quota: str = GENERAL_QUOTA) -> int:
+    """`waitlist_limit_of` the journey's class."""
+    return waitlist_limit_of(pools_of_class(journey.train_class), quota)
 
 
-def waitlisted_seats(run: TrainRun, code: str) -> int:
-    waiting = Booking.objects.filter(run=run, class_code=code, status=Booking.Status.WAITLISTED)
+def waitlist_limit_of(pools: Pools, quota: str) -> int:
+    """Travellers that may wait for a quota of a class on a run: `WAITLIST_PERCENT`% of the
+    quota's seats (of the class's, for a class that sets nothing aside), rounded down."""
+    seats = pools.total if pools.plain else len(pools.seats[quota])
+    return max(0, seats * settings.WAITLIST_PERCENT // 100)
+
+
+def waitlisted_seats(run: TrainRun, code: str, quota: str = GENERAL_QUOTA) -> int:
+    waiting = Booking.objects.filter(run=run, class_code=code, quota=quota, status=Booking.Status.WAITLISTED)
     return waiting.aggregate(seats=Coalesce(Sum("seats"), 0))["seats"]

@@ -9,6 +9,7 @@ map) are shared out among them by the same wishes (`assign_chosen_seats`), so th
 where does not depend on the order the names were typed in.
 """
 
+import bisect
 import itertools
 from dataclasses import dataclass
 
@@ -164,3 +165,16 @@ def choose_for_passengers(
     if best is None or whole_class[0] > best[0]:
         best = whole_class
     return best[1]
+
+
+def blocks_within(blocks: list[tuple[int, int]], pool: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The seats of `blocks` that are in `pool` (ascending seat numbers), as `(first, last)` runs."""
+    if not blocks:
+        return []
+    free = [seat for seat in pool if _in_blocks(blocks, seat)]
+    return _blocks_of(free)
+
+
+def _in_blocks(blocks: list[tuple[int, int]], seat: int) -> bool:
+    index = bisect.bisect_right(blocks, (seat, float("inf"))) - 1
+    return index >= 0 and blocks[index][0] <= seat <= blocks[index][1]

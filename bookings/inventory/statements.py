@@ -181,3 +181,35 @@ def taken_seats(runs: int) -> str:
         " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
         " GROUP BY sa.run_id, sa.class_code"
     )
+
+
+@functools.cache
+def taken_seat_numbers(runs: int) -> str:
+    """The seat numbers themselves that `taken_seats` counts, per run and class: a class whose
+    seats are split into quota pools needs to know which are taken, not only how many. Read only
+    for the page's runs with such a class, so a search of classes without quotas costs what it
+    did. Parameters: as `taken_seats`'."""
+    from bookings.models import Hold, SeatAllocation
+
+    run = "(sa.run_id = %s AND sa.segment >= %s AND sa.segment < %s)"
+    return (
+        "SELECT DISTINCT sa.run_id, sa.class_code, sa.seat_number"
+        f" FROM {SeatAllocation._meta.db_table} sa"
+        f" LEFT OUTER JOIN {Hold._meta.db_table} h ON h.id = sa.hold_id"
+        f" WHERE ({' OR '.join(run for _ in range(runs))})"
+        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
+    )
+
+
+@functools.cache
+def waitlisted_seats(runs: int) -> str:
+    """Travellers waiting per run, class and quota, on `runs` runs (their ids the parameters): read
+    by search only for the page's runs where a class or quota asked for has no seat free."""
+    from bookings.models import Booking
+
+    return (
+        "SELECT run_id, class_code, quota, SUM(seats)"
+        f" FROM {Booking._meta.db_table}"
+        f" WHERE run_id IN ({', '.join(['%s'] * runs)}) AND status = 'WAITLISTED'"
+        " GROUP BY run_id, class_code, quota"
+    )

@@ -81,8 +81,9 @@ def test_the_seat_map_of_a_class_lists_its_free_berths(user_client):
     assert body["class"] == "SL"
     assert (body["total_seats"], body["available_seats"]) == (144, 142)
     assert body["free_seat_numbers"] == list(range(3, 145))
-    assert body["free_berths"] == [berth_of("SL", seat).as_dict() for seat in range(3, 145)]
-    assert body["free_berths"][70] == {"seat_number": 73, "coach": "S2", "berth": 1, "berth_type": "LB"}
+    general = {"quota": "GN", "rac": False}  # a class without quotas or RAC: every berth is GN
+    assert body["free_berths"] == [{**berth_of("SL", seat).as_dict(), **general} for seat in range(3, 145)]
+    assert body["free_berths"][70] == {"seat_number": 73, "coach": "S2", "berth": 1, "berth_type": "LB", **general}
     other = user_client.get(f"/api/trains/{train.id}/seats/", {"date": str(tomorrow()), "class": "3A"}).json()
     assert (other["class"], other["available_seats"], other["free_seat_numbers"][0]) == ("3A", 64, 1)
 

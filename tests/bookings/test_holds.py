@@ -29,7 +29,8 @@ def test_holding_specific_seats_returns_the_hold(user_client, train, settings):
     body = response.json()
     version_1_fields = {"id", "train", "travel_date", "seat_numbers", "expires_at"}
     version_2_fields = {"run_date", "from_station", "to_station", "class", "berths", "passengers"}
-    assert set(body) == version_1_fields | version_2_fields
+    assert set(body) == version_1_fields | version_2_fields | {"quota"}
+    assert body["quota"] == "GN"
     assert body["seat_numbers"] == [5, 7]
     assert body["run_date"] == str(tomorrow())
     assert (body["from_station"], body["to_station"], body["class"]) == ("New Delhi", "Mumbai Central", "GEN")

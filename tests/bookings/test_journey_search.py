@@ -12,6 +12,8 @@ from tests.factories import make_train, make_user, route
 from trains.models import weekday_bit
 
 pytestmark = pytest.mark.django_db
+# What search says of a class with seats free, asked for the general quota.
+GENERAL_AVAILABLE = {"quota": "GN", "status": "AVAILABLE", "waitlist_next": None}
 
 SEARCH = "/api/trains/search/"
 
@@ -62,18 +64,20 @@ def test_search_finds_a_journey_between_intermediate_stops_with_availability_and
     # Base fares: 150 km x 1.25 = 187.5 -> 188 (half up); x 0.45 = 67.5 -> 68; no rate -> null.
     # 3A: + 40 reservation, + 5% GST = 239.40 -> 240; SL: + 20 reservation = 88 -> 90.
     assert result["availability"] == [
-        {"class": "2A", "available_seats": 48, "fare": None, "fare_breakdown": None},
+        {"class": "2A", "available_seats": 48, "fare": None, "fare_breakdown": None, **GENERAL_AVAILABLE},
         {
             "class": "3A",
             "available_seats": 60,
             "fare": "240",
             "fare_breakdown": charges("188.00", "40.00", "0.00", "0.00", "11.40", "240.00"),
+            **GENERAL_AVAILABLE,
         },
         {
             "class": "SL",
             "available_seats": 72,
             "fare": "90",
             "fare_breakdown": charges("68.00", "20.00", "0.00", "0.00", "0.00", "90.00"),
+            **GENERAL_AVAILABLE,
         },
     ]
     assert result["available_seats"] == 48 + 60 + 72
@@ -110,7 +114,9 @@ def test_fares_are_null_without_distances(user_client):
     result = user_client.get(SEARCH, {"source": "Amber", "destination": "Bhilwara"}).json()["results"][0]
 
     assert result["distance_km"] is None
-    assert result["availability"] == [{"class": "3A", "available_seats": 64, "fare": None, "fare_breakdown": None}]
+    assert result["availability"] == [
+        {"class": "3A", "available_seats": 64, "fare": None, "fare_breakdown": None, **GENERAL_AVAILABLE}
+    ]
 
 
 def test_without_a_date_each_train_is_on_its_next_departure_still_ahead(user_client, monkeypatch):

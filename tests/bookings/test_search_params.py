@@ -4,6 +4,7 @@ doesn't read that way must get the serializer's answer, error included."""
 
 from datetime import timedelta
 
+import pytest
 from django.http import QueryDict
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
@@ -64,6 +65,9 @@ def by_serializer(query):
     return serializer.validated_data
 
 
+# A name that looks like a station code (`aZ`) is looked up among the codes, which are read from
+# the database at their first use.
+@pytest.mark.django_db
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(queries(), queries(names=PLAIN)))  # the second: mostly queries read directly
 @example(QueryDict("source=New+Delhi&destination=Kota+Jn"))

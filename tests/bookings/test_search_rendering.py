@@ -28,13 +28,7 @@ def _as_serializer_input(journey: dict):
     train = Train.objects.prefetch_related("stops", "classes").get(pk=journey["train_id"])
     fields = {key: value for key, value in journey.items() if not key.startswith("train_")}
     fields["availability"] = [
-        SimpleNamespace(
-            class_code=option["class"],
-            available_seats=option["available_seats"],
-            fare=option["fare"],
-            fare_breakdown=option["fare_breakdown"],
-        )
-        for option in journey["availability"]
+        SimpleNamespace(class_code=option.pop("class"), **option) for option in map(dict, journey["availability"])
     ]
     for key, value in fields.items():
         setattr(train, key, value)

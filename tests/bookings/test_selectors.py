@@ -47,5 +47,6 @@ def test_seat_map_lists_free_seats_in_order(user):
     assert seat_map["class_code"] == "GEN"
     assert (seat_map["run_date"], seat_map["travel_date"]) == (tomorrow(), tomorrow())
     assert seat_map["free_berths"] == [
-        {"seat_number": seat, "coach": None, "berth": seat, "berth_type": None} for seat in (3, 4, 6)
+        {"seat_number": seat, "coach": None, "berth": seat, "berth_type": None, "quota": "GN", "rac": False}
+        for seat in (3, 4, 6)
     ]

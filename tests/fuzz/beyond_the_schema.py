@@ -24,6 +24,9 @@ REFUSED_CODES_BEYOND_THE_SCHEMA = {
     "token_not_valid",  # a well-formed refresh token that was never issued, or is spent
     "idempotency_key_reused",  # the same key sent earlier with another body
     "journey_departed",  # the clock: the train has left the boarding station
+    "tatkal_not_open",  # the clock: Tatkal opens the day before the run
+    "quota_not_available",  # the database: the class sets no seats aside for that quota
+    "quota_not_eligible",  # fields compared: the quota's rule on the passengers' ages and genders
 }
 # and messages of `validation_error`, each a pattern matched at the start:
 BEYOND_THE_SCHEMA = [
@@ -66,6 +69,16 @@ BEYOND_THE_SCHEMA = [
     r"Give the number of \w+ coaches",
     r"The classes add up to [0-9,]+ seats",
     r"Must be the classes' seats",
+    # A class's quotas and RAC berths (trains.pools.config_errors): its layout's berths and seats.
+    r"GEN has no quotas",
+    r"\w+ has no Tatkal quota\.",
+    r"SS seats are lower berths \(LB\)",
+    r"RAC berths are side lowers \(SL\)",
+    r"The quotas and RAC berths add up to",
+    # Booking from a quota (bookings.inventory.quotas): the quota compared with the count, and
+    # the seats of the quota's pool on the train that exists.
+    r"A Tatkal booking carries at most [0-9]+ passengers\.",
+    r"Seat\(s\) .* are not \w+ berths of class",
     # Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) compare the password with
     # the username and a list of common passwords.
     r"This password is (too short|too common|entirely numeric)",

@@ -5,6 +5,9 @@ from django.utils import timezone
 
 from trains.models import WEEKDAYS
 
+# What a class that sets no seats aside for quotas or RAC shows of them.
+NOTHING_SET_ASIDE = {"quotas": {"TQ": 0, "SS": 0, "LD": 0}, "rac_berths": 0}
+
 TRAIN_BODY = {
     "train_number": "12951",
     "name": "Mumbai Rajdhani Express",
@@ -51,7 +54,9 @@ def version_1_answer(train_id: int, body: dict = TRAIN_BODY) -> dict:
                 "distance_km": None,
             },
         ],
-        "classes": [{"code": "GEN", "coaches": None, "seats": answer["total_seats"], "fare_per_km": None}],
+        "classes": [
+            {"code": "GEN", "coaches": None, "seats": answer["total_seats"], "fare_per_km": None, **NOTHING_SET_ASIDE}
+        ],
     }
 
 

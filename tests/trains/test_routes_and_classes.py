@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_train
 from tests.trains.helpers import (
+    NOTHING_SET_ASIDE,
     RAJDHANI_CLASSES,
     RAJDHANI_SEATS,
     RAJDHANI_STOPS,
@@ -35,9 +36,9 @@ def test_a_train_given_by_its_stops_and_classes_derives_its_ends_and_seats(admin
     assert body["total_seats"] == RAJDHANI_SEATS
     assert body["stops"] == RAJDHANI_STOPS
     assert body["classes"] == [
-        {"code": "1A", "coaches": 1, "seats": 24, "fare_per_km": "2.90"},
-        {"code": "2A", "coaches": 5, "seats": 240, "fare_per_km": "1.75"},
-        {"code": "3A", "coaches": 11, "seats": 704, "fare_per_km": "1.20"},
+        {"code": "1A", "coaches": 1, "seats": 24, "fare_per_km": "2.90", **NOTHING_SET_ASIDE},
+        {"code": "2A", "coaches": 5, "seats": 240, "fare_per_km": "1.75", **NOTHING_SET_ASIDE},
+        {"code": "3A", "coaches": 11, "seats": 704, "fare_per_km": "1.20", **NOTHING_SET_ASIDE},
     ]
     train = Train.objects.get(pk=body["id"])
     assert (train.source_key, train.destination_key, train.total_seats) == ("mumbai central", "new delhi", 968)

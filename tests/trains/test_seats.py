@@ -28,12 +28,13 @@ def test_seat_map_of_a_run(user_client, user):
         "from_station": train.source,
         "to_station": train.destination,
         "class": "GEN",
+        "quota": "GN",
         "total_seats": 4,
         "available_seats": 2,
         "free_seat_numbers": [1, 4],
         "free_berths": [
-            {"seat_number": 1, "coach": None, "berth": 1, "berth_type": None},
-            {"seat_number": 4, "coach": None, "berth": 4, "berth_type": None},
+            {"seat_number": 1, "coach": None, "berth": 1, "berth_type": None, "quota": "GN", "rac": False},
+            {"seat_number": 4, "coach": None, "berth": 4, "berth_type": None, "quota": "GN", "rac": False},
         ],
     }
 

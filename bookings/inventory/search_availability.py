@@ -1,0 +1,124 @@
+"""What search shows of each class of a journey for one quota: seats free and a booking status.
+
+`AVAILABLE` while the quota's pool has a seat free for the journey; then `WAITLIST` (GN and TQ,
+with the number the next traveller would get) until the quota's waitlist is full, `REGRET` after
+it (and at once for SS and LD, which sell confirmed seats only, or for a quota the class sets no
+seats aside for); `NOT_OPEN` for Tatkal before it opens for the run. All computed when asked,
+from the rows that occupy seats and the waiting bookings, never stored.
+
+A class without quotas or RAC, searched for GN, is counted as it always was (from the count of
+seats taken, `statements.taken_seats`); the seat numbers themselves are read (one statement
+more) only for the page's runs with a class split into pools, and the waiting bookings only for
+the page's runs where a class has no seat free.
+"""
+
+from datetime import date, datetime
+
+from bookings.inventory import statements
+from bookings.inventory.availability import waitlist_limit_of
+from bookings.inventory.quotas import CONFIRMED_ONLY, TATKAL, tatkal_opens_for
+from trains.pools import GENERAL_QUOTA, Pools, pools_of
+
+AVAILABLE, WAITLIST, REGRET, NOT_OPEN = "AVAILABLE", "WAITLIST", "REGRET", "NOT_OPEN"
+
+
+def pools_of_rendered(travel_class: dict) -> Pools:
+    """The pools of a class as a train's `classes_json` renders it."""
+    quotas = travel_class.get("quotas") or {}
+    return pools_of(
+        travel_class["code"],
+        travel_class["seats"],
+        quotas.get("TQ", 0),
+        quotas.get("SS", 0),
+        quotas.get("LD", 0),
+        travel_class.get("rac_berths", 0),
+    )
+
+
+def page_availability(
+    page: list[tuple], runs: dict, taken: dict, quota: str, now: datetime, database
+) -> tuple[dict[tuple, list[dict]], dict[tuple, datetime]]:
+    """For each `(leg, run date)` of a search page, its classes' entries `{class, available_seats,
+    quota, status, waitlist_next}` (in the leg's class order), and, per ride, the moment Tatkal
+    opens where an entry says `NOT_OPEN` (the answer changes then).
+
+    `runs`: `{(train, run date): run id}` of the runs that exist; `taken`: `{(train, run date):
+    {class: seats taken}}` as `statements.taken_seats` counts them."""
+    pooled = [
+        (runs[key], leg, key)
+        for leg, run_date in page
+        if (key := (leg.train_id, run_date)) in runs
+        and (quota != GENERAL_QUOTA or any(not pools_of_rendered(c).plain for c in leg.timetable.classes))
+    ]
+    numbers = _taken_numbers(pooled, now, database)
+    entries: dict[tuple, list[dict]] = {}
+    opens: dict[tuple, datetime] = {}
+    sold_out_runs = set()
+    for leg, run_date in page:
+        key = (leg.train_id, run_date)
+        rows = []
+        for travel_class in leg.timetable.classes:
+            code, pools = travel_class["code"], pools_of_rendered(travel_class)
+            if pools.plain and quota == GENERAL_QUOTA:
+                available = max(0, travel_class["seats"] - taken.get(key, {}).get(code, 0))
+            else:
+                pool = pools.seats[quota]
+                available = len(pool) - len(numbers.get((key, code), set()).intersection(pool))
+            status = _status_without_waitlist(pools, quota, available, run_date, code, now)
+            if status == NOT_OPEN:
+                opening = tatkal_opens_for(run_date, code)
+                opens[key] = min(opens.get(key, opening), opening)
+            if status == WAITLIST and key in runs:
+                sold_out_runs.add(runs[key])
+            rows.append(
+                {"class": code, "available_seats": available, "quota": quota, "status": status, "waitlist_next": None}
+            )
+        entries[key] = rows
+    waiting = _waitlisted(sorted(sold_out_runs), database)
+    for leg, run_date in page:
+        key = (leg.train_id, run_date)
+        for travel_class, row in zip(leg.timetable.classes, entries[key], strict=True):
+            if row["status"] == WAITLIST:
+                waited = waiting.get((runs.get(key), row["class"], quota), 0)
+                if waited >= waitlist_limit_of(pools_of_rendered(travel_class), quota):
+                    row["status"] = REGRET
+                else:
+                    row["waitlist_next"] = waited + 1
+    return entries, opens
+
+
+def _status_without_waitlist(pools: Pools, quota: str, available: int, run_date: date, code: str, now) -> str:
+    """The entry's status, `WAITLIST` standing for "waitlist or regret" until the queue is counted."""
+    if quota != GENERAL_QUOTA and not pools.seats[quota]:
+        return REGRET
+    if quota == TATKAL and now < tatkal_opens_for(run_date, code):
+        return NOT_OPEN
+    if available > 0:
+        return AVAILABLE
+    return REGRET if quota in CONFIRMED_ONLY else WAITLIST
+
+
+def _taken_numbers(rides: list[tuple], now: datetime, database) -> dict[tuple, set[int]]:
+    """`{((train, run date), class): seat numbers taken on some segment of the leg}` for `(run id,
+    leg, (train, run date))` rides."""
+    if not rides:
+        return {}
+    params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
+    params.append(database.ops.adapt_datetimefield_value(now))
+    with database.cursor() as cursor:
+        cursor.execute(statements.taken_seat_numbers(len(rides)), params)
+        rows = cursor.fetchall()
+    ride_of_run = {run_id: key for run_id, _leg, key in rides}
+    numbers: dict[tuple, set[int]] = {}
+    for run_id, code, seat in rows:
+        numbers.setdefault((ride_of_run[run_id], code), set()).add(int(seat))
+    return numbers
+
+
+def _waitlisted(run_ids: list[int], database) -> dict[tuple, int]:
+    """`{(run id, class, quota): travellers waiting}` on these runs."""
+    if not run_ids:
+        return {}
+    with database.cursor() as cursor:
+        cursor.execute(statements.waitlisted_seats(len(run_ids)), run_ids)
+        return {(run_id, code, quota): int(seats) for run_id, code, quota, seats in cursor.fetchall()}
