@@ -454,7 +454,8 @@ pm.test("it's the train this run created", () => {
 pm.test("a train made the version-1 way: two stops and one GEN class of total_seats", () => {
     pm.expect(train.stops.map((stop) => stop.station)).to.eql([train.source, train.destination]);
     pm.expect(train.stops.map((stop) => stop.distance_km)).to.eql([null, null]);
-    pm.expect(train.classes).to.eql([{code: "GEN", coaches: null, seats: train.total_seats, fare_per_km: null}]);
+    pm.expect(train.classes).to.eql([{code: "GEN", coaches: null, seats: train.total_seats, fare_per_km: null,
+        quotas: {TQ: 0, SS: 0, LD: 0}, rac_berths: 0}]);
 });""",
                 ],
             ),
@@ -1103,9 +1104,11 @@ pm.test("found between two intermediate stops, spelled as the train spells them"
 pm.test("availability and the fare per passenger in each class, with its charges", () => {{
     const byClass = Object.fromEntries(ourTrain.availability.map((option) => [option.class, option]));
     pm.expect(byClass.SL).to.eql({{class: "SL", available_seats: 72, fare: "{journey_fare("SL", SECOND_STOP, THIRD_STOP)}",
-        fare_breakdown: {json.dumps(journey_fare_breakdown("SL", SECOND_STOP, THIRD_STOP))}}});
+        fare_breakdown: {json.dumps(journey_fare_breakdown("SL", SECOND_STOP, THIRD_STOP))},
+        quota: "GN", status: "AVAILABLE", waitlist_next: null}});
     pm.expect(byClass["3A"]).to.eql({{class: "3A", available_seats: 64, fare: "{journey_fare("3A", SECOND_STOP, THIRD_STOP)}",
-        fare_breakdown: {json.dumps(journey_fare_breakdown("3A", SECOND_STOP, THIRD_STOP))}}});
+        fare_breakdown: {json.dumps(journey_fare_breakdown("3A", SECOND_STOP, THIRD_STOP))},
+        quota: "GN", status: "AVAILABLE", waitlist_next: null}});
     pm.expect(ourTrain.available_seats).to.eql(136);
     pm.expect(ourTrain.superfast).to.be.true;
 }});""",
@@ -1113,7 +1116,9 @@ pm.test("availability and the fare per passenger in each class, with its charges
                 doc="Any two stops of a train, in order. `date` is the travel date: the day the train leaves "
                 "`source`. Each result adds `from_station`, `to_station`, `travel_date`, `run_date`, `departure`, "
                 "`arrival`, `duration_minutes`, `distance_km` and `availability` `[{class, available_seats, fare, "
-                "fare_breakdown}]`: `fare` is each passenger's total, `fare_breakdown` its base fare and charges.",
+                "fare_breakdown, quota, status, waitlist_next}]` for the `quota` asked (default GN): `fare` is each "
+                "passenger's total, `fare_breakdown` its base fare and charges, `status` AVAILABLE, WAITLIST (with "
+                "`waitlist_next`), REGRET or NOT_OPEN.",
             ),
             request(
                 "Search a journey that starts after midnight",
@@ -1168,8 +1173,8 @@ pm.test("lists this run's intermediate stop", () => {{
                 tests="""
 pm.test("every berth free, with coach, berth and berth type", () => {
     pm.expect(seats.available_seats).to.eql(72);
-    pm.expect(seats.free_berths[0]).to.eql({seat_number: 1, coach: "S1", berth: 1, berth_type: "LB"});
-    pm.expect(seats.free_berths[6]).to.eql({seat_number: 7, coach: "S1", berth: 7, berth_type: "SL"});
+    pm.expect(seats.free_berths[0]).to.eql({seat_number: 1, coach: "S1", berth: 1, berth_type: "LB", quota: "GN", rac: false});
+    pm.expect(seats.free_berths[6]).to.eql({seat_number: 7, coach: "S1", berth: 7, berth_type: "SL", quota: "GN", rac: false});
 });""",
             ),
             request(
