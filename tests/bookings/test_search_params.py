@@ -4,6 +4,7 @@ doesn't read that way must get the serializer's answer, error included."""
 
 from datetime import timedelta
 
+import pytest
 from django.http import QueryDict
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
@@ -64,6 +65,8 @@ def by_serializer(query):
     return serializer.validated_data
 
 
+# The database: a station of two to five letters may be a code, which the serializer looks up.
+@pytest.mark.django_db
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(queries(), queries(names=PLAIN)))  # the second: mostly queries read directly
 @example(QueryDict("source=New+Delhi&destination=Kota+Jn"))
