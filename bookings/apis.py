@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import hand_over_cached_user, user_cache_key
 from accounts.permissions import IsAdminRole
-from bookings import selectors, services, tickets
+from bookings import selectors, services, ticket_selectors, tickets
 from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from bookings.models import Booking
 from bookings.serializers import (
@@ -150,7 +150,7 @@ class BookingTicketPdfApi(APIView):
     )
     @read_from_replica
     def get(self, request, booking_id: int):
-        ticket = selectors.e_ticket(booking_id=booking_id, user=request.user)
+        ticket = ticket_selectors.e_ticket(booking_id=booking_id, user=request.user)
         if ticket is None:
             raise NotFound("No such booking.")
         return tickets.ticket_response(ticket)
@@ -351,4 +351,4 @@ class PnrStatusApi(APIView):
     @extend_schema(responses=PnrStatusSerializer, tags=["bookings"])
     @read_from_replica
     def get(self, request, pnr: str):
-        return Response(PnrStatusSerializer(selectors.pnr_status(pnr)).data)
+        return Response(PnrStatusSerializer(ticket_selectors.pnr_status(pnr)).data)

@@ -16,14 +16,12 @@ from django.utils import timezone
 from bookings import search_cache
 from bookings.errors import QuotaNotAvailable
 from bookings.inventory import search_availability, statements
-from bookings.inventory.seat_choice import PassengerRequest, assign_chosen_seats
 from bookings.models import Booking, Hold, SeatAllocation
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
-from irctc.exceptions import NotFound
 from trains.fares import breakdown_data
 from trains.journeys import Journey, moment, plan_journey
-from trains.layouts import LAYOUTS, berth_of
+from trains.layouts import berth_of
 from trains.models import MAX_DAY_OFFSET, Train, normalize_station, with_rendered_schedule
 from trains.pools import GENERAL_QUOTA, pools_of_class
 from trains.selectors import Leg, legs_between
@@ -550,98 +548,3 @@ def travellers_of_hold(*, hold_id, user) -> list[dict]:
         return []
     fields = ("name", "age", "gender", "berth_preference")
     return [{field: passenger.get(field) for field in fields} for passenger in hold.passengers]
-
-
-def pnr_status(pnr: str) -> dict:
-    """What anyone holding a PNR may know: the journey and each traveller's status, berth and fare.
-
-    No names, ages, genders or account: a PNR is printed on paper and read out loud.
-    """
-    booking = _with_display_data(Booking.objects.filter(pnr=pnr)).first()
-    if booking is None:
-        raise NotFound(f"No booking has PNR {pnr}.")
-    departure, _arrival = journey_times(booking)
-    return {
-        "pnr": booking.pnr,
-        "status": booking.status,
-        "waitlist_position": booking.waitlist_position,
-        "train": {"train_number": booking.run.train.train_number, "name": booking.run.train.name},
-        "travel_date": booking.travel_date,
-        "from_station": booking.from_station,
-        "to_station": booking.to_station,
-        "departure": departure,
-        "class_code": booking.class_code,
-        "quota": booking.quota,
-        "fare": booking.fare,
-        "passengers": _travellers(booking),
-    }
-
-
-def _travellers(booking: Booking) -> list[dict]:
-    """Each traveller of a booking read by `_with_display_data`, numbered from 1, with the
-    booking's status, their seat and berth (None while they have none) and their fare."""
-    seats = [allocation.seat_number for allocation in booking.seat_allocations]
-    passengers = booking.passenger_list
-    seat_of_traveller = [passenger.seat_number for passenger in passengers] if passengers else seats
-    breakdown = booking.fare_breakdown
-    travellers = []
-    for number in range(1, booking.seats + 1):
-        seat = seat_of_traveller[number - 1] if number <= len(seat_of_traveller) else None
-        berth = berth_of(booking.class_code, seat) if seat is not None else None
-        travellers.append(
-            {
-                "number": number,
-                "status": booking.status,
-                "seat_number": seat,
-                "coach": berth.coach if berth else None,
-                "berth": berth.berth if berth else None,
-                "berth_type": berth.berth_type if berth else None,
-                "fare": None if breakdown is None else breakdown.total,
-                "fare_breakdown": breakdown,
-            }
-        )
-    return travellers
-
-
-def seating(*, class_code: str, seat_numbers: list[int], passengers: list[dict]) -> list[dict]:
-    """Who would sit where if these passengers held these seats: each passenger's berth, by the
-    rule `services.hold_seats` applies (`seat_choice.assign_chosen_seats`), in their order."""
-    requests = [PassengerRequest(**passenger) for passenger in passengers]
-    seats = assign_chosen_seats(seat_numbers=seat_numbers, code=class_code, passengers=requests)
-    return [{"name": r.name, **berth_of(class_code, seat).as_dict()} for r, seat in zip(requests, seats, strict=True)]
-
-
-def e_ticket(*, booking_id: int, user) -> dict | None:
-    """What the e-ticket of a booking says, for its owner or an ADMIN; None for anyone else.
-
-    The PNR status's journey and travellers (`pnr_status`), with the travellers' names, the
-    train's full name, the times and the fare: the ticket is for the person travelling.
-    """
-    booking = visible_booking(booking_id=booking_id, user=user)
-    if booking is None:
-        return None
-    departure, arrival = journey_times(booking)
-    travellers = _travellers(booking)
-    for traveller, passenger in zip(travellers, booking.passenger_list, strict=False):
-        traveller.update(name=passenger.name, age=passenger.age, gender=passenger.gender)
-    for traveller in travellers:
-        traveller["status_name"] = Booking.Status(traveller["status"]).label
-    return {
-        "pnr": booking.pnr,
-        "status": booking.status,
-        "status_name": booking.get_status_display(),
-        "waitlist_position": booking.waitlist_position,
-        "train_number": booking.run.train.train_number,
-        "train_name": booking.run.train.name,
-        "class_code": booking.class_code,
-        "class_name": LAYOUTS[booking.class_code].name,
-        "travel_date": booking.travel_date,
-        "from_station": booking.from_station,
-        "to_station": booking.to_station,
-        "departure": departure,
-        "arrival": arrival,
-        "fare": booking.fare,
-        "booked_at": booking.created_at,
-        "cancelled_at": booking.cancelled_at,
-        "travellers": travellers,
-    }

@@ -1,7 +1,7 @@
 """The e-ticket as a PDF: the journey, each traveller's coach, berth and status, the fare, and the
 PNR as a QR code.
 
-Layout only. What the ticket says comes ready from `selectors.e_ticket`; this module decides
+Layout only. What the ticket says comes ready from `ticket_selectors.e_ticket`; this module decides
 where it goes on an A4 page and how it is spelled. fpdf2 writes the PDF and segno encodes the QR
 code, both pure Python. The QR code is drawn as filled squares rather than embedded as a picture,
 so it prints sharp at any size. The text is set in DejaVu Sans, shipped in `bookings/fonts/` (the
@@ -45,7 +45,7 @@ def ticket_response(ticket: dict) -> HttpResponse:
 
 
 def ticket_pdf(ticket: dict) -> bytes:
-    """The e-ticket of `ticket` (as `selectors.e_ticket` gives it), one A4 page, as PDF bytes."""
+    """The e-ticket of `ticket` (as `ticket_selectors.e_ticket` gives it), one A4 page, as PDF bytes."""
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)

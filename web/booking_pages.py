@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bookings import selectors, services, tickets
+from bookings import selectors, services, ticket_selectors, tickets
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
 from irctc.errors import status_of
@@ -64,7 +64,7 @@ def ticket(request, booking_id: int):
 @read_from_replica
 def ticket_pdf(request, booking_id: int):
     """The e-ticket to keep, for the booking's owner or an ADMIN."""
-    ticket = selectors.e_ticket(booking_id=booking_id, user=request.user)
+    ticket = ticket_selectors.e_ticket(booking_id=booking_id, user=request.user)
     if ticket is None:
         raise Http404("No such booking.")
     return tickets.ticket_response(ticket)
@@ -94,7 +94,7 @@ def pnr_status(request):
         status = 400
     elif form.is_bound:
         try:
-            context["status"] = selectors.pnr_status(form.cleaned_data["pnr"])
+            context["status"] = ticket_selectors.pnr_status(form.cleaned_data["pnr"])
         except NotFound:
             form.add_error("pnr", "No ticket has this PNR.")
             status = 404

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings import selectors as booking_selectors
-from bookings import services
+from bookings import services, ticket_selectors
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
 from bookings.search_page import search_page
 from bookings.serializers import passenger_data
@@ -269,7 +269,7 @@ def seating(request, train_id: int, travel_date: str):
         seats = seat_form.cleaned_data["seat"]
         formset = _passenger_formset(request, journey_form, seats)
         if formset.is_valid() and formset.total_form_count() == len(seats):
-            travellers = booking_selectors.seating(
+            travellers = ticket_selectors.seating(
                 class_code=journey_form.cleaned_data.get("class_code") or "GEN",
                 seat_numbers=seats,
                 passengers=[form.cleaned_data for form in formset],
