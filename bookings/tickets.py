@@ -20,6 +20,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from irctc.money import indian_grouping
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
 INK = (0, 0, 0)
@@ -230,11 +232,4 @@ def _when(moment: datetime) -> str:
 
 def _rupees(amount: Decimal) -> str:
     """₹ with Indian digit grouping: ₹24,114 and ₹1,23,456 (lakhs), paise only when there are some."""
-    whole, _, paise = f"{amount:.2f}".partition(".")
-    head, tail = whole[:-3], whole[-3:]
-    groups = []
-    while head:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    grouped = ",".join([*groups, tail])
-    return f"₹{grouped}" + (f".{paise}" if paise != "00" else "")
+    return f"₹{indian_grouping(amount)}"

@@ -1,8 +1,10 @@
-"""Amounts as India writes them: digits grouped by the Indian system (24,114; 1,23,456)."""
+"""The `inr` filter: amounts as India writes them (`irctc.money`)."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
+
+from irctc.money import indian_grouping
 
 register = template.Library()
 
@@ -17,17 +19,4 @@ def inr(value) -> str:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    whole = int(amount)
-    paise = (amount - whole).quantize(Decimal("0.01"))
-    digits = str(whole)
-    head, tail = digits[:-3], digits[-3:]
-    groups = []
-    while head:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    grouped = ",".join([*groups, tail])
-    if paise:
-        grouped += f".{int(paise * 100):02d}"
-    return sign + grouped
+    return indian_grouping(amount)
