@@ -84,6 +84,7 @@ class BookingAdmin(ReadOnlyAdmin):
         "user",
         "train_number",
         "class_code",
+        "quota",
         "from_station",
         "to_station",
         "travel_date",
@@ -93,7 +94,7 @@ class BookingAdmin(ReadOnlyAdmin):
         "created_at",
         "cancelled_at",
     ]
-    list_filter = ["status", "class_code", "travel_date", "created_at"]
+    list_filter = ["status", "class_code", "quota", "travel_date", "created_at"]
     search_fields = ["pnr", "user__username", "user__email", "passengers__name"]
     list_select_related = ["user", "run__train"]
     readonly_fields = [
@@ -102,6 +103,7 @@ class BookingAdmin(ReadOnlyAdmin):
         "run",
         "status",
         "class_code",
+        "quota",
         "from_station",
         "to_station",
         "travel_date",
