@@ -1395,6 +1395,207 @@ pm.test("by_class: bookings, seats sold and revenue per class (Journeys sold SL 
 }});"""
 
 
+# The train the Quotas folder creates: superfast, both classes with seats set aside for Tatkal (TQ),
+# senior citizens (SS) and ladies (LD), and side lowers sold as RAC. (station, arrives, departs, day, km)
+QUOTA_STOPS = [
+    ("Panvel", None, "23:30", 0, 0),
+    ("Ratnagiri", "05:10", "05:15", 1, 280),
+    ("Madgaon", "10:40", None, 1, 530),
+]
+QUOTA_CLASSES = {
+    "3A": {"coaches": 1, "fare_per_km": "1.20", "quotas": {"TQ": 8, "SS": 4, "LD": 2}, "rac_berths": 2},
+    "SL": {"coaches": 1, "fare_per_km": "0.45", "quotas": {"TQ": 12, "SS": 6, "LD": 6}, "rac_berths": 7},
+}
+QUOTA_FIRST, QUOTA_LAST = QUOTA_STOPS[0][0], QUOTA_STOPS[-1][0]
+# Tatkal's charge (docs/api.md, "Fares"): 30% of the base fare, within these bounds by class.
+TATKAL_BOUNDS = {"SL": (100, 200), "3A": (300, 400)}
+TATKAL_FAMILY = [{"name": "Kiran Das", "age": 41, "gender": "M"}, {"name": "Lata Das", "age": 38, "gender": "F"}]
+
+
+def quota_fare_breakdown(code: str, quota: str) -> dict:
+    """A passenger's `fare_breakdown` on the quota train, end to end, worked out as docs/api.md says."""
+    km = QUOTA_STOPS[-1][-1]
+    base = (Decimal(QUOTA_CLASSES[code]["fare_per_km"]) * km).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    tatkal = Decimal(0)
+    if quota == "TQ":
+        low, high = TATKAL_BOUNDS[code]
+        tatkal = min(max((base * Decimal("0.30")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), low), high)
+    charged = base + RESERVATION_CHARGE[code] + SUPERFAST_CHARGE[code] + tatkal
+    gst = (charged * Decimal("0.05")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if code in GST_CLASSES else 0
+    total = ((charged + gst) / 5).to_integral_value(rounding=ROUND_CEILING) * 5
+    amounts = (base, RESERVATION_CHARGE[code], SUPERFAST_CHARGE[code], tatkal, gst, total)
+    return {name: f"{Decimal(amount):.2f}" for name, amount in zip(FARE_PARTS, amounts, strict=True)}
+
+
+def quota_train_body(train_number: str) -> dict:
+    return {
+        "train_number": train_number,
+        "name": "Konkan Postman Express",
+        "superfast": True,
+        "stops": [
+            {
+                "station": station,
+                "arrival_time": arrives,
+                "departure_time": departs,
+                "day_offset": day,
+                "distance_km": km,
+            }
+            for station, arrives, departs, day, km in QUOTA_STOPS
+        ],
+        "classes": [{"code": code, **fields} for code, fields in QUOTA_CLASSES.items()],
+    }
+
+
+def quota_booking_request(name: str, *, body: dict, tests, **kwargs) -> dict:
+    body = {"train": number("quotaTrainId"), "travel_date": "{{quotaDate}}", **body}
+    return request(name, "POST", "/api/bookings/", body=body, tests=tests, **kwargs)
+
+
+def quotas_folder() -> dict:
+    created = (
+        """
+const train = pm.response.json();
+pm.test("status is 201", () => pm.response.to.have.status(201));"""
+        + TRAIN_SHAPE
+        + f"""
+pm.test("each class keeps the seats it sets aside and its RAC berths", () => {{
+    const byCode = Object.fromEntries(train.classes.map((c) => [c.code, {{quotas: c.quotas, rac_berths: c.rac_berths}}]));
+    pm.expect(byCode).to.eql({json.dumps({code: {"quotas": c["quotas"], "rac_berths": c["rac_berths"]} for code, c in QUOTA_CLASSES.items()})});
+}});
+pm.collectionVariables.set("quotaTrainId", train.id);
+// It runs every day: tomorrow's run (Asia/Kolkata), whose Tatkal opens today at 10:00 (3A).
+const tomorrow = new Date(Date.now() + 330 * 60 * 1000 + 86400000);
+pm.collectionVariables.set("quotaDate", tomorrow.toISOString().slice(0, 10));"""
+    )
+    tatkal_3a = quota_fare_breakdown("3A", "TQ")
+    tatkal_fare = str(int(Decimal(tatkal_3a["total"])) * len(TATKAL_FAMILY))
+    return folder(
+        "Quotas",
+        "Version 3: a superfast train whose classes set seats aside for Tatkal (TQ), senior citizens (SS) and "
+        "ladies (LD) and sell side lowers as RAC. Search in the Tatkal quota (its status and its fare with the "
+        "Tatkal charge), the seat map of the Tatkal berths, a Tatkal booking (confirmed once the window is open, "
+        "else refused with the opening moment), a senior citizens' booking refused for a passenger too young, "
+        "and a ladies' booking.",
+        [
+            request(
+                "Create a train with quotas and RAC berths (ADMIN)",
+                "POST",
+                "/api/trains/",
+                auth="admin",
+                pre=new_train_number("quotaTrainNumber"),
+                body=quota_train_body("{{quotaTrainNumber}}"),
+                tests=retry_on_taken_number(created),
+                doc="Each class takes `quotas` ({TQ, SS, LD}: seats set aside, default 0) and `rac_berths` (side "
+                "lowers sold as two RAC places each); the rest of the class is the general quota (GN).",
+            ),
+            request(
+                "Search in the Tatkal quota",
+                "GET",
+                "/api/trains/search/",
+                query={
+                    "source": QUOTA_FIRST,
+                    "destination": QUOTA_LAST,
+                    "date": "{{quotaDate}}",
+                    "quota": "TQ",
+                    "limit": "100",
+                },
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    PAGE_SHAPE,
+                    """
+const ourTrain = page.results.find((t) => t.id === Number(pm.collectionVariables.get("quotaTrainId")));
+const ac = ourTrain && ourTrain.availability.find((entry) => entry.class === "3A");""",
+                    f"""
+pm.test("3A in the Tatkal quota: open (its 8 berths) or not yet, and its fare with the Tatkal charge", () => {{
+    pm.expect(ac, "3A not in the results").to.be.an("object");
+    pm.expect(ac.quota).to.eql("TQ");
+    pm.expect(["AVAILABLE", "NOT_OPEN"]).to.include(ac.status);
+    if (ac.status === "AVAILABLE") pm.expect(ac.available_seats).to.eql(8);
+    pm.expect(ac.fare_breakdown).to.eql({json.dumps(tatkal_3a)});
+    pm.expect(ac.fare).to.eql("{int(Decimal(tatkal_3a["total"]))}");
+}});
+// Tatkal for tomorrow's run opens today at 10:00 India time: the booking below expects what this says.
+pm.collectionVariables.set("tatkalStatus", ac ? ac.status : "");""",
+                ],
+                doc="`quota` (default GN) picks whose seats, status and fares each class shows: `status` is "
+                "AVAILABLE, RAC, WAITLIST (with `waitlist_next`), REGRET or NOT_OPEN (Tatkal before it opens).",
+            ),
+            request(
+                "Seat map of the Tatkal berths",
+                "GET",
+                "/api/trains/{{quotaTrainId}}/seats/",
+                query={"date": "{{quotaDate}}", "class": "3A", "quota": "TQ"},
+                tests=[
+                    expect_status(200),
+                    """
+const seats = pm.response.json();
+pm.test("only the 8 Tatkal berths, none of them RAC", () => {
+    pm.expect(seats.quota).to.eql("TQ");
+    pm.expect(seats.free_berths).to.have.lengthOf(8);
+    pm.expect(seats.free_berths.every((berth) => berth.quota === "TQ" && berth.rac === false)).to.be.true;
+});""",
+                ],
+            ),
+            quota_booking_request(
+                "Book two passengers on Tatkal",
+                body={"class": "3A", "quota": "TQ", "passengers": TATKAL_FAMILY},
+                tests=[
+                    f"""
+if (pm.collectionVariables.get("tatkalStatus") === "NOT_OPEN") {{
+    pm.test("before 10:00 India time: 400 tatkal_not_open, naming the opening", () => {{
+        pm.response.to.have.status(400);
+        pm.expect(pm.response.json().code).to.eql("tatkal_not_open");
+        pm.expect(pm.response.json().detail).to.include("10:00");
+    }});
+}} else {{
+    const booking = pm.response.json();
+    pm.test("confirmed on Tatkal berths, each paying the Tatkal charge", () => {{
+        pm.response.to.have.status(201);
+        pm.expect(booking).to.include({{status: "CONFIRMED", quota: "TQ", class: "3A", fare: "{tatkal_fare}"}});
+    }});
+}}""",
+                ],
+                doc="Tatkal opens the day before the run at 10:00 (2A, 3A, CC) or 11:00 (SL, 2S), India time; before "
+                "that a booking is refused with `tatkal_not_open`. At most 4 passengers, each paying the Tatkal charge.",
+            ),
+            quota_booking_request(
+                "Senior citizens' quota refuses a passenger too young",
+                body={"class": "SL", "quota": "SS", "passengers": [{"name": "Ravi Rao", "age": 52, "gender": "M"}]},
+                tests=[
+                    *expect_error(400),
+                    """
+pm.test("quota_not_eligible, naming the passenger", () => {
+    const error = pm.response.json();
+    pm.expect(error.code).to.eql("quota_not_eligible");
+    pm.expect(error.fields).to.have.property("passengers[0]");
+});""",
+                ],
+                doc="SS: at most 2 passengers, men aged 60 or more and women aged 45 or more; LD: women only.",
+            ),
+            quota_booking_request(
+                "Book on the ladies' quota",
+                body={
+                    "class": "SL",
+                    "quota": "LD",
+                    "passengers": [
+                        {"name": "Meera Shah", "age": 30, "gender": "F"},
+                        {"name": "Nisha Shah", "age": 27, "gender": "F"},
+                    ],
+                },
+                tests=[
+                    expect_status(201),
+                    """
+const booking = pm.response.json();
+pm.test("confirmed on the ladies' quota", () => {
+    pm.expect(booking).to.include({status: "CONFIRMED", quota: "LD", class: "SL", seats: 2});
+});""",
+                ],
+            ),
+        ],
+    )
+
+
 def analytics_folder() -> dict:
     return folder(
         "Analytics",
@@ -1557,6 +1758,21 @@ pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending.concat(act
                 ],
             ),
             request(
+                "Active bookings of the quota train (ADMIN)",
+                "GET",
+                "/api/bookings/",
+                auth="admin",
+                query={"train": "{{quotaTrainId}}", "limit": "100"},
+                tests=[
+                    expect_status(200),
+                    """
+const active = pm.response.json().results.filter((booking) => booking.status !== "CANCELLED");
+pm.test("the quota bookings (ladies', and Tatkal once open), added", () => pm.expect(active.length).to.be.within(1, 2));
+const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]");
+pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending.concat(active.map((booking) => booking.id))));""",
+                ],
+            ),
+            request(
                 "Cancel each remaining booking (ADMIN)",
                 "POST",
                 "/api/bookings/{{cancelId}}/cancel/",
@@ -1587,6 +1803,13 @@ if (pending.length) pm.execution.setNextRequest(pm.info.requestName);""",
                 "Delete the journey train (ADMIN)",
                 "DELETE",
                 "/api/trains/{{journeyTrainId}}/",
+                auth="admin",
+                tests=expect_status(204),
+            ),
+            request(
+                "Delete the quota train (ADMIN)",
+                "DELETE",
+                "/api/trains/{{quotaTrainId}}/",
                 auth="admin",
                 tests=expect_status(204),
             ),
@@ -1649,6 +1872,10 @@ RUNTIME_VARIABLES = [
     "unknownPnr",
     "journeyHoldId",
     "journeyHeldSeat",
+    "quotaTrainId",
+    "quotaTrainNumber",
+    "quotaDate",
+    "tatkalStatus",
 ]
 
 DESCRIPTION = """The IRCTC mini backend's API (documented in docs/api.md), ready to run.
@@ -1670,6 +1897,7 @@ def build_collection() -> dict:
         bookings_folder(),
         holds_folder(),
         journeys_folder(),
+        quotas_folder(),
         analytics_folder(),
         operations_folder(),
         cleanup_folder(),
