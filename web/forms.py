@@ -166,7 +166,7 @@ def _quota_field(**kwargs) -> forms.ChoiceField:
         choices=QUOTA_CHOICES,
         required=False,
         initial=GENERAL_QUOTA,
-        help_text="Tatkal opens the day before the run, 10:00 for AC classes, 11:00 for the others.",
+        help_text="Tatkal opens the day before: AC 10:00, others 11:00.",
         **kwargs,
     )
 
