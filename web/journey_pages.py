@@ -235,7 +235,6 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: Applicat
         "journey_form": journey_form,
         "seat_form": seat_form,
         "max_seats": MAX_SEATS_PER_BOOKING,
-        "classes": train.class_list(),
         "refusal": refusal,
     }
     if journey_form.is_valid():
@@ -253,23 +252,30 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: Applicat
 
 
 def _quota_context(train: Train, seats: dict) -> dict:
-    """What the seat map shows of the class's quotas: one tab per quota it sets seats aside for,
+    """What the seat map shows of the train's classes and the class's quotas: a tab per class, one
+    per quota the class sets seats aside for,
     the berths of the quota chosen, how many passengers one booking of it may carry, and, for
     Tatkal, when it opens."""
-    travel_class = next(c for c in train.class_list() if c.code == seats["class_code"])
-    pools = pools_of_class(travel_class)
+    pools_by_class = {travel_class.code: pools_of_class(travel_class) for travel_class in train.class_list()}
+    pools = pools_by_class[seats["class_code"]]
     quota = seats["quota"]
     opens_at = tatkal_opens_for(seats["run_date"], seats["class_code"]) if quota == TATKAL_QUOTA else None
 
-    def query(quota: str) -> str:
+    def query(quota: str, class_code: str = seats["class_code"]) -> str:
         return journey_query(
-            from_station=seats["from_station"],
-            to_station=seats["to_station"],
-            class_code=seats["class_code"],
-            quota=quota,
+            from_station=seats["from_station"], to_station=seats["to_station"], class_code=class_code, quota=quota
         )
 
     return {
+        # Another class keeps the quota chosen where it has one.
+        "class_tabs": [
+            {
+                "code": code,
+                "query": query(quota if other.seats[quota] else GENERAL_QUOTA, code),
+                "current": code == seats["class_code"],
+            }
+            for code, other in pools_by_class.items()
+        ],
         "coaches": _coaches(seats, None if pools.plain else pools),
         "journey_query": query(quota),
         "quota_name": QUOTA_NAMES[quota],

@@ -226,3 +226,12 @@ def test_a_tatkal_booking_from_the_pages_charges_the_tatkal_fare(user, express):
     # 480 + 40 + 45 + 300 = 865, GST 43.25 -> 908.25 -> 910 a passenger.
     assert booking.fare == 1820
     assert '<dd class="quota">Tatkal (TQ)</dd>' in ticket.content.decode()
+
+
+def test_another_class_s_tab_keeps_the_quota_where_that_class_has_it(client, express):
+    with at(EVE, 9):
+        _status, tatkal = seat_map(client, express, **{"class": "SL", "quota": "TQ"})
+        _status, ladies = seat_map(client, express, **{"class": "3A", "quota": "LD"})
+
+    assert re.search(r'<a href="\?from=Agra&to=Churu&class=3A&quota=TQ">3A</a>', tatkal)
+    assert re.search(r'<a href="\?from=Agra&to=Churu&class=SL">SL</a>', ladies)  # SL has no LD: general
