@@ -950,19 +950,31 @@ SUPERFAST_CHARGE = {"SL": 30, "3A": 45}
 GST_CLASSES = {"3A"}
 
 
-def journey_fare_breakdown(code: str, from_station: str, to_station: str) -> dict:
-    """A passenger's `fare_breakdown` in the general quota, worked out here as docs/api.md says, not
+# Tatkal's charge: 30% of the base fare, within these bounds by class.
+TATKAL_BOUNDS = {"SL": (100, 200), "3A": (300, 400)}
+
+
+def fare_breakdown(code: str, fare_per_km: str, km: int, quota: str = "GN") -> dict:
+    """A passenger's `fare_breakdown` on a superfast train, worked out here as docs/api.md says, not
     by the server's code: the base fare (fare_per_km x distance, half up to the rupee), the
-    reservation and superfast charges, 5% GST in AC classes, the total up to a multiple of 5."""
-    km = {station: distance for station, *_, distance in JOURNEY_STOPS}
-    base = (Decimal(JOURNEY_CLASSES[code][1]) * (km[to_station] - km[from_station])).quantize(
-        Decimal("1"), rounding=ROUND_HALF_UP
-    )
-    charged = base + RESERVATION_CHARGE[code] + SUPERFAST_CHARGE[code]
+    reservation and superfast charges, Tatkal's (quota TQ), 5% GST in AC classes, the total up to
+    a multiple of 5."""
+    base = (Decimal(fare_per_km) * km).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    tatkal = Decimal(0)
+    if quota == "TQ":
+        low, high = TATKAL_BOUNDS[code]
+        tatkal = min(max((base * Decimal("0.30")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), low), high)
+    charged = base + RESERVATION_CHARGE[code] + SUPERFAST_CHARGE[code] + tatkal
     gst = (charged * Decimal("0.05")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if code in GST_CLASSES else 0
     total = ((charged + gst) / 5).to_integral_value(rounding=ROUND_CEILING) * 5
-    amounts = (base, RESERVATION_CHARGE[code], SUPERFAST_CHARGE[code], 0, gst, total)
+    amounts = (base, RESERVATION_CHARGE[code], SUPERFAST_CHARGE[code], tatkal, gst, total)
     return {name: f"{Decimal(amount):.2f}" for name, amount in zip(FARE_PARTS, amounts, strict=True)}
+
+
+def journey_fare_breakdown(code: str, from_station: str, to_station: str) -> dict:
+    """A passenger's `fare_breakdown` on the journey train, in the general quota."""
+    km = {station: distance for station, *_, distance in JOURNEY_STOPS}
+    return fare_breakdown(code, JOURNEY_CLASSES[code][1], km[to_station] - km[from_station])
 
 
 FARE_PARTS = ("base", "reservation", "superfast", "tatkal", "gst", "total")
@@ -973,10 +985,11 @@ def journey_fare(code: str, from_station: str, to_station: str, passengers: int 
     return str(int(Decimal(journey_fare_breakdown(code, from_station, to_station)["total"])) * passengers)
 
 
-def journey_train_body(train_number: str) -> dict:
+def superfast_train_body(train_number: str, name: str, stops: list[tuple], classes: list[dict]) -> dict:
+    """A train with `stops` as `(station, arrives, departs, day_offset, km)` and its `classes`."""
     return {
         "train_number": train_number,
-        "name": "Hutatma Postman Express",
+        "name": name,
         "superfast": True,
         "stops": [
             {
@@ -986,13 +999,18 @@ def journey_train_body(train_number: str) -> dict:
                 "day_offset": day,
                 "distance_km": km,
             }
-            for station, arrives, departs, day, km in JOURNEY_STOPS
+            for station, arrives, departs, day, km in stops
         ],
-        "classes": [
-            {"code": code, "coaches": coaches, "fare_per_km": fare_per_km}
-            for code, (coaches, fare_per_km, _) in JOURNEY_CLASSES.items()
-        ],
+        "classes": classes,
     }
+
+
+def journey_train_body(train_number: str) -> dict:
+    classes = [
+        {"code": code, "coaches": coaches, "fare_per_km": fare_per_km}
+        for code, (coaches, fare_per_km, _) in JOURNEY_CLASSES.items()
+    ]
+    return superfast_train_body(train_number, "Hutatma Postman Express", JOURNEY_STOPS, classes)
 
 
 def journey_booking_request(name: str, *, body: dict, tests, **kwargs) -> dict:
@@ -1407,43 +1425,17 @@ QUOTA_CLASSES = {
     "SL": {"coaches": 1, "fare_per_km": "0.45", "quotas": {"TQ": 12, "SS": 6, "LD": 6}, "rac_berths": 7},
 }
 QUOTA_FIRST, QUOTA_LAST = QUOTA_STOPS[0][0], QUOTA_STOPS[-1][0]
-# Tatkal's charge (docs/api.md, "Fares"): 30% of the base fare, within these bounds by class.
-TATKAL_BOUNDS = {"SL": (100, 200), "3A": (300, 400)}
 TATKAL_FAMILY = [{"name": "Kiran Das", "age": 41, "gender": "M"}, {"name": "Lata Das", "age": 38, "gender": "F"}]
 
 
 def quota_fare_breakdown(code: str, quota: str) -> dict:
-    """A passenger's `fare_breakdown` on the quota train, end to end, worked out as docs/api.md says."""
-    km = QUOTA_STOPS[-1][-1]
-    base = (Decimal(QUOTA_CLASSES[code]["fare_per_km"]) * km).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    tatkal = Decimal(0)
-    if quota == "TQ":
-        low, high = TATKAL_BOUNDS[code]
-        tatkal = min(max((base * Decimal("0.30")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), low), high)
-    charged = base + RESERVATION_CHARGE[code] + SUPERFAST_CHARGE[code] + tatkal
-    gst = (charged * Decimal("0.05")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if code in GST_CLASSES else 0
-    total = ((charged + gst) / 5).to_integral_value(rounding=ROUND_CEILING) * 5
-    amounts = (base, RESERVATION_CHARGE[code], SUPERFAST_CHARGE[code], tatkal, gst, total)
-    return {name: f"{Decimal(amount):.2f}" for name, amount in zip(FARE_PARTS, amounts, strict=True)}
+    """A passenger's `fare_breakdown` on the quota train, end to end."""
+    return fare_breakdown(code, QUOTA_CLASSES[code]["fare_per_km"], QUOTA_STOPS[-1][-1], quota)
 
 
 def quota_train_body(train_number: str) -> dict:
-    return {
-        "train_number": train_number,
-        "name": "Konkan Postman Express",
-        "superfast": True,
-        "stops": [
-            {
-                "station": station,
-                "arrival_time": arrives,
-                "departure_time": departs,
-                "day_offset": day,
-                "distance_km": km,
-            }
-            for station, arrives, departs, day, km in QUOTA_STOPS
-        ],
-        "classes": [{"code": code, **fields} for code, fields in QUOTA_CLASSES.items()],
-    }
+    classes = [{"code": code, **fields} for code, fields in QUOTA_CLASSES.items()]
+    return superfast_train_body(train_number, "Konkan Postman Express", QUOTA_STOPS, classes)
 
 
 def quota_booking_request(name: str, *, body: dict, tests, **kwargs) -> dict:
@@ -1723,6 +1715,25 @@ pm.test("an OpenAPI 3 document", () => {
     )
 
 
+def more_bookings_to_cancel(name: str, train_variable: str, expectation: str) -> dict:
+    """The active bookings of another train this run made, added to those Cleanup cancels."""
+    return request(
+        name,
+        "GET",
+        "/api/bookings/",
+        auth="admin",
+        query={"train": "{{" + train_variable + "}}", "limit": "100"},
+        tests=[
+            expect_status(200),
+            f"""
+const active = pm.response.json().results.filter((booking) => booking.status !== "CANCELLED");
+{expectation}
+const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]");
+pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending.concat(active.map((booking) => booking.id))));""",
+        ],
+    )
+
+
 def cleanup_folder() -> dict:
     return folder(
         "Cleanup",
@@ -1742,35 +1753,17 @@ pm.test("the bookings left to cancel", () => pm.expect(active.length).to.be.at.l
 pm.collectionVariables.set("bookingsToCancel", JSON.stringify(active.map((booking) => booking.id)));""",
                 ],
             ),
-            request(
+            more_bookings_to_cancel(
                 "Active bookings of the journey train (ADMIN)",
-                "GET",
-                "/api/bookings/",
-                auth="admin",
-                query={"train": "{{journeyTrainId}}", "limit": "100"},
-                tests=[
-                    expect_status(200),
-                    """
-const active = pm.response.json().results.filter((booking) => booking.status !== "CANCELLED");
-pm.test("the four journey bookings, added to those left to cancel", () => pm.expect(active).to.have.lengthOf(4));
-const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]");
-pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending.concat(active.map((booking) => booking.id))));""",
-                ],
+                "journeyTrainId",
+                'pm.test("the four journey bookings, added to those left to cancel", '
+                "() => pm.expect(active).to.have.lengthOf(4));",
             ),
-            request(
+            more_bookings_to_cancel(
                 "Active bookings of the quota train (ADMIN)",
-                "GET",
-                "/api/bookings/",
-                auth="admin",
-                query={"train": "{{quotaTrainId}}", "limit": "100"},
-                tests=[
-                    expect_status(200),
-                    """
-const active = pm.response.json().results.filter((booking) => booking.status !== "CANCELLED");
-pm.test("the quota bookings (ladies', and Tatkal once open), added", () => pm.expect(active.length).to.be.within(1, 2));
-const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]");
-pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending.concat(active.map((booking) => booking.id))));""",
-                ],
+                "quotaTrainId",
+                'pm.test("the quota bookings (ladies\', and Tatkal once open), added", '
+                "() => pm.expect(active.length).to.be.within(1, 2));",
             ),
             request(
                 "Cancel each remaining booking (ADMIN)",
