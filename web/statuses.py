@@ -1,6 +1,7 @@
 """Statuses as Indian Railways print them: what a class offers a journey in search ("AVAILABLE 42",
-"RAC 3", "WL 12", "REGRET", "opens 10:00"), and where a passenger stands ("CNF S3/22", "RAC 4",
-"WL 12").
+"RAC 3", "WL 12", "REGRET", "opens 10:00"), and what a quota asks of its passengers. Where a
+passenger stands ("CNF S3/22", "RAC 4", "WL 12 → RAC 2") is said by `bookings.status_words`,
+which the PDF e-ticket shares.
 
 Words only: which status applies is decided by the inventory (search's `status`, a passenger's
 `booking_status` and `current_status`); these functions say it the way travellers read it.
@@ -53,41 +54,6 @@ def availability_label(entry: dict) -> str:
 
 def availability_tone(entry: dict) -> str:
     return TONES.get(entry.get("status") or "", "ok" if entry.get("available_seats") else "wait")
-
-
-def passenger_status_label(status: dict | None, *, coach: str | None = None, berth: int | None = None) -> str:
-    """One passenger status (`{status, position}`) in words: "CNF S3/22" (with the coach and berth
-    of a confirmed passenger), "RAC 4" (with its shared berth after it when known), "WL 12",
-    "CAN"."""
-    if not status:
-        return ""
-    kind, position = status.get("status"), status.get("position")
-    if kind == "CANCELLED":
-        return "CAN"
-    if kind == "CNF":
-        if coach and berth is not None:
-            return f"CNF {coach}/{berth}"
-        if berth is not None:
-            return f"CNF {berth}"
-        return "CNF"
-    label = f"{kind} {position}" if position is not None else str(kind)
-    return label
-
-
-def status_change_label(booked: dict | None, current: dict | None, **berth) -> str:
-    """As booked and as now, IRCTC's way: "WL 12 → RAC 2"; one status when nothing moved."""
-    now = passenger_status_label(current, **berth)
-    then = passenger_status_label(booked) if booked else ""
-    if not then or _same(booked, current):
-        return now
-    return f"{then} → {now}"
-
-
-def _same(booked: dict | None, current: dict | None) -> bool:
-    return bool(booked and current) and (booked.get("status"), booked.get("position")) == (
-        current.get("status"),
-        current.get("position"),
-    )
 
 
 def quota_rules(quota: str) -> str:

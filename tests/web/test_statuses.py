@@ -1,11 +1,11 @@
-"""Statuses in the words Indian Railways print: search availability and a passenger's status."""
+"""Search availability in the words Indian Railways print."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from web.statuses import availability_label, availability_tone, passenger_status_label, status_change_label
+from web.statuses import availability_label, availability_tone
 
 INDIA = ZoneInfo("Asia/Kolkata")
 
@@ -34,28 +34,3 @@ def test_search_availability_reads_as_on_indian_railways(search_entry, label, to
 def test_an_entry_from_before_statuses_reads_from_its_free_seats():
     assert availability_label({"available_seats": 7, "waitlist_next": None}) == "AVAILABLE 7"
     assert availability_label({"available_seats": 0, "waitlist_next": 5}) == "WL 5"
-
-
-@pytest.mark.parametrize(
-    ("status", "berth", "label"),
-    [
-        ({"status": "CNF", "position": None}, {"coach": "S3", "berth": 22}, "CNF S3/22"),
-        ({"status": "CNF", "position": None}, {"coach": None, "berth": 17}, "CNF 17"),
-        ({"status": "RAC", "position": 4}, {"coach": "S3", "berth": 71}, "RAC 4"),
-        ({"status": "WL", "position": 12}, {}, "WL 12"),
-        ({"status": "CANCELLED", "position": None}, {}, "CAN"),
-        (None, {}, ""),
-    ],
-)
-def test_a_passenger_status_reads_as_on_a_ticket(status, berth, label):
-    assert passenger_status_label(status, **berth) == label
-
-
-def test_as_booked_and_now_show_the_move_and_once_when_nothing_moved():
-    waitlisted, rac = {"status": "WL", "position": 12}, {"status": "RAC", "position": 2}
-    confirmed = {"status": "CNF", "position": None}
-
-    assert status_change_label(waitlisted, rac) == "WL 12 → RAC 2"
-    assert status_change_label(waitlisted, confirmed, coach="S3", berth=22) == "WL 12 → CNF S3/22"
-    assert status_change_label(confirmed, confirmed, coach="S3", berth=22) == "CNF S3/22"
-    assert status_change_label({"status": "WL", "position": 5}, {"status": "WL", "position": 2}) == "WL 5 → WL 2"

@@ -1,9 +1,9 @@
-"""Filters for statuses and quotas in the words travellers read (`web.statuses`)."""
+"""Filters for passengers' statuses and quotas in the words travellers read (`bookings.status_words`)."""
 
 from django import template
 
+from bookings import status_words
 from trains.pools import QUOTA_NAMES
-from web import statuses
 
 register = template.Library()
 
@@ -18,13 +18,13 @@ def quota_name(quota: str) -> str:
 def passenger_status(status: dict | None, traveller: dict | None = None) -> str:
     """A passenger's status (`{status, position}`): "CNF S3/22" with the traveller's coach and berth."""
     traveller = traveller or {}
-    return statuses.passenger_status_label(status, coach=traveller.get("coach"), berth=traveller.get("berth"))
+    return status_words.passenger_status_label(status, coach=traveller.get("coach"), berth=traveller.get("berth"))
 
 
 @register.filter
 def status_change(traveller: dict) -> str:
     """A traveller's status as booked and as now: "WL 12 → RAC 2"."""
-    return statuses.status_change_label(
+    return status_words.status_change_label(
         traveller.get("booking_status"),
         traveller.get("current_status"),
         coach=traveller.get("coach"),
