@@ -3,6 +3,9 @@
 from django import template
 
 from bookings import status_words
+from bookings.models import Booking
+from bookings.selectors import passenger_status_data
+from trains.layouts import berth_of
 from trains.pools import QUOTA_NAMES
 
 register = template.Library()
@@ -30,3 +33,18 @@ def status_change(traveller: dict) -> str:
         coach=traveller.get("coach"),
         berth=traveller.get("berth"),
     )
+
+
+@register.filter
+def ticket_status(passenger, class_code: str) -> str:
+    """A booking's passenger (as `bookings.selectors` reads them for display), booked and now."""
+    berth = berth_of(class_code, passenger.seat_number) if passenger.seat_number is not None else None
+    return status_change(
+        {**passenger_status_data(passenger), "coach": berth and berth.coach, "berth": berth and berth.berth}
+    )
+
+
+@register.filter
+def booking_status_name(status: str) -> str:
+    """A booking's `status` as people read it: Confirmed, RAC, Waitlisted, Cancelled."""
+    return Booking.Status(status).label if status in Booking.Status.values else str(status)
