@@ -13,7 +13,7 @@ register = template.Library()
 
 @register.filter
 def quota_name(quota: str) -> str:
-    """ "Tatkal (TQ)" for `TQ`; a code it doesn't know, as it is."""
+    """`TQ` as "Tatkal (TQ)"; a code it doesn't know, as it is."""
     return f"{QUOTA_NAMES[quota]} ({quota})" if quota in QUOTA_NAMES else str(quota or "")
 
 
