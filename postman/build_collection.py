@@ -593,11 +593,11 @@ pm.test("confirmed, with 4 seat numbers", () => {{
     pm.expect(booking.waitlist_position).to.be.null;
     pm.expect(booking.travel_date).to.eql(pm.collectionVariables.get("travelDate"));
 }});
-pm.test("a version-1 booking covers the whole route in GEN, with no passengers and no fare", () => {{
+pm.test("a version-1 booking covers the whole route in GEN, a passenger per seat, unnamed, and no fare", () => {{
     pm.expect([booking.from_station, booking.to_station]).to.eql(["{ROUTE_SOURCE}", "{ROUTE_DESTINATION}"]);
     pm.expect(booking.class).to.eql("GEN");
     pm.expect(booking.run_date).to.eql(booking.travel_date);
-    pm.expect(booking.passengers).to.eql([]);
+    pm.expect(booking.passengers.map((passenger) => passenger.name)).to.eql(Array(booking.seats).fill(null));
     pm.expect(booking.fare).to.be.null;
 }});""",
                     store("bookingId", "booking.id"),
@@ -1123,10 +1123,10 @@ pm.test("availability and the fare per passenger in each class, with its charges
     const byClass = Object.fromEntries(ourTrain.availability.map((option) => [option.class, option]));
     pm.expect(byClass.SL).to.eql({{class: "SL", available_seats: 72, fare: "{journey_fare("SL", SECOND_STOP, THIRD_STOP)}",
         fare_breakdown: {json.dumps(journey_fare_breakdown("SL", SECOND_STOP, THIRD_STOP))},
-        quota: "GN", status: "AVAILABLE", waitlist_next: null}});
+        quota: "GN", status: "AVAILABLE", rac_available: 0, waitlist_next: null}});
     pm.expect(byClass["3A"]).to.eql({{class: "3A", available_seats: 64, fare: "{journey_fare("3A", SECOND_STOP, THIRD_STOP)}",
         fare_breakdown: {json.dumps(journey_fare_breakdown("3A", SECOND_STOP, THIRD_STOP))},
-        quota: "GN", status: "AVAILABLE", waitlist_next: null}});
+        quota: "GN", status: "AVAILABLE", rac_available: 0, waitlist_next: null}});
     pm.expect(ourTrain.available_seats).to.eql(136);
     pm.expect(ourTrain.superfast).to.be.true;
 }});""",
@@ -1134,9 +1134,9 @@ pm.test("availability and the fare per passenger in each class, with its charges
                 doc="Any two stops of a train, in order. `date` is the travel date: the day the train leaves "
                 "`source`. Each result adds `from_station`, `to_station`, `travel_date`, `run_date`, `departure`, "
                 "`arrival`, `duration_minutes`, `distance_km` and `availability` `[{class, available_seats, fare, "
-                "fare_breakdown, quota, status, waitlist_next}]` for the `quota` asked (default GN): `fare` is each "
-                "passenger's total, `fare_breakdown` its base fare and charges, `status` AVAILABLE, WAITLIST (with "
-                "`waitlist_next`), REGRET or NOT_OPEN.",
+                "fare_breakdown, quota, status, rac_available, waitlist_next}]` for the `quota` asked (default GN): "
+                "`fare` is each passenger's total, `fare_breakdown` its base fare and charges, `status` AVAILABLE, RAC "
+                "(`rac_available` places), WAITLIST (with `waitlist_next`), REGRET or NOT_OPEN.",
             ),
             request(
                 "Search a journey that starts after midnight",
@@ -1423,6 +1423,8 @@ QUOTA_STOPS = [
 QUOTA_CLASSES = {
     "3A": {"coaches": 1, "fare_per_km": "1.20", "quotas": {"TQ": 8, "SS": 4, "LD": 2}, "rac_berths": 2},
     "SL": {"coaches": 1, "fare_per_km": "0.45", "quotas": {"TQ": 12, "SS": 6, "LD": 6}, "rac_berths": 7},
+    # 48 berths with all but two set aside or sold as RAC: two general berths, then RAC at once.
+    "2A": {"coaches": 1, "fare_per_km": "1.75", "quotas": {"TQ": 20, "SS": 16, "LD": 4}, "rac_berths": 6},
 }
 QUOTA_FIRST, QUOTA_LAST = QUOTA_STOPS[0][0], QUOTA_STOPS[-1][0]
 TATKAL_FAMILY = [{"name": "Kiran Das", "age": 41, "gender": "M"}, {"name": "Lata Das", "age": 38, "gender": "F"}]
@@ -1467,7 +1469,7 @@ pm.collectionVariables.set("quotaDate", tomorrow.toISOString().slice(0, 10));"""
         "ladies (LD) and sell side lowers as RAC. Search in the Tatkal quota (its status and its fare with the "
         "Tatkal charge), the seat map of the Tatkal berths, a Tatkal booking (confirmed once the window is open, "
         "else refused with the opening moment), a senior citizens' booking refused for a passenger too young, "
-        "and a ladies' booking.",
+        "a ladies' booking, and, once a class's berths are gone, two passengers on RAC sharing a side-lower berth.",
         [
             request(
                 "Create a train with quotas and RAC berths (ADMIN)",
@@ -1581,6 +1583,74 @@ pm.test("quota_not_eligible, naming the passenger", () => {
 const booking = pm.response.json();
 pm.test("confirmed on the ladies' quota", () => {
     pm.expect(booking).to.include({status: "CONFIRMED", quota: "LD", class: "SL", seats: 2});
+});""",
+                ],
+            ),
+            quota_booking_request(
+                "Book the last two general berths of 2A",
+                body={"class": "2A", "seats": 2},
+                tests=[
+                    expect_status(201),
+                    'pm.test("confirmed", () => pm.expect(pm.response.json().status).to.eql("CONFIRMED"));',
+                ],
+                doc="2A keeps two general (GN) berths; everything else is set aside or sold as RAC.",
+            ),
+            request(
+                "Search: 2A offers RAC now",
+                "GET",
+                "/api/trains/search/",
+                query={"source": QUOTA_FIRST, "destination": QUOTA_LAST, "date": "{{quotaDate}}", "class": "2A"},
+                tests=[
+                    expect_status(200),
+                    """
+const ourTrain = pm.response.json().results.find((t) => t.id === Number(pm.collectionVariables.get("quotaTrainId")));
+pm.test("no berth free, the 12 RAC places of its 6 side lowers are", () => {
+    const entry = ourTrain.availability.find((a) => a.class === "2A");
+    pm.expect(entry).to.include({quota: "GN", status: "RAC", available_seats: 0, rac_available: 12});
+});""",
+                ],
+            ),
+            quota_booking_request(
+                "Book two passengers on RAC",
+                body={
+                    "class": "2A",
+                    "allow_waitlist": True,
+                    "passengers": [
+                        {"name": "Ravi Rao", "age": 40, "gender": "M"},
+                        {"name": "Meera Rao", "age": 38, "gender": "F"},
+                    ],
+                },
+                tests=[
+                    expect_status(201),
+                    """
+const booking = pm.response.json();
+pm.test("RAC 1 and RAC 2, sharing one side-lower berth", () => {
+    pm.expect(booking.status).to.eql("RAC");
+    pm.expect(booking.passengers.map((p) => p.current_status)).to.eql(
+        [{status: "RAC", position: 1}, {status: "RAC", position: 2}]);
+    pm.expect(booking.passengers.map((p) => p.booking_status)).to.eql(
+        booking.passengers.map((p) => p.current_status));
+    const [first, second] = booking.passengers;
+    pm.expect(first.berth_type).to.eql("SL");
+    pm.expect([second.coach, second.berth]).to.eql([first.coach, first.berth]);
+});
+pm.collectionVariables.set("racPnr", booking.pnr);""",
+                ],
+                doc="With `allow_waitlist`, passengers are confirmed while berths last, then get RAC places "
+                "(two per side-lower berth), then the waitlist; each has `booking_status` and `current_status`.",
+            ),
+            request(
+                "PNR status of the RAC booking",
+                "GET",
+                "/api/pnr/{{racPnr}}/",
+                auth="none",
+                tests=[
+                    expect_status(200),
+                    """
+pm.test("each traveller's status as booked and now, no names", () => {
+    const status = pm.response.json();
+    pm.expect(status.passengers.map((p) => p.current_status.status)).to.eql(["RAC", "RAC"]);
+    pm.expect(status.passengers[0]).to.not.have.property("name");
 });""",
                 ],
             ),
@@ -1762,8 +1832,8 @@ pm.collectionVariables.set("bookingsToCancel", JSON.stringify(active.map((bookin
             more_bookings_to_cancel(
                 "Active bookings of the quota train (ADMIN)",
                 "quotaTrainId",
-                'pm.test("the quota bookings (ladies\', and Tatkal once open), added", '
-                "() => pm.expect(active.length).to.be.within(1, 2));",
+                "pm.test(\"the quota bookings (ladies', 2A's two, RAC, and Tatkal once open), added\", "
+                "() => pm.expect(active.length).to.be.within(3, 4));",
             ),
             request(
                 "Cancel each remaining booking (ADMIN)",
@@ -1869,6 +1939,7 @@ RUNTIME_VARIABLES = [
     "quotaTrainNumber",
     "quotaDate",
     "tatkalStatus",
+    "racPnr",
 ]
 
 DESCRIPTION = """The IRCTC mini backend's API (documented in docs/api.md), ready to run.
