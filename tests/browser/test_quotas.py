@@ -1,5 +1,6 @@
-"""Quotas in a real browser: Tatkal before and after it opens, a Tatkal booking with its charge, and
-a senior citizens' booking refused for a passenger too young, told next to their name."""
+"""Quotas and RAC in a real browser: Tatkal before and after it opens, a Tatkal booking with its
+charge, a senior citizens' booking refused for a passenger too young, told next to their name, and
+RAC booked from a sold-out seat map, with each passenger's status as booked and now."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
+from bookings import services
 from bookings.models import Booking, Hold
 from tests.browser.helpers import RAJDHANI_STOPS, seat, sign_in
 from tests.factories import make_train, make_user
@@ -144,3 +146,43 @@ def test_the_senior_citizens_quota_names_the_passenger_it_refuses(tab):
     assert page.get_by_role("group", name="Passenger 1").locator(".passenger-error").count() == 0
     assert page.get_by_role("group", name="Passenger 2").get_by_label("Full name").input_value() == "Ravi Rao"
     assert not Hold.objects.exists()
+
+
+def test_rac_from_a_sold_out_seat_map_then_each_passenger_s_status_as_booked_and_now(tab):
+    travel_date = timezone.localdate() + timedelta(days=7)
+    train = make_train(
+        train_number="12952",
+        name="Mumbai Rajdhani Express",
+        stops=RAJDHANI_STOPS,
+        classes=[{"code": "2A", "coaches": 1, "fare_per_km": "1.75", "rac_berths": 1}],
+    )
+    others = make_user("others")
+    # 47 general berths: the first booking of one, so cancelling it frees one berth.
+    first, *_ = [
+        services.book_seats(user=others, train=train, travel_date=travel_date, seats=seats)
+        for seats in (1, 6, 6, 6, 6, 6, 6, 6, 4)
+    ]
+    make_user("ravi")
+    page = tab.page
+    sign_in(tab, "ravi", name="rac-sign-in")
+
+    tab.visit(
+        f"/trains/{train.pk}/{travel_date.isoformat()}/seats/?from=Kota+Junction&to=Vadodara+Junction&class=2A",
+        "seat-map-rac",
+    )
+    assert "You can still book: you get an RAC place" in page.locator("#sold-out").inner_text()
+    page.get_by_label("Passengers").fill("2")
+    with tab.submitted("ticket-rac"):
+        page.get_by_role("button", name="Book RAC or waitlist").click()
+    assert "You have RAC" in page.locator("main").inner_text()
+    assert page.locator("td.passenger-status").all_inner_texts() == ["RAC 1", "RAC 2"]
+
+    services.cancel_booking(booking_id=first.pk, by=others)
+    booking = Booking.objects.get(user__username="ravi")
+    tab.visit(f"/bookings/{booking.pk}/", "ticket-rac-moved-up")
+    assert page.locator("td.passenger-status").all_inner_texts() == ["RAC 1 → CNF A1/1", "RAC 2 → RAC 1"]
+    tab.visit("/bookings/", "my-bookings-rac")
+    assert page.locator("p.passenger-statuses").inner_text() == "RAC 1 → CNF A1/1, RAC 2 → RAC 1"
+    tab.visit(f"/pnr/?pnr={booking.pnr}", "pnr-status-rac")
+    assert page.locator("td.current-status").all_inner_texts() == ["CNF A1/1", "RAC 1"]
+    assert page.locator("td.booking-status").all_inner_texts() == ["RAC 1", "RAC 2"]
