@@ -20,6 +20,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from bookings.models import Passenger
 from irctc.money import indian_grouping
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -213,9 +214,12 @@ def _status_text(ticket: dict) -> str:
 
 
 def _traveller_status(ticket: dict, traveller: dict) -> str:
-    if ticket["waitlist_position"]:
-        return f"{traveller['status_name']} (WL {ticket['waitlist_position']})"
-    return traveller["status_name"]
+    """The traveller's own status now: "Confirmed", "RAC 2", "Waitlisted (WL 3)"."""
+    status, position = traveller["current_status"]["status"], traveller["current_status"]["position"]
+    name = Passenger.Status(status).label
+    if position is None:
+        return name
+    return f"{status} {position}" if name == status else f"{name} ({status} {position})"
 
 
 def _berth_text(traveller: dict) -> str:

@@ -101,7 +101,7 @@ def test_a_waitlisted_ticket_says_its_place_and_no_berth(user):
 
     assert "Waitlisted, position 1 on the waitlist" in text
     assert "1 Traveller 1 – – – – Waitlisted (WL 1)" in text
-    assert "2 Traveller 2 – – – – Waitlisted (WL 1)" in text
+    assert "2 Traveller 2 – – – – Waitlisted (WL 2)" in text
 
 
 def test_a_cancelled_ticket_says_so_and_keeps_no_berth(user, rajdhani):
