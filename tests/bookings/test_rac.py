@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bookings import services
 from bookings.errors import SoldOut
@@ -345,6 +348,20 @@ def test_a_released_hold_promotes_rac_and_confirm_gives_every_passenger_cnf(ride
     assert confirmed["passengers"][0]["name"] is None and confirmed["status"] == "CONFIRMED"
 
 
+def test_an_expired_hold_s_berth_goes_to_the_rac_queue_at_the_next_write(rider, settings):
+    train = sleeper_bay()
+    services.hold_seats(user=rider, train=train, travel_date=tomorrow(), seats=1, from_station=DELHI, to_station=MUMBAI)
+    fill_berths(rider, train, 6)
+    rac = book(rider, train, 1)
+    after_expiry = timezone.now() + timedelta(seconds=settings.HOLD_SECONDS + 1)
+
+    with time_machine.travel(after_expiry, tick=False):
+        later = book(rider, train, 1)
+
+    assert statuses(shown(rider, rac)) == [("RAC 1", "CNF")]
+    assert statuses(shown(rider, later)) == [("RAC 1", "RAC 1")]
+
+
 # --- PNR status ----------------------------------------------------------------------------------
 
 
@@ -469,3 +486,21 @@ def test_senior_and_ladies_quotas_sell_confirmed_berths_only(rider, quota, trave
         )
 
     assert not Booking.objects.exists()
+
+
+# --- Cost ----------------------------------------------------------------------------------------
+
+
+def test_unnamed_passengers_cost_a_confirmed_booking_no_statement_more_than_named_ones(rider):
+    train = sleeper_bay()
+    book(rider, train, 1, allow_waitlist=False)  # the run exists
+    counts = []
+    for wanted in ({"seats": 3}, {"names": ["A", "B", "C"]}):
+        with CaptureQueriesContext(connection) as captured:
+            book(rider, train, allow_waitlist=False, **wanted)
+        counts.append([query["sql"] for query in captured])
+
+    assert len(counts[0]) == len(counts[1]), counts
+    if connection.vendor == "mysql":  # the lock with its read, then one batch: booking, passengers, seats
+        batches = [sql for sql in counts[0] if "INSERT" in sql]
+        assert len(batches) == 1 and batches[0].count("INSERT INTO") == 3, counts[0]
