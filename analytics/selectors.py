@@ -17,7 +17,7 @@ from pymongo.errors import PyMongoError
 from analytics import pipelines
 from analytics.errors import SearchLogsUnavailable
 from analytics.log_store import search_logs
-from bookings.models import Booking, SeatAllocation, TrainRun
+from bookings.models import RAC_PLACE_BASE, Booking, SeatAllocation, TrainRun
 from trains.models import Train, normalize_station, weekday_bit
 from trains.selectors import station_spellings
 
@@ -248,6 +248,7 @@ def occupancy_of_next_runs(*, limit: int = NEXT_RUNS) -> list[dict]:
     )
     run_of = {(run.train_id, run.run_date): run.pk for run in runs}
     occupied = SeatAllocation.objects.filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=timezone.now()))
+    occupied = occupied.filter(seat_number__lte=RAC_PLACE_BASE)  # RAC places are not seats: two share a berth
     busiest: dict[int, int] = {}
     segments = occupied.filter(run_id__in=run_of.values()).order_by().values("run_id", "segment")
     for row in segments.annotate(taken=Count("id")):

@@ -8,7 +8,16 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from bookings import services
-from bookings.models import FARE_COLUMNS, Booking, Hold, Passenger, SeatAllocation, TrainRun
+from bookings.models import (
+    FARE_COLUMNS,
+    RAC_PLACE_BASE,
+    Booking,
+    Hold,
+    Passenger,
+    SeatAllocation,
+    TrainRun,
+    is_rac_place,
+)
 from irctc.exceptions import ApplicationError
 from trains.layouts import berth_of
 
@@ -48,18 +57,34 @@ class ReadOnlyInline(admin.TabularInline):
 
 class SeatAllocationInline(ReadOnlyInline):
     model = SeatAllocation
-    fields = ["class_code", "seat_number", "segment", "booking", "hold"]
+    fields = ["class_code", "seat_number", "place", "segment", "booking", "hold"]
     readonly_fields = fields
+
+    @admin.display(description="RAC place")
+    def place(self, allocation):
+        return f"RAC {allocation.seat_number - RAC_PLACE_BASE}" if is_rac_place(allocation.seat_number) else "-"
 
 
 class PassengerInline(ReadOnlyInline):
     model = Passenger
-    fields = ["position", "name", "age", "gender", "berth_preference", "seat_number", "berth", "booked_as", "status"]
+    fields = [
+        "position",
+        "name",
+        "age",
+        "gender",
+        "berth_preference",
+        "booked_as",
+        "status",
+        "rac_place",
+        "seat_number",
+        "berth",
+    ]
     readonly_fields = fields
 
     @admin.display(description="booked as")
     def booked_as(self, passenger):
-        return f"{passenger.booking_status} {passenger.booking_position or ''}".strip()
+        position = passenger.booking_position
+        return passenger.booking_status if position is None else f"{passenger.booking_status} {position}"
 
     @admin.display(description="coach / berth")
     def berth(self, passenger):

@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from bookings.errors import ClassHasBookings, RunsOnHasBookings, SeatsAlreadySold, StopsHaveBookings, TrainHasBookings
 from bookings.inventory.locking import lock_future_runs
-from bookings.models import Booking, Hold, SeatAllocation
+from bookings.models import RAC_PLACE_BASE, Booking, Hold, SeatAllocation, is_rac_place
 from trains.models import MAX_DAY_OFFSET, WEEKDAYS, Train, normalize_station, weekday_bit
 from trains.pools import Pools, pools_of
 
-ACTIVE = [Booking.Status.CONFIRMED, Booking.Status.WAITLISTED]
+ACTIVE = [Booking.Status.CONFIRMED, Booking.Status.RAC, Booking.Status.WAITLISTED]
 
 
 def _earliest_future_run_date():
@@ -46,8 +46,15 @@ def live_future_holds(train: Train) -> QuerySet[Hold]:
 
 
 def highest_seat_taken_by_class(train: Train) -> dict[str, int]:
-    """{class code: the highest seat number a future booking or a live hold occupies}."""
-    rows = _future_allocations(train).order_by().values("class_code").annotate(highest=Max("seat_number"))
+    """{class code: the highest seat number a future booking or a live hold occupies} (RAC places
+    are not seats)."""
+    rows = (
+        _future_allocations(train)
+        .filter(seat_number__lte=RAC_PLACE_BASE)
+        .order_by()
+        .values("class_code")
+        .annotate(highest=Max("seat_number"))
+    )
     return {row["class_code"]: row["highest"] for row in rows}
 
 
@@ -153,8 +160,12 @@ def _pools(travel_class: dict) -> Pools:
     )
 
 
-def _place(pools: Pools, seat: int) -> tuple[str, bool] | None:
-    """Which pool a seat number is in, and whether it is an RAC berth; None past the class's seats."""
+def _place(pools: Pools, seat: int) -> tuple[str, bool | int] | None:
+    """Which pool a seat number is in, and whether it is an RAC berth; for an RAC place, the berth
+    it is on; None past the class's seats or places."""
+    if is_rac_place(seat):
+        place = seat - RAC_PLACE_BASE
+        return ("RAC", pools.rac_berths[(place - 1) // 2]) if place <= 2 * len(pools.rac_berths) else None
     return (pools.quota_of(seat), pools.is_rac(seat)) if seat <= pools.total else None
 
 
@@ -164,12 +175,17 @@ def _refuse_moving_sold_seats_between_pools(train: Train, code: str, before: Poo
     moved = sorted(seat for seat in seats_taken_in(train, code) if _place(before, seat) != _place(after, seat))
     if moved:
         raise SeatsAlreadySold(
-            f"Seat {moved[0]} of {code} is sold on a future run of train {train.train_number} and this change "
-            "would move it to another quota or make it an RAC berth; cancel its booking first.",
+            f"Seat {_seat_name(moved[0])} of {code} is sold on a future run of train {train.train_number} and "
+            "this change would move it to another quota, make it an RAC berth or take its RAC berth away; "
+            "cancel its booking first.",
             code="quota_seats_sold",
             seat_numbers=moved[:20],
             **{"class": code},
         )
+
+
+def _seat_name(seat: int) -> str:
+    return f"RAC {seat - RAC_PLACE_BASE}" if is_rac_place(seat) else str(seat)
 
 
 def _refuse_dropping_booked_weekdays(train: Train, dropped_mask: int) -> None:

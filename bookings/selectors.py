@@ -455,18 +455,17 @@ def _queue_positions(passengers: QuerySet) -> QuerySet:
     passengers of the same queue (run, class, quota and status) ahead of them, by booking
     (`created_at`, id), then position on the booking. In the same statement: no query per
     passenger."""
-    booking = "booking__"
     ahead = (
         Passenger.objects.filter(
-            booking__run=OuterRef(booking + "run"),
-            booking__class_code=OuterRef(booking + "class_code"),
-            booking__quota=OuterRef(booking + "quota"),
+            booking__run=OuterRef("booking__run"),
+            booking__class_code=OuterRef("booking__class_code"),
+            booking__quota=OuterRef("booking__quota"),
             booking__status__in=QUEUED_BOOKINGS,
             status=OuterRef("status"),
         )
         .filter(
-            Q(booking__created_at__lt=OuterRef(booking + "created_at"))
-            | Q(booking__created_at=OuterRef(booking + "created_at"), booking_id__lt=OuterRef("booking_id"))
+            Q(booking__created_at__lt=OuterRef("booking__created_at"))
+            | Q(booking__created_at=OuterRef("booking__created_at"), booking_id__lt=OuterRef("booking_id"))
             | Q(booking_id=OuterRef("booking_id"), position__lt=OuterRef("position"))
         )
         .order_by()

@@ -1,9 +1,17 @@
 """RAC and a status per passenger: placing a booking's passengers CNF, then RAC, then WL in the
 order given; statuses as booked and now; the promotion chain as places come free."""
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bookings import services
+from bookings.errors import SoldOut
 from bookings.models import RAC_PLACE_BASE, Booking, Passenger, SeatAllocation
 from tests.bookings.helpers import tomorrow
 from tests.conftest import client_for
@@ -12,6 +20,7 @@ from tests.factories import make_train, make_user, route
 pytestmark = pytest.mark.django_db
 
 DELHI, KOTA, MUMBAI = "Delhi", "Kota", "Mumbai"
+INDIA = ZoneInfo("Asia/Kolkata")
 # One bay of a sleeper coach: berths 1-6 and side upper 8 are confirmed, side lower 7 is the RAC
 # berth (two RAC places), so GN confirms 7 passengers per segment, then RAC takes 2.
 CONFIRMED_BERTHS = 7  # 1-6 and 8
@@ -304,6 +313,21 @@ def test_a_berth_no_rac_passenger_fits_goes_straight_to_the_waitlist(rider):
     assert now["seat_numbers"] == [8]
 
 
+def test_a_waitlisted_passenger_moved_only_to_rac_is_not_passed_to_a_berth(rider):
+    train = sleeper_bay()
+    from_kota = berth_8_split_at_kota(rider, train)
+    book(rider, train, 1)  # RAC 1 the whole way
+    second_rac = book(rider, train, 1)  # RAC 2 the whole way
+    first = book(rider, train, 1)  # WL 1 the whole way
+    later = book(rider, train, 1, frm=KOTA)  # WL 2 from Kota
+
+    services.cancel_booking(booking_id=from_kota.pk, by=rider)  # berth 8 is free from Kota
+    services.cancel_booking(booking_id=second_rac.pk, by=rider)  # RAC place 2 is free
+
+    assert statuses(shown(rider, first)) == [("WL 1", "RAC 2")]
+    assert statuses(shown(rider, later)) == [("WL 2", "WL 1")]
+
+
 def test_a_released_hold_promotes_rac_and_confirm_gives_every_passenger_cnf(rider):
     train = sleeper_bay()
     hold = services.hold_seats(
@@ -322,6 +346,20 @@ def test_a_released_hold_promotes_rac_and_confirm_gives_every_passenger_cnf(ride
     confirmed = shown(rider, services.confirm_hold(hold_id=second.pk, by=rider))
     assert statuses(confirmed) == [("CNF", "CNF")]
     assert confirmed["passengers"][0]["name"] is None and confirmed["status"] == "CONFIRMED"
+
+
+def test_an_expired_hold_s_berth_goes_to_the_rac_queue_at_the_next_write(rider, settings):
+    train = sleeper_bay()
+    services.hold_seats(user=rider, train=train, travel_date=tomorrow(), seats=1, from_station=DELHI, to_station=MUMBAI)
+    fill_berths(rider, train, 6)
+    rac = book(rider, train, 1)
+    after_expiry = timezone.now() + timedelta(seconds=settings.HOLD_SECONDS + 1)
+
+    with time_machine.travel(after_expiry, tick=False):
+        later = book(rider, train, 1)
+
+    assert statuses(shown(rider, rac)) == [("RAC 1", "CNF")]
+    assert statuses(shown(rider, later)) == [("RAC 1", "RAC 1")]
 
 
 # --- PNR status ----------------------------------------------------------------------------------
@@ -348,3 +386,121 @@ def test_pnr_status_shows_both_statuses_per_passenger_without_names(rider, anon)
         ("S1", 7, "SL"),
     ]
     assert "Asha" not in str(body)
+
+
+# --- Changes to the train ------------------------------------------------------------------------
+
+
+def test_rac_berths_can_t_be_taken_from_under_rac_passengers(rider, admin_client):
+    train = make_train(stops=route(DELHI, MUMBAI), classes=[{"code": "SL", "coaches": 1, "rac_berths": 1}])
+    fill_berths(rider, train, 71, to=MUMBAI)
+    rac = book(rider, train, 1, to=MUMBAI)
+    fewer = {"classes": [{"code": "SL", "coaches": 1, "rac_berths": 0}]}
+
+    response = admin_client.patch(f"/api/trains/{train.id}/", fewer, format="json")
+
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "quota_seats_sold"
+    assert "RAC 1" in response.json()["detail"]
+    services.cancel_booking(booking_id=rac.pk, by=rider)
+    assert admin_client.patch(f"/api/trains/{train.id}/", fewer, format="json").status_code == 200
+
+
+# --- Search and the seat map ---------------------------------------------------------------------
+
+
+def searched(user, train, source=DELHI, destination=MUMBAI, **params) -> dict:
+    query = {"source": source, "destination": destination, "date": str(tomorrow()), **params}
+    response = client_for(user).get("/api/trains/search/", query)
+    assert response.status_code == 200, response.json()
+    (result,) = response.json()["results"]
+    (entry,) = result["availability"]
+    return {key: entry[key] for key in ("available_seats", "status", "rac_available", "waitlist_next")}
+
+
+def test_search_says_rac_while_places_are_free_then_counts_the_waitlist_in_passengers(rider):
+    train = sleeper_bay()
+    fill_berths(rider, train, 6)
+    assert searched(rider, train) == {
+        "available_seats": 1,
+        "status": "AVAILABLE",
+        "rac_available": 2,
+        "waitlist_next": None,
+    }
+
+    fill_berths(rider, train, 1)
+    assert searched(rider, train) == {"available_seats": 0, "status": "RAC", "rac_available": 2, "waitlist_next": None}
+
+    book(rider, train, 1, to=KOTA)  # place 1 to Kota
+    assert searched(rider, train)["rac_available"] == 1
+    assert searched(rider, train, source=KOTA)["rac_available"] == 2
+
+    book(rider, train, 1)  # place 2
+    book(rider, train, 1, frm=KOTA)  # place 1 from Kota
+    book(rider, train, 3)  # WL 1-3
+    assert searched(rider, train) == {
+        "available_seats": 0,
+        "status": "WAITLIST",
+        "rac_available": 0,
+        "waitlist_next": 4,
+    }
+
+
+def test_the_seat_map_offers_an_rac_berth_only_while_one_of_its_places_is_free(rider):
+    train = sleeper_bay()
+    fill_berths(rider, train)
+
+    def rac_berths_listed():
+        query = {"date": str(tomorrow()), "from": DELHI, "to": MUMBAI}
+        body = client_for(rider).get(f"/api/trains/{train.id}/seats/", query).json()
+        assert body["free_seat_numbers"] == []  # never sold as a berth
+        return [berth["seat_number"] for berth in body["free_berths"] if berth["rac"]]
+
+    assert rac_berths_listed() == [RAC_BERTH]
+    book(rider, train, 1)
+    assert rac_berths_listed() == [RAC_BERTH]
+    book(rider, train, 1)
+    assert rac_berths_listed() == []
+
+
+def test_tatkal_has_a_waitlist_and_no_rac(rider, settings):
+    train = sleeper_bay(quotas={"TQ": 2})
+    with time_machine.travel(datetime.combine(tomorrow() - timedelta(days=1), time(11, 0), tzinfo=INDIA)):
+        tatkal = book(rider, train, 3, quota="TQ")
+        general = book(rider, train, 6)
+
+    assert [p.status for p in tatkal.passenger_list] == ["CNF", "CNF", "WL"]
+    assert [p.status for p in general.passenger_list] == ["CNF"] * 5 + ["RAC"]
+
+
+@pytest.mark.parametrize(
+    ("quota", "traveller"), [("SS", {"age": 70, "gender": "M"}), ("LD", {"age": 30, "gender": "F"})]
+)
+def test_senior_and_ladies_quotas_sell_confirmed_berths_only(rider, quota, traveller):
+    train = sleeper_bay(quotas={quota: 1})
+    passengers = [{"name": f"T{n}", **traveller} for n in range(2)]
+
+    with pytest.raises(SoldOut):
+        services.book_seats(
+            user=rider, train=train, travel_date=tomorrow(), passengers=passengers, quota=quota, allow_waitlist=True
+        )
+
+    assert not Booking.objects.exists()
+
+
+# --- Cost ----------------------------------------------------------------------------------------
+
+
+def test_unnamed_passengers_cost_a_confirmed_booking_no_statement_more_than_named_ones(rider):
+    train = sleeper_bay()
+    book(rider, train, 1, allow_waitlist=False)  # the run exists
+    counts = []
+    for wanted in ({"seats": 3}, {"names": ["A", "B", "C"]}):
+        with CaptureQueriesContext(connection) as captured:
+            book(rider, train, allow_waitlist=False, **wanted)
+        counts.append([query["sql"] for query in captured])
+
+    assert len(counts[0]) == len(counts[1]), counts
+    if connection.vendor == "mysql":  # the lock with its read, then one batch: booking, passengers, seats
+        batches = [sql for sql in counts[0] if "INSERT" in sql]
+        assert len(batches) == 1 and batches[0].count("INSERT INTO") == 3, counts[0]

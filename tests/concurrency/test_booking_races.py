@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework.exceptions import APIException
 
 from bookings import selectors, services
-from bookings.models import Booking, Hold, SeatAllocation, TrainRun
+from bookings.models import Booking, Hold, Passenger, SeatAllocation, TrainRun
 from irctc.exceptions import ApplicationError
 from tests.factories import make_train
 
@@ -135,16 +135,19 @@ def test_interleaved_bookings_cancellations_and_holds_never_lose_or_double_a_sea
     seat_numbers = list(allocations.values_list("seat_number", flat=True))
     assert len(seat_numbers) == len(set(seat_numbers))
     assert all(1 <= seat <= total_seats for seat in seat_numbers)
-    confirmed_seats = sum(Booking.objects.filter(status=Booking.Status.CONFIRMED).values_list("seats", flat=True))
+    confirmed_seats = Passenger.objects.filter(status=Passenger.Status.CNF).count()
     held_seats = SeatAllocation.objects.filter(hold__in=Hold.objects.live()).count()
     free_seats = selectors.seat_map(train=train, travel_date=tomorrow())["available_seats"]
     assert confirmed_seats + held_seats + free_seats == total_seats
-    for booking in Booking.objects.all():
-        expected = booking.seats if booking.status == Booking.Status.CONFIRMED else 0
-        assert booking.allocations.count() == expected, booking
-    head = Booking.objects.filter(status=Booking.Status.WAITLISTED).order_by("created_at", "id").first()
+    for booking in Booking.objects.prefetch_related("passengers"):
+        passengers = list(booking.passengers.all())
+        assert booking.status == Booking.status_of(passenger.status for passenger in passengers)
+        confirmed = sorted(p.seat_number for p in passengers if p.status == Passenger.Status.CNF)
+        assert sorted(booking.allocations.values_list("seat_number", flat=True)) == confirmed, booking
+    waiting = Passenger.objects.filter(status=Passenger.Status.WL)
+    head = waiting.order_by("booking__created_at", "booking_id", "position").first()
     if head is not None:
-        assert head.seats > free_seats, "a waitlisted booking that fits was left waiting"
+        assert free_seats == 0, "a waitlisted passenger who fits was left waiting"
 
 
 def test_concurrent_holds_on_one_seat_have_exactly_one_winner():

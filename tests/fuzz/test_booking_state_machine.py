@@ -3,13 +3,15 @@
 Hypothesis drives book (with or without waitlist, 1..6 seats or named passengers with berth
 preferences), cancel, hold (given seats or a count), confirm, release and expiry (a hold's
 `expires_at` moved into the past) between random stops of two small multi-stop runs, one of
-them with two classes and a route over midnight (so travel dates and origin dates differ), by
+them with two classes (one with RAC berths) and a route over midnight (so travel dates and
+origin dates differ), by
 three passengers and an operator, through the service functions the API calls. After every
 step it checks, per run, class and segment, with the database and the selectors the API
 answers from:
 
-- no (seat, segment) is allocated twice, every seat is one of its class's, and each allocation
-  belongs to exactly one booking or one hold;
+- no (seat, segment) is allocated twice, every seat is one of its class's (never an RAC berth),
+  every RAC place one of its class's and a passenger's, and each allocation belongs to exactly
+  one booking or one hold;
 - a booking owns exactly its confirmed passengers' seats on exactly its segments (the same seats
   on each), and its status follows from its passengers' (confirmed, waitlisted or cancelled);
 - for every journey (any two stops in order) and class: the seat map's free seats are exactly
@@ -51,12 +53,24 @@ from hypothesis.stateful import (
 
 from bookings import selectors, services
 from bookings.errors import SoldOut
-from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger, SeatAllocation, TrainRun
+from bookings.inventory.availability import waitlist_limit_of
+from bookings.models import (
+    MAX_SEATS_PER_BOOKING,
+    RAC_PLACE_BASE,
+    Booking,
+    Hold,
+    Passenger,
+    SeatAllocation,
+    TrainRun,
+    is_rac_place,
+    rac_place_seat,
+)
 from irctc.exceptions import Conflict, Gone, NotFound
 from tests.bookings.helpers import tomorrow
 from tests.factories import make_train, make_user, route
 from trains import search_cache
 from trains.layouts import LAYOUTS
+from trains.pools import pools_of_class
 
 EXAMPLES = int(os.environ.get("STATE_MACHINE_EXAMPLES", "20"))
 _sequence_numbers = itertools.count(1)
@@ -87,10 +101,15 @@ class BookingMachine(RuleBasedStateMachine):
         # Leaves at 22:00: its last two stops are left the next day, on the same run.
         overnight = make_train(
             stops=route(*self.stations, start=time(22, 0), minutes_apart=90),
-            classes=[{"code": "1A", "coaches": 1, "fare_per_km": "4.25"}, {"code": "2A", "coaches": 1}],
+            # One bay of 2A with RAC: side lower 5 is its RAC berth (two RAC places), five berths.
+            classes=[
+                {"code": "1A", "coaches": 1, "fare_per_km": "4.25"},
+                {"code": "2A", "coaches": 1, "seats": 6, "rac_berths": 1},
+            ],
         )
         # (train, origin date of its run)
-        self.runs = [(small, tomorrow()), (overnight, tomorrow() + timedelta(days=1))]
+        # The run with RAC first: hypothesis tries the small picks most.
+        self.runs = [(overnight, tomorrow() + timedelta(days=1)), (small, tomorrow())]
         self.booking_ids: list[int] = []
         self.hold_ids: list[int] = []
 
@@ -102,7 +121,7 @@ class BookingMachine(RuleBasedStateMachine):
         stops = list(train.stops.all())
         first = first % (len(stops) - 1)
         last = first + 1 + length % (len(stops) - 1 - first)
-        classes = list(train.classes.all())
+        classes = sorted(train.classes.all(), key=lambda train_class: -train_class.rac_berths)  # RAC first too
         train_class = classes[which_class % len(classes)]
         return (
             train,
@@ -152,6 +171,12 @@ class BookingMachine(RuleBasedStateMachine):
             return
         self.booking_ids.append(booking.pk)
 
+    @rule(who=picks, first=picks, length=picks, seats=seat_counts)
+    def book_rac_class_with_waitlist(self, who, first, length, seats):
+        """As `book`, on the class with RAC berths with the waitlist allowed: the RAC queue is
+        reached in few steps."""
+        self.book(who, 0, first, length, 0, seats, None, True)
+
     @precondition(lambda self: self.booking_ids)
     @rule(which=picks, by_operator=st.booleans())
     def cancel(self, which, by_operator):
@@ -174,8 +199,12 @@ class BookingMachine(RuleBasedStateMachine):
     )
     def hold_given_seats(self, who, where, first, length, which_class, seat_picks):
         train, train_class, journey = self._journey(where, first, length, which_class)
-        seat_numbers = sorted({1 + pick % train_class.seats for pick in seat_picks})
-        self._hold(who, journey, seat_numbers=seat_numbers)
+        # An RAC berth is never held as a seat (400): picks land on the others.
+        seat_numbers = sorted(
+            {1 + pick % train_class.seats for pick in seat_picks} - set(pools_of_class(train_class).rac_berths)
+        )
+        if seat_numbers:
+            self._hold(who, journey, seat_numbers=seat_numbers)
 
     @rule(who=picks, where=picks, first=picks, length=picks, which_class=picks, seats=seat_counts)
     def hold_a_count(self, who, where, first, length, which_class, seats):
@@ -228,7 +257,7 @@ class BookingMachine(RuleBasedStateMachine):
     @invariant()
     def no_seat_is_held_or_sold_twice_on_a_segment(self):
         for run in self._runs():
-            seats_of_class = {train_class.code: train_class.seats for train_class in run.train.classes.all()}
+            classes = {train_class.code: train_class for train_class in run.train.classes.all()}
             rows = list(
                 SeatAllocation.objects.filter(run=run).values_list(
                     "class_code", "segment", "seat_number", "booking_id", "hold_id"
@@ -237,7 +266,11 @@ class BookingMachine(RuleBasedStateMachine):
             places = [(code, segment, seat) for code, segment, seat, _, _ in rows]
             assert len(places) == len(set(places)), sorted(places)
             for code, segment, seat, booking_id, hold_id in rows:
-                assert 1 <= seat <= seats_of_class[code], (code, seat)
+                if is_rac_place(seat):  # an RAC place, only ever a passenger's
+                    assert 1 <= seat - RAC_PLACE_BASE <= 2 * classes[code].rac_berths and booking_id, (code, seat)
+                else:
+                    assert 1 <= seat <= classes[code].seats, (code, seat)
+                    assert seat not in pools_of_class(classes[code]).rac_berths, (code, seat)
                 assert 0 <= segment < len(self.stations) - 1, segment
                 assert (booking_id is None) != (hold_id is None), (booking_id, hold_id)
 
@@ -249,10 +282,13 @@ class BookingMachine(RuleBasedStateMachine):
                 passengers = list(booking.passengers.all())
                 assert len(passengers) == booking.seats
                 assert booking.status == Booking.status_of(passenger.status for passenger in passengers)
-                seats = sorted(p.seat_number for p in passengers if p.status == Passenger.Status.CNF)
-                assert all(p.seat_number is None for p in passengers if p.status != Passenger.Status.CNF)
-                # No RAC berths on these trains: a passenger is confirmed, waitlisted or cancelled.
-                assert all(p.status != Passenger.Status.RAC for p in passengers)
+                rac_berths = pools_of_class(run.train.classes.get(code=booking.class_code)).rac_berths
+                for passenger in passengers:
+                    if passenger.status == Passenger.Status.RAC:
+                        assert passenger.seat_number == rac_berths[(passenger.rac_place - 1) // 2]
+                    elif passenger.status != Passenger.Status.CNF:
+                        assert passenger.seat_number is None and passenger.rac_place is None
+                seats = [p.allocated_seat for p in passengers if p.allocated_seat is not None]
                 assert owned == {(booking.class_code, segment, seat) for segment in booking.segments for seat in seats}
             for hold in Hold.objects.filter(run=run).prefetch_related("allocations"):
                 owned = {(a.class_code, a.segment, a.seat_number) for a in hold.allocations.all()}
@@ -303,11 +339,15 @@ class BookingMachine(RuleBasedStateMachine):
                 found = {row["train_id"]: row for row in results}[train.id]
                 assert found["run_date"] == run.run_date
                 searched = {option["class"]: option["available_seats"] for option in found["availability"]}
+                rac_searched = {option["class"]: option["rac_available"] for option in found["availability"]}
                 for train_class in train.classes.all():
                     taken = {
                         seat for code, segment, seat in occupied if code == train_class.code and first <= segment < last
                     }
-                    free = [seat for seat in range(1, train_class.seats + 1) if seat not in taken]
+                    rac_berths = pools_of_class(train_class).rac_berths
+                    free = [s for s in range(1, train_class.seats + 1) if s not in taken and s not in rac_berths]
+                    places = [rac_place_seat(k) for k in range(1, 2 * len(rac_berths) + 1)]
+                    assert rac_searched[train_class.code] == len(set(places) - taken), (first, last, train_class.code)
                     seat_map = self._seat_map(
                         {
                             "train": train,
@@ -326,65 +366,80 @@ class BookingMachine(RuleBasedStateMachine):
                             return sum(n for c, a, b, n in rows if c == code and a <= segment < b)
 
                         sold_and_held = on_segment(confirmed) + on_segment(held)
-                        assert sold_and_held + seat_map["available_seats"] == train_class.seats, (
+                        assert sold_and_held + seat_map["available_seats"] == train_class.seats - len(rac_berths), (
                             first,
                             train_class.code,
                         )
                 assert found["available_seats"] == sum(searched.values())
 
     @invariant()
-    def the_waitlist_is_in_order_and_nobody_is_overtaken(self):
+    def the_queues_are_in_order_and_nobody_is_overtaken(self):
         for run in self._runs():
             for train_class in run.train.classes.all():
-                waiting = [
+                queued = [
                     passenger
                     for booking in selectors.all_bookings()
-                    .filter(run=run, class_code=train_class.code, status=Booking.Status.WAITLISTED)
+                    .filter(
+                        run=run, class_code=train_class.code, status__in=[Booking.Status.RAC, Booking.Status.WAITLISTED]
+                    )
                     .order_by("created_at", "id")
                     for passenger in booking.passenger_list
-                    if passenger.status == Passenger.Status.WL
                 ]
-                assert [passenger.current_position for passenger in waiting] == list(range(1, len(waiting) + 1))
-                assert len(waiting) <= train_class.seats * 40 // 100
+                pools = pools_of_class(train_class)
+                places = [rac_place_seat(k) for k in range(1, 2 * len(pools.rac_berths) + 1)]
                 rows = SeatAllocation.objects.filter(run=run, class_code=train_class.code)
                 allocated = list(rows.values_list("segment", "seat_number"))
-                closed: set[int] = set()
-                for passenger in waiting:
-                    segments = set(passenger.booking.segments)
-                    if not closed & segments:
-                        unallocated = train_class.seats - len(
-                            {seat for segment, seat in allocated if segment in segments}
-                        )
-                        assert unallocated == 0, (passenger.booking.pnr, passenger.position, unallocated)
-                    closed |= segments
+                # Unblocked by anyone ahead, an RAC passenger finds no free berth, and a waitlisted one
+                # no free RAC place (no free berth in a class without RAC: the chain would have moved them).
+                berths = [seat for seat in range(1, train_class.seats + 1) if seat not in pools.rac_berths]
+                for status, wanted in ((Passenger.Status.RAC, berths), (Passenger.Status.WL, places or berths)):
+                    queue = [passenger for passenger in queued if passenger.status == status]
+                    assert [passenger.current_position for passenger in queue] == list(range(1, len(queue) + 1))
+                    closed: set[int] = set()
+                    for passenger in queue:
+                        segments = set(passenger.booking.segments)
+                        if not closed & segments:
+                            taken = {seat for segment, seat in allocated if segment in segments}
+                            assert set(wanted) <= taken, (status, passenger.booking.pnr, passenger.position)
+                        closed |= segments
+                waiting = [passenger for passenger in queued if passenger.status == Passenger.Status.WL]
+                assert len(waiting) <= waitlist_limit_of(pools, "GN")
 
     @invariant()
     def no_promotion_passed_an_earlier_overlapping_passenger(self):
-        """A passenger confirmed from the waitlist in the last step was ahead of every overlapping one left waiting."""
-        waiting = {
+        """A passenger moved up by the last step ends no better than anyone of their queue ahead of them
+        on an overlapping journey."""
+        rank = {Passenger.Status.WL: 0, Passenger.Status.RAC: 1, Passenger.Status.CNF: 2}
+        before = getattr(self, "_queued", {})
+        now = {
             passenger.pk: passenger
             for passenger in Passenger.objects.filter(
-                booking__run__in=self._runs(), status=Passenger.Status.WL
+                booking__run__in=self._runs(), status__in=[Passenger.Status.RAC, Passenger.Status.WL]
             ).select_related("booking")
         }
-        promoted = Passenger.objects.filter(
-            pk__in=set(getattr(self, "_waiting", ())) - set(waiting), status=Passenger.Status.CNF
-        ).select_related("booking")
+        moved = Passenger.objects.filter(pk__in=set(before)).select_related("booking")
+        passengers = {passenger.pk: passenger for passenger in moved}
 
         def place(passenger):
             return (passenger.booking.created_at, passenger.booking_id, passenger.position)
 
-        for passenger in promoted:
-            for other in waiting.values():
-                if (other.booking.run_id, other.booking.class_code) != (
+        for passenger in passengers.values():
+            was = before[passenger.pk]
+            if passenger.status not in rank or rank[passenger.status] <= rank[was]:
+                continue  # cancelled, or not moved
+            for other in passengers.values():
+                same_queue = before[other.pk] == was and (other.booking.run_id, other.booking.class_code) == (
                     passenger.booking.run_id,
                     passenger.booking.class_code,
-                ):
+                )
+                if not same_queue or other.status not in rank or place(other) >= place(passenger):
                     continue
-                earlier = place(other) < place(passenger)
                 overlapping = set(other.booking.segments) & set(passenger.booking.segments)
-                assert not (earlier and overlapping), (other.booking.pnr, passenger.booking.pnr)
-        self._waiting = list(waiting)
+                assert not (overlapping and rank[other.status] < rank[passenger.status]), (
+                    other.booking.pnr,
+                    passenger.booking.pnr,
+                )
+        self._queued = {pk: passenger.status for pk, passenger in now.items()}
 
     # --- Helpers ---------------------------------------------------------------------------------
 
