@@ -88,7 +88,9 @@ class refusing_early:  # noqa: N801 - used as a function: `with refusing_early(.
             return self
         journey = self.journey
         route = (journey.from_stop.station_key, journey.to_stop.station_key)
-        entry, stamp = search_cache.kept_value(_cache_key(self.key), journey.run_date, route)
+        kept, stamp = search_cache.kept_value(_cache_key(self.key), journey.run_date, route)
+        # The cache's own expiry ends a kept entry at the lapse too, but by its clock, in whole seconds.
+        entry = kept[0] if kept is not None and (kept[1] is None or timezone.now() < kept[1]) else None
         if entry is None:
             if seen[0] >= PLENTY_FREE and monotonic() - seen[1] < PLENTY_FOR_SECONDS:
                 return self
@@ -96,7 +98,7 @@ class refusing_early:  # noqa: N801 - used as a function: `with refusing_early(.
             if entry is None:
                 return self
             process_memory.pool_observations.put(self.key, (entry["available_seats"], monotonic()))
-            search_cache.store(stamp, entry, changes_at=changes_at)
+            search_cache.store(stamp, (entry, changes_at), changes_at=changes_at)
         _refuse(entry, self.quota, self.count, self.allow_waitlist)
         return self
 
