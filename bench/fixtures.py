@@ -5,7 +5,7 @@
     python bench/fixtures.py tatkal COUNT           -> COUNT trains with a Tatkal pool, and a run date
                                                        whose Tatkal window is open now
     python bench/fixtures.py tatkal-verify TRAIN_ID DATE -> what the database holds of its Tatkal pool
-    python bench/fixtures.py probe-setup ROUNDS     -> a target of bench/peer_probe.py: 50-seat trains
+    python bench/fixtures.py probe-setup ROUNDS [LABEL] -> a target of bench/peer_probe.py: 50-seat trains
                                                        to sell, a route to search, users' tokens
 
 Each prints one JSON object as its last line of output.
@@ -167,15 +167,17 @@ PROBE_SEATS = 50
 PROBE_ROUTE_TRAINS = 5
 
 
-def probe_setup(rounds: int, users: int = 64) -> dict:
+def probe_setup(rounds: int, label: str = "", users: int = 64) -> dict:
     """What bench/peer_probe.py needs of this server: a fresh 50-seat train per round to sell, a
     route of PROBE_ROUTE_TRAINS such trains to search, and access tokens of existing users (the
-    peer's side is made the same way by hand, outside the repository)."""
+    peer's side is made the same way by hand, outside the repository). `label` names a route of
+    its own, for targets that share a database."""
     from accounts.models import User
     from accounts.services import issue_tokens
 
+    route = (PROBE_ROUTE[0], f"{PROBE_ROUTE[1]} {label}".strip())
     trains = [
-        _bench_train(number, f"Probe {number}", PROBE_ROUTE, PROBE_SEATS)
+        _bench_train(number, f"Probe {number}", route, PROBE_SEATS)
         for number in _free_numbers(rounds + PROBE_ROUTE_TRAINS)
     ]
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -183,7 +185,7 @@ def probe_setup(rounds: int, users: int = 64) -> dict:
         "kind": "ours",
         "booking_trains": [train.pk for train in trains[:rounds]],
         "travel_date": tomorrow.isoformat(),
-        "search": {"source": PROBE_ROUTE[0], "destination": PROBE_ROUTE[1], "date": tomorrow.isoformat()},
+        "search": {"source": route[0], "destination": route[1], "date": tomorrow.isoformat()},
         "tokens": [issue_tokens(user)["access"] for user in User.objects.order_by("pk")[:users]],
     }
 
@@ -197,7 +199,7 @@ if __name__ == "__main__":
     elif command == "tatkal":
         output = tatkal(int(arguments[0]))
     elif command == "probe-setup":
-        output = probe_setup(int(arguments[0]))
+        output = probe_setup(int(arguments[0]), *arguments[1:2])
     elif command == "tatkal-verify":
         output = tatkal_verify(int(arguments[0]), arguments[1])
     else:
