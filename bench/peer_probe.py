@@ -144,8 +144,8 @@ async def run_clients(target: Target, clients: int, total: int, attempt) -> dict
     }
 
 
-async def round_of(target: Target, round_index: int) -> dict:
-    train = target.spec["booking_trains"][round_index]
+async def round_of(target: Target, round_index: int, first_train: int) -> dict:
+    train = target.spec["booking_trains"][first_train + round_index]
     bookings = await run_clients(
         target, BOOKING_CLIENTS, BOOKINGS, lambda connection, index: target.book(connection, index, train)
     )
@@ -168,6 +168,7 @@ def main():
     parser.add_argument("targets", nargs="+", help="NAME=SPEC.json")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reference", help="the target the ratios are to (default: the last)")
+    parser.add_argument("--first-train", type=int, default=0, help="booking trains taken before (a warm-up round)")
     parser.add_argument("--output", type=Path, default=BENCH / "out" / "peer-probe.json")
     args = parser.parse_args()
     targets = []
@@ -180,7 +181,7 @@ def main():
     for round_index in range(args.rounds):
         shift = round_index % len(targets)
         for target in targets[shift:] + targets[:shift]:
-            record = asyncio.run(round_of(target, round_index))
+            record = asyncio.run(round_of(target, round_index, args.first_train))
             results[target.name].append(record)
             b, s = record["bookings"], record["searches"]
             print(
