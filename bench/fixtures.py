@@ -6,7 +6,7 @@
                                                        whose Tatkal window is open now
     python bench/fixtures.py tatkal-verify TRAIN_ID DATE -> what the database holds of its Tatkal pool
     python bench/fixtures.py probe-setup ROUNDS [LABEL] -> a target of bench/peer_probe.py: 50-seat trains
-                                                       to sell, a route to search, users' tokens
+                                                       to sell, a route of one such train to search, tokens
 
 Each prints one JSON object as its last line of output.
 """
@@ -162,30 +162,30 @@ def tatkal_verify(train_id: int, travel_date: str) -> dict:
     }
 
 
-PROBE_ROUTE = ("Probepur", "Peerganj")
+PROBE_BOOKING_ROUTE = ("Probepur", "Peerganj")
+PROBE_SEARCH_ROUTE = ("Probepur", "Searchganj")
 PROBE_SEATS = 50
-PROBE_ROUTE_TRAINS = 5
 
 
 def probe_setup(rounds: int, label: str = "", users: int = 64) -> dict:
     """What bench/peer_probe.py needs of this server: a fresh 50-seat train per round to sell, a
-    route of PROBE_ROUTE_TRAINS such trains to search, and access tokens of existing users (the
-    peer's side is made the same way by hand, outside the repository). `label` names a route of
-    its own, for targets that share a database."""
+    route with one 50-seat train to search, and access tokens of existing users (the peer's side is
+    made the same way by hand, outside the repository). `label` names routes of its own, for
+    targets that share a database."""
     from accounts.models import User
     from accounts.services import issue_tokens
 
-    route = (PROBE_ROUTE[0], f"{PROBE_ROUTE[1]} {label}".strip())
-    trains = [
-        _bench_train(number, f"Probe {number}", route, PROBE_SEATS)
-        for number in _free_numbers(rounds + PROBE_ROUTE_TRAINS)
-    ]
+    booking_route = (PROBE_BOOKING_ROUTE[0], f"{PROBE_BOOKING_ROUTE[1]} {label}".strip())
+    search_route = (PROBE_SEARCH_ROUTE[0], f"{PROBE_SEARCH_ROUTE[1]} {label}".strip())
+    *numbers, searched = _free_numbers(rounds + 1)
+    trains = [_bench_train(number, f"Probe {number}", booking_route, PROBE_SEATS) for number in numbers]
+    _bench_train(searched, f"Probe {searched}", search_route, PROBE_SEATS)
     tomorrow = timezone.localdate() + timedelta(days=1)
     return {
         "kind": "ours",
-        "booking_trains": [train.pk for train in trains[:rounds]],
+        "booking_trains": [train.pk for train in trains],
         "travel_date": tomorrow.isoformat(),
-        "search": {"source": route[0], "destination": route[1], "date": tomorrow.isoformat()},
+        "search": {"source": search_route[0], "destination": search_route[1], "date": tomorrow.isoformat()},
         "tokens": [issue_tokens(user)["access"] for user in User.objects.order_by("pk")[:users]],
     }
 

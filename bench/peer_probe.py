@@ -14,7 +14,7 @@ implementation's is made by hand, and its code stays out of this repository.)
 
 Each round runs every target in turn, the order rotating from round to round so that a drift in
 the machine's load favours none: first 200 one-seat booking attempts from 32 clients on the
-round's 50-seat train, then 2,000 searches of the route from 16 clients. A booking attempt is what
+round's 50-seat train, then 2,000 searches of a route with one 50-seat train from 16 clients. A booking attempt is what
 each API needs for one seat: ours, one `POST /api/bookings/`; kartikchhipa/Train-Booking-Django-Redis,
 `POST /train/book-train/` for a seat number (round robin over the 50), then `POST
 /train/confirm-booking/` when the seat was locked. Every figure is the median of the rounds;
