@@ -6,7 +6,7 @@
                                                        whose Tatkal window is open now
     python bench/fixtures.py tatkal-verify TRAIN_ID DATE -> what the database holds of its Tatkal pool
     python bench/fixtures.py probe-setup ROUNDS [LABEL] -> a target of bench/peer_probe.py: 50-seat trains
-                                                       to sell, a route of one such train to search, tokens
+                                                       to sell, each on a route of its own, tokens
 
 Each prints one JSON object as its last line of output.
 """
@@ -162,30 +162,29 @@ def tatkal_verify(train_id: int, travel_date: str) -> dict:
     }
 
 
-PROBE_BOOKING_ROUTE = ("Probepur", "Peerganj")
-PROBE_SEARCH_ROUTE = ("Probepur", "Searchganj")
+PROBE_ROUTE = ("Probepur", "Peerganj")
 PROBE_SEATS = 50
 
 
 def probe_setup(rounds: int, label: str = "", users: int = 64) -> dict:
-    """What bench/peer_probe.py needs of this server: a fresh 50-seat train per round to sell, a
-    route with one 50-seat train to search, and access tokens of existing users (the peer's side is
-    made the same way by hand, outside the repository). `label` names routes of its own, for
-    targets that share a database."""
+    """What bench/peer_probe.py needs of this server: a fresh 50-seat train per round, each on a
+    route of its own (the round sells it, then searches its route), and access tokens of existing
+    users (the peer's side is made the same way by hand, outside the repository). `label` sets
+    the routes of targets that share a database apart."""
     from accounts.models import User
     from accounts.services import issue_tokens
 
-    booking_route = (PROBE_BOOKING_ROUTE[0], f"{PROBE_BOOKING_ROUTE[1]} {label}".strip())
-    search_route = (PROBE_SEARCH_ROUTE[0], f"{PROBE_SEARCH_ROUTE[1]} {label}".strip())
-    *numbers, searched = _free_numbers(rounds + 1)
-    trains = [_bench_train(number, f"Probe {number}", booking_route, PROBE_SEATS) for number in numbers]
-    _bench_train(searched, f"Probe {searched}", search_route, PROBE_SEATS)
     tomorrow = timezone.localdate() + timedelta(days=1)
+    trains, searches = [], []
+    for index, number in enumerate(_free_numbers(rounds)):
+        route = (PROBE_ROUTE[0], " ".join(filter(None, [PROBE_ROUTE[1], label, str(index + 1)])))
+        trains.append(_bench_train(number, f"Probe {number}", route, PROBE_SEATS).pk)
+        searches.append({"source": route[0], "destination": route[1], "date": tomorrow.isoformat()})
     return {
         "kind": "ours",
-        "booking_trains": [train.pk for train in trains],
+        "booking_trains": trains,
+        "searches": searches,
         "travel_date": tomorrow.isoformat(),
-        "search": {"source": search_route[0], "destination": search_route[1], "date": tomorrow.isoformat()},
         "tokens": [issue_tokens(user)["access"] for user in User.objects.order_by("pk")[:users]],
     }
 

@@ -6,15 +6,16 @@
 Each target is a server already running, described by a JSON file:
 
     {"kind": "ours" | "kartik", "url": "http://127.0.0.1:PORT", "pid": gunicorn master (optional),
-     "booking_trains": [one fresh 50-seat train per round], "travel_date": "YYYY-MM-DD",
-     "search": {"source": ..., "destination": ..., "date": ...}, "tokens": [access tokens]}
+     "booking_trains": [one fresh 50-seat train per round, each on a route of its own],
+     "searches": [per round, {"source": ..., "destination": ..., "date": ...} of that route],
+     "travel_date": "YYYY-MM-DD", "tokens": [access tokens]}
 
 (`bench/fixtures.py probe-setup ROUNDS`, run with a server's environment, writes ours; another
 implementation's is made by hand, and its code stays out of this repository.)
 
 Each round runs every target in turn, the order rotating from round to round so that a drift in
 the machine's load favours none: first 200 one-seat booking attempts from 32 clients on the
-round's 50-seat train, then 2,000 searches of a route with one 50-seat train from 16 clients. A booking attempt is what
+round's 50-seat train, then 2,000 searches of that train's route (sold out by then) from 16 clients. A booking attempt is what
 each API needs for one seat: ours, one `POST /api/bookings/`; kartikchhipa/Train-Booking-Django-Redis,
 `POST /train/book-train/` for a seat number (round robin over the 50), then `POST
 /train/confirm-booking/` when the seat was locked. Every figure is the median of the rounds;
@@ -88,9 +89,9 @@ class Target:
         )
         return confirmed == 200, [status, confirmed]
 
-    def search_request(self, index: int) -> tuple[bytes, bytes]:
+    def search_request(self, index: int, train_index: int) -> tuple[bytes, bytes]:
         token = self.tokens[index % len(self.tokens)]
-        search = self.spec["search"]
+        search = self.spec["searches"][train_index]
         if self.kind == "ours":
             path = "/api/trains/search/?" + urllib.parse.urlencode(search)
             return build_head("GET", path, self.host_header, token), b""
@@ -145,13 +146,14 @@ async def run_clients(target: Target, clients: int, total: int, attempt) -> dict
 
 
 async def round_of(target: Target, round_index: int, first_train: int) -> dict:
-    train = target.spec["booking_trains"][first_train + round_index]
+    train_index = first_train + round_index
+    train = target.spec["booking_trains"][train_index]
     bookings = await run_clients(
         target, BOOKING_CLIENTS, BOOKINGS, lambda connection, index: target.book(connection, index, train)
     )
 
     async def search(connection, index):
-        status, _ = await connection.request(*target.search_request(index))
+        status, _ = await connection.request(*target.search_request(index, train_index))
         return status == 200, [status]
 
     searches = await run_clients(target, SEARCH_CLIENTS, SEARCHES, search)
