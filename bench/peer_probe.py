@@ -141,6 +141,7 @@ async def run_clients(target: Target, clients: int, total: int, attempt) -> dict
         "p50_ms": round(percentile(latencies, 50), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
         "server_cpu_s": round(server_cpu, 2),
+        "server_cpu_ms": round(1000 * server_cpu / len(latencies), 3) if latencies else None,
         "machine_busy_cpu_s": round(busy, 2),
     }
 
@@ -158,6 +159,10 @@ async def round_of(target: Target, round_index: int, first_train: int) -> dict:
 
     searches = await run_clients(target, SEARCH_CLIENTS, SEARCHES, search)
     return {"bookings": bookings, "searches": searches}
+
+
+def _fmt(value, unit=""):
+    return "–" if value is None else f"{value:.2f}{unit}"
 
 
 def median(records, phase, key):
@@ -197,8 +202,9 @@ def main():
         load.append(os.getloadavg()[0])
     rows = [
         "| target | booking attempts/s | sold | searches/s | search p50 / p99 ms | bookings vs "
-        f"{reference} | searches vs {reference} | search p99 vs {reference} |",
-        "|---|---|---|---|---|---|---|---|",
+        f"{reference} | searches vs {reference} | search p99 vs {reference} | server CPU ms per booking / search "
+        f"| {reference}'s CPU per booking / search over this one's |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     ref = results[reference]
     summary = {}
@@ -210,6 +216,8 @@ def main():
             "searches_per_s": median(records, "searches", "attempts_per_s"),
             "search_p50_ms": median(records, "searches", "p50_ms"),
             "search_p99_ms": median(records, "searches", "p99_ms"),
+            "booking_cpu_ms": median(records, "bookings", "server_cpu_ms"),
+            "search_cpu_ms": median(records, "searches", "server_cpu_ms"),
         }
         # Ratios per round (the phases ran minutes apart at most), then their median.
         figures["bookings_ratio"] = statistics.median(
@@ -221,11 +229,22 @@ def main():
         figures["search_p99_ratio"] = statistics.median(
             r["searches"]["p99_ms"] / p["searches"]["p99_ms"] for r, p in zip(records, ref, strict=True)
         )
+        # What a busy machine barely moves: the reference's server CPU per attempt over this one's.
+        for phase, key in (("bookings", "booking_cpu_ratio"), ("searches", "search_cpu_ratio")):
+            pairs = [
+                (p[phase].get("server_cpu_ms"), r[phase].get("server_cpu_ms"))
+                for r, p in zip(records, ref, strict=True)
+            ]
+            figures[key] = (
+                statistics.median(a / b for a, b in pairs if a and b) if all(a and b for a, b in pairs) else None
+            )
         summary[target.name] = figures
         rows.append(
             f"| {target.name} | {figures['bookings_per_s']:.0f} | {figures['sold']:.0f} | "
             f"{figures['searches_per_s']:.0f} | {figures['search_p50_ms']:.1f} / {figures['search_p99_ms']:.1f} | "
-            f"{figures['bookings_ratio']:.2f}x | {figures['searches_ratio']:.2f}x | {figures['search_p99_ratio']:.2f}x |"
+            f"{figures['bookings_ratio']:.2f}x | {figures['searches_ratio']:.2f}x | {figures['search_p99_ratio']:.2f}x | "
+            f"{_fmt(figures['booking_cpu_ms'])} / {_fmt(figures['search_cpu_ms'])} | "
+            f"{_fmt(figures['booking_cpu_ratio'], 'x')} / {_fmt(figures['search_cpu_ratio'], 'x')} |"
         )
     table = "\n".join(rows)
     print()
