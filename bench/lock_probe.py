@@ -8,11 +8,15 @@ two offsets as it reads the access log:
 
     lock-hold <microseconds> <sold|refused>
 
+With BENCH_LATE_REFUSALS=1 in the server's environment it also turns the early refusals off
+(every booking queues for the lock, as before them), to measure what they save.
+
 It misses the part of the lock round trip after the grant (the free-seat read and its answer
 travelling back), so it errs short by a fraction of a round trip. A refusal given before the lock
 (`bookings.inventory.refusals`) takes no lock and writes nothing.
 """
 
+import os
 import sys
 import threading
 import time
@@ -51,3 +55,7 @@ def install() -> None:
 
     locking.lock_run_of = timed_lock
     wrapper.commit, wrapper.rollback = timed_commit, timed_rollback
+    if os.environ.get("BENCH_LATE_REFUSALS") == "1":
+        from bookings.inventory import refusals
+
+        refusals.refusing_early.__enter__ = lambda self: self
