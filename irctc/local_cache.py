@@ -55,8 +55,15 @@ class SharedMemoryCache(BaseCache):
         return threads.connection
 
     def _connect(self) -> sqlite3.Connection:
-        # Only this user may read or write it: what it holds is unpickled.
-        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        if not os.path.exists(self.path):
+            # Only this user may read or write it (SQLite gives its WAL files the same mode): what
+            # it holds is unpickled. Never opened otherwise: closing any descriptor of the file
+            # drops every lock the process holds on it, and another process closing its last
+            # connection would then delete the WAL under this one's feet.
+            try:
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+            except FileExistsError:
+                pass
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA journal_mode = WAL")

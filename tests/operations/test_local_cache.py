@@ -3,6 +3,7 @@ process writes another reads, counters never lose a bump, and a write in one wor
 next search another worker answers. (Without REDIS_URL the suite runs on this cache.)"""
 
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -21,7 +22,7 @@ from tests.trains.test_search_cache import free_seats
 pytestmark = pytest.mark.skipif(settings.REDIS_URL != "", reason="the suite runs on Redis: nothing shared without it")
 
 
-def other_process(code: str, *, processes: int = 1) -> list[str]:
+def other_process(code: str, *, processes: int = 1, path: str | None = None) -> list[str]:
     """Run `code` in `processes` other Python processes at once, with Django set up on this cache."""
     script = textwrap.dedent(
         """
@@ -33,14 +34,16 @@ def other_process(code: str, *, processes: int = 1) -> list[str]:
         from django.core.cache import cache
         """
     ) + textwrap.dedent(code)
-    environment = {**os.environ, "LOCAL_CACHE_PATH": settings.LOCAL_CACHE_PATH, "DEBUG": "true"}
+    environment = {**os.environ, "LOCAL_CACHE_PATH": path or settings.LOCAL_CACHE_PATH, "DEBUG": "true"}
     started = [
-        subprocess.Popen([sys.executable, "-c", script], env=environment, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", script], env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(processes)
     ]
-    outputs = [process.communicate(timeout=60)[0] for process in started]
-    assert all(process.returncode == 0 for process in started)
-    return outputs
+    answers = [process.communicate(timeout=60) for process in started]
+    assert all(process.returncode == 0 for process in started), [errors for _output, errors in answers]
+    return [output for output, _errors in answers]
 
 
 def test_what_one_process_stores_another_reads():
@@ -85,6 +88,19 @@ def test_a_lost_file_is_made_again(tmp_path):
     second = SharedMemoryCache(str(path), {})
     assert second.get_many(["key", "other"]) == {"key": 1}
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_workers_that_start_and_exit_leave_the_others_cache_working(tmp_path):
+    path = str(tmp_path / "cache.sqlite3")
+    worker = SharedMemoryCache(path, {})
+    worker.set("kept", 0, timeout=60)
+    for round_ in range(3):
+        SharedMemoryCache(path, {}).set(f"thread {round_}", round_, timeout=60)  # another thread's connection
+        other_process("cache.incr('kept')", processes=2, path=path)  # connect, write, exit
+
+    assert worker.get("kept") == 6
+    with sqlite3.connect(path) as fresh:  # a new worker reads the same
+        assert fresh.execute("SELECT COUNT(*) FROM entries").fetchone() == (4,)
 
 
 @pytest.mark.django_db
