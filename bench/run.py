@@ -963,7 +963,7 @@ def figures_table(figures: dict, targets: dict, extra_rows=()) -> str:
     if "tatkal" in figures:
         t = figures["tatkal"]
         rows.append(
-            f"| Tatkal: 200-berth pool, 64 clients x 1-4 passengers + 16 searching | sold out in {fmt(t.get('sellout_s'), '.2f')} s: "
+            f"| Tatkal: 200-berth pool, clients booking 1-4 passengers, others searching | sold out in {fmt(t.get('sellout_s'), '.2f')} s: "
             f"{fmt(t.get('passengers_per_s'), '.0f')} passengers/s ({fmt(t.get('bookings_per_s'), '.0f')} bookings/s); "
             f"refusals after {fmt(t.get('refusals_per_s'), '.0f')}/s (with {fmt(t.get('after_searches_per_s'), '.0f')} searches/s); booking p50 {fmt(t.get('p50_ms'))} / p99 {fmt(t.get('p99_ms'))} ms "
             f"(while selling p99 {fmt(t.get('selling_p99_ms'))} ms); search p99 {fmt(t.get('search_p99_ms'))} ms |"
