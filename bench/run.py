@@ -20,6 +20,9 @@ One run, on this machine, against MariaDB and the production server (gunicorn + 
    hot       32 clients book 1 seat each on one 1,000-seat run until sold out, then 500 more
              attempts; the database is checked afterwards (confirmed seats must be exactly 1,000);
    spread    32 clients book 1 seat each across 500 different runs (50 trains x 10 dates).
+   tatkal    64 clients book 1-4 passengers each on one run's 200-berth Tatkal pool, its window
+             open, until it is sold out and --tatkal-after seconds more, while 16 clients search
+             the route; the lock hold of each booking comes from the server (bench/lock_probe.py).
    replica   search on a private primary alone, then with its GTID replica serving the reads
              (bench/replica_phase.py), after the phases above.
 Every figure is the median of the repetitions; the targets are checked and printed (PASS/MISS);
@@ -59,7 +62,7 @@ from procstats import CpuMeter, MemorySampler, children_of, cpu_seconds  # noqa:
 PYTHON = sys.executable
 VENV_BIN = Path(PYTHON).parent
 HOST = "127.0.0.1"
-PHASES = ["ceiling", "search", "search_nolog", "hot", "spread", "replica"]
+PHASES = ["ceiling", "search", "search_nolog", "hot", "spread", "tatkal", "replica"]
 
 TARGETS = {
     "zero_oversell": "confirmed seats in the DB = 1,000 on every hot run, no 5xx",
@@ -67,6 +70,9 @@ TARGETS = {
     "search_vs_ceiling": "search throughput >= 60% of the ceiling",
     "hot_vs_ceiling": "hot-run bookings/s >= 40% of the ceiling",
     "logging_cost": "search log costs <= 5% of search throughput",
+    "tatkal_oversell": "Tatkal: confirmed passengers in the DB = the pool, all in it, no 5xx",
+    "tatkal_vs_bound": "Tatkal: bookings/s while selling >= 70% of 1 / lock hold",
+    "tatkal_refusals_vs_ceiling": "Tatkal: refusals/s after the sell-out >= 80% of the ceiling",
 }
 
 
@@ -85,6 +91,9 @@ def parse_args():
     add("--spread-runs", type=int, default=500)
     add("--spread-bookings", type=int, default=1500)
     add("--after-soldout", type=int, default=500)
+    add("--tatkal-clients", type=int, default=64, help="Tatkal phase: booking clients (1-4 passengers each)")
+    add("--tatkal-searchers", type=int, default=16, help="Tatkal phase: clients searching the route meanwhile")
+    add("--tatkal-after", type=float, default=5.0, help="Tatkal phase: seconds of attempts after the sell-out")
     add("--only", default=",".join(PHASES), help="comma-separated phases to run")
     add("--reuse-db", action="store_true", help="skip drop/migrate/seed (iterating on the harness)")
     add("--profile", default="", help="comma-separated phases to py-spy (repetition 1 only)")
@@ -277,6 +286,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+LOCK_HOLD_LINE = re.compile(rb"^lock-hold (\d+) (sold|refused)$", re.M)
+PROBE_CONFIG = str(BENCH / "probe.gunicorn.conf.py")
 ACCESS_LINE = re.compile(rb'"(\w+) (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
 
 
@@ -286,8 +297,10 @@ class Server:
     `root` and `bin_dir` name another checkout and its virtualenv (the A/B mode's base build).
     """
 
-    def __init__(self, name: str, env: dict, root: Path = ROOT, bin_dir: Path = VENV_BIN):
-        self.name, self.env, self.root, self.bin_dir = name, env, Path(root), Path(bin_dir)
+    def __init__(
+        self, name: str, env: dict, root: Path = ROOT, bin_dir: Path = VENV_BIN, config: str = "gunicorn.conf.py"
+    ):
+        self.name, self.env, self.root, self.bin_dir, self.config = name, env, Path(root), Path(bin_dir), config
         self.port = int(env["BIND"].rsplit(":", 1)[1])
         self.log_path = OUT / f"gunicorn-{name}.log"
         self.process = None
@@ -295,7 +308,7 @@ class Server:
     def start(self):
         # --max-requests 0: the config recycles a worker every ~10,000 requests, and a worker
         # re-importing Django in the middle of a 20 s phase would be measured as the app's cost.
-        command = [str(self.bin_dir / "gunicorn"), "-c", "gunicorn.conf.py", "--max-requests", "0"]
+        command = [str(self.bin_dir / "gunicorn"), "-c", self.config, "--max-requests", "0"]
         self.log_handle = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             command,
@@ -344,6 +357,13 @@ class Server:
             handle.seek(start)
             chunk = handle.read(end - start)
         return [(m[2].decode(), int(m[3]), int(m[4])) for m in ACCESS_LINE.finditer(chunk)]
+
+    def lock_holds(self, start: int, end: int) -> list[tuple[int, str]]:
+        """(microseconds, sold or refused) of the lock-probe lines written between two offsets."""
+        with open(self.log_path, "rb") as handle:
+            handle.seek(start)
+            chunk = handle.read(end - start)
+        return [(int(m[1]), m[2].decode()) for m in LOCK_HOLD_LINE.finditer(chunk)]
 
     def errors_logged(self) -> int:
         text = self.log_path.read_bytes()
@@ -488,6 +508,116 @@ async def spread_run(server, tokens, runs, bookings, clients) -> PhaseResult:
         rejection_codes=error_codes(result, rejected_bodies),
     )
     return result
+
+
+TATKAL_NAMES = ["Asha", "Bhanu", "Chitra", "Devraj", "Esha", "Farhan", "Gauri", "Harish"]
+
+
+async def tatkal_storm(server, tokens, setup: dict, train_id: int, clients, searchers, after_s, seed) -> PhaseResult:
+    """At one moment, `clients` book 1-4 named passengers each from one run's Tatkal pool (its
+    window open) until it is sold out and `after_s` seconds more, while `searchers` search the
+    route for Tatkal; every request is timed from the same start."""
+    rng = random.Random(seed)
+    run_date = setup["run_date"]
+    bodies = []
+    for _ in range(256):
+        party = rng.randint(1, 4)
+        passengers = [
+            {"name": rng.choice(TATKAL_NAMES), "age": rng.randint(18, 70), "gender": rng.choice("MF")}
+            for _ in range(party)
+        ]
+        bodies.append(
+            json.dumps(
+                {
+                    "train": train_id,
+                    "travel_date": run_date,
+                    "class": setup["class"],
+                    "quota": "TQ",
+                    "passengers": passengers,
+                    "allow_waitlist": False,
+                }
+            ).encode()
+        )
+    heads = [
+        (build_head("POST", "/api/bookings/", server.host_header, tokens[i % len(tokens)], len(body)), body)
+        for i, body in enumerate(bodies)
+    ]
+    source, destination = setup["route"]
+    query = urllib.parse.urlencode({"source": source, "destination": destination, "date": run_date, "quota": "TQ"})
+    search_heads = [build_head("GET", f"{SEARCH_PATH}?{query}", server.host_header, token) for token in tokens]
+    state = {"issued": 0, "searches": 0, "sold_at": None, "passengers": 0, "confirmed": 0, "last_sale": 0.0}
+    refusals, other, timeline = [], Counter(), []
+    pool = setup["pool"]
+    # A pool that never sells out (a defect) must still end.
+    cap = pool * 20
+
+    def done() -> bool:
+        if state["sold_at"] is not None:
+            return time.perf_counter() >= state["sold_at"] + after_s
+        return state["issued"] >= cap
+
+    def next_booking(_client):
+        if done():
+            return None
+        state["issued"] += 1
+        return heads[state["issued"] % len(heads)]
+
+    def on_booking(status, payload, t):
+        timeline.append((t, status))
+        if status == 201:
+            state["confirmed"] += 1
+            state["passengers"] += json.loads(payload)["seats"]
+            state["last_sale"] = t
+            if state["passengers"] >= pool and state["sold_at"] is None:
+                state["sold_at"] = time.perf_counter()
+        elif status == 409:
+            code = json.loads(payload).get("code")
+            refusals.append((t, code))
+        else:
+            other[status] += 1
+
+    search_times = []
+
+    def on_search(_status, _payload, t):
+        search_times.append(t)
+
+    def next_search(_client):
+        if done():
+            return None
+        state["searches"] += 1
+        return search_heads[state["searches"] % len(search_heads)], b""
+
+    booking, search = await asyncio.gather(
+        closed_loop("tatkal", HOST, server.port, clients, next_booking, on_response=on_booking),
+        closed_loop("tatkal_search", HOST, server.port, searchers, next_search, on_response=on_search),
+    )
+    sold_s = state["last_sale"] or booking.elapsed_s
+    after = [t for t, _code in refusals if t > sold_s]
+    after_window = booking.elapsed_s - sold_s
+    selling = [latency for (t, status), latency in zip(timeline, booking.latencies_ms, strict=False) if t <= sold_s]
+    booking.extra.update(
+        confirmed_by_client=state["confirmed"],
+        passengers_confirmed=state["passengers"],
+        sellout_s=sold_s,
+        bookings_per_s=state["confirmed"] / sold_s if sold_s else 0.0,
+        passengers_per_s=state["passengers"] / sold_s if sold_s else 0.0,
+        refusals_after=len(after),
+        refusals_per_s=len(after) / after_window if after_window > 0 else None,
+        # What the server answered in all after the sell-out: the searchers share it with the refusals.
+        after_searches_per_s=sum(1 for t in search_times if t > sold_s) / after_window if after_window > 0 else None,
+        refusal_codes=dict(Counter(code for _t, code in refusals)),
+        other_statuses={str(k): v for k, v in other.items()},
+        selling_p50_ms=percentile(selling, 50),
+        selling_p99_ms=percentile(selling, 99),
+        search_requests=search.requests,
+        search_rps=search.rps,
+        search_p50_ms=search.percentile(50),
+        search_p99_ms=search.percentile(99),
+        search_statuses={str(k): v for k, v in search.statuses.items()},
+        train=train_id,
+        travel_date=run_date,
+    )
+    return booking
 
 
 def percentile(values, q):
@@ -718,6 +848,19 @@ def summarize(reps: dict, memory: dict, hot_checks: list[dict], args) -> tuple[d
             "server_cpu_ms_per_request",
             "mariadb_cpu_ms_per_request",
             "mongo_cpu_ms_per_request",
+            "sellout_s",
+            "passengers_per_s",
+            "refusals_per_s",
+            "after_searches_per_s",
+            "selling_p50_ms",
+            "selling_p99_ms",
+            "search_p99_ms",
+            "search_rps",
+            "hold_mean_us",
+            "hold_p50_us",
+            "hold_p99_us",
+            "lock_bound_per_s",
+            "bound_ratio",
         ]
         figures[phase] = {k: median_of(records, k) for k in keys if median_of(records, k) is not None}
     figures["memory"] = memory
@@ -763,6 +906,25 @@ def summarize(reps: dict, memory: dict, hot_checks: list[dict], args) -> tuple[d
     if figures["ratios"]["logging_cost"] is not None:
         c = figures["ratios"]["logging_cost"]
         targets["logging_cost"] = {"pass": c <= 0.05, "value": f"{100 * c:.1f}%"}
+    if reps.get("tatkal"):
+        tatkal = reps["tatkal"]
+        bad = [r["db_check"] for r in tatkal if not r["db_check"]["ok"]]
+        targets["tatkal_oversell"] = {
+            "pass": not bad,
+            "value": f"confirmed passengers {[r['db_check']['confirmed_passengers'] for r in tatkal]}, "
+            f"outside the pool {[r['db_check']['seats_outside_pool'] for r in tatkal]}, "
+            f"5xx {sum(r['server_5xx'] for r in tatkal)}",
+        }
+        ratio = figures["tatkal"].get("bound_ratio")
+        if ratio is not None:
+            targets["tatkal_vs_bound"] = {"pass": ratio >= 0.70, "value": f"{100 * ratio:.0f}%"}
+        refusals = figures["tatkal"].get("refusals_per_s")
+        if refusals is not None and ceiling:
+            figures["ratios"]["tatkal_refusals_vs_ceiling"] = round(refusals / ceiling, 3)
+            targets["tatkal_refusals_vs_ceiling"] = {
+                "pass": refusals / ceiling >= 0.80,
+                "value": f"{100 * refusals / ceiling:.0f}%",
+            }
     for name, target in targets.items():
         target["target"] = TARGETS[name]
     return figures, targets
@@ -798,6 +960,19 @@ def figures_table(figures: dict, targets: dict, extra_rows=()) -> str:
         rows.append(
             f"| spread: 500 runs (32 clients) | {fmt(s['bookings_per_s'])} bookings/s (p99 {fmt(s['p99_ms'])} ms) |"
         )
+    if "tatkal" in figures:
+        t = figures["tatkal"]
+        rows.append(
+            f"| Tatkal: 200-berth pool, clients booking 1-4 passengers, others searching | sold out in {fmt(t.get('sellout_s'), '.2f')} s: "
+            f"{fmt(t.get('passengers_per_s'), '.0f')} passengers/s ({fmt(t.get('bookings_per_s'), '.0f')} bookings/s); "
+            f"refusals after {fmt(t.get('refusals_per_s'), '.0f')}/s (with {fmt(t.get('after_searches_per_s'), '.0f')} searches/s); booking p50 {fmt(t.get('p50_ms'))} / p99 {fmt(t.get('p99_ms'))} ms "
+            f"(while selling p99 {fmt(t.get('selling_p99_ms'))} ms); search p99 {fmt(t.get('search_p99_ms'))} ms |"
+        )
+        rows.append(
+            f"| Tatkal: run lock held per sale | mean {fmt(t.get('hold_mean_us'), '.0f')} us, p50 {fmt(t.get('hold_p50_us'), '.0f')} / "
+            f"p99 {fmt(t.get('hold_p99_us'), '.0f')} us: bound {fmt(t.get('lock_bound_per_s'), '.0f')} bookings/s, "
+            f"selling at {fmt(100 * t['bound_ratio'] if t.get('bound_ratio') else None, '.0f')}% of it |"
+        )
     ratios = figures.get("ratios", {})
     for key, label in [
         ("search_vs_ceiling", "search / ceiling"),
@@ -806,6 +981,7 @@ def figures_table(figures: dict, targets: dict, extra_rows=()) -> str:
         ("logging_cost", "search-log cost (1 - on/off, median of paired reps)"),
         ("logging_cost_same_split", "search-log cost, pairs whose phases split connections alike"),
         ("logging_cpu_cost", "search-log CPU cost (app + MongoDB server, median of paired reps)"),
+        ("tatkal_refusals_vs_ceiling", "Tatkal refusals after the sell-out / ceiling"),
     ]:
         if ratios.get(key) is not None:
             rows.append(f"| {label} | {100 * ratios[key]:.1f}% |")
@@ -930,7 +1106,65 @@ async def benchmark(
                     prof,
                 )
             )
+        if "tatkal" in only:
+            record = await tatkal_phase(a, tokens, setup["tatkal"], rep, args, prof)
+            reps["tatkal"].append(record)
     return reps, hot_checks
+
+
+async def tatkal_phase(server, tokens, tatkal: dict, rep: int, args, profiler) -> dict:
+    """One Tatkal opening on a train of its own, checked in the database, with the lock holds the
+    server logged meanwhile."""
+    train_id = tatkal["trains"][rep % len(tatkal["trains"])]
+    log_start = server.log_offset()
+    record = await measured(
+        server,
+        "tatkal",
+        lambda: tatkal_storm(
+            server,
+            tokens,
+            tatkal,
+            train_id,
+            args.tatkal_clients,
+            args.tatkal_searchers,
+            args.tatkal_after,
+            seed=2026 + rep,
+        ),
+        profiler,
+    )
+    holds = server.lock_holds(log_start, server.log_offset())
+    sold = [us for us, outcome in holds if outcome == "sold"]
+    refused = [us for us, outcome in holds if outcome == "refused"]
+    mean_sold = statistics.mean(sold) if sold else None
+    bound = 1e6 / mean_sold if mean_sold else None
+    record.update(
+        lock_holds_sold=len(sold),
+        lock_holds_refused=len(refused),
+        hold_mean_us=round(mean_sold) if mean_sold else None,
+        hold_p50_us=percentile(sold, 50),
+        hold_p99_us=percentile(sold, 99),
+        refused_hold_mean_us=round(statistics.mean(refused)) if refused else None,
+        lock_bound_per_s=round(bound, 1) if bound else None,
+        bound_ratio=round(record["bookings_per_s"] / bound, 3) if bound else None,
+    )
+    check = fixtures(server.env, "tatkal-verify", str(train_id), tatkal["run_date"])
+    check["ok"] = (
+        check["confirmed_passengers"] == tatkal["pool"] == check["allocated_seats"] == check["distinct_seat_numbers"]
+        and check["seats_outside_pool"] == 0
+        and check["confirmed_bookings"] == record["confirmed_by_client"]
+        and record["server_5xx"] == 0
+        and not record["other_statuses"]
+        and all(not k.startswith("5") for k in record["search_statuses"])
+    )
+    record["db_check"] = check
+    log(
+        f"  tatkal: sold out in {record['sellout_s']:.2f} s, {record['passengers_per_s']:.0f} passengers/s "
+        f"({record['bookings_per_s']:.0f} bookings/s), refusals after {record['refusals_per_s'] or 0:.0f}/s; "
+        f"lock hold mean {record['hold_mean_us']} us (bound {record['lock_bound_per_s']}/s, "
+        f"{100 * (record['bound_ratio'] or 0):.0f}%), {len(refused)} refused under the lock; "
+        f"search p99 {record['search_p99_ms']:.1f} ms; DB {check}"
+    )
+    return record
 
 
 def main():
@@ -959,13 +1193,18 @@ def main():
         manage(base_env, "seed_demo", "--trains", str(args.trains), "--users", str(args.users), capture=True)
         log(f"  seeded in {time.monotonic() - seed_started:.1f} s")
     setup = fixtures(base_env, "setup")
+    if "tatkal" in args.only.split(","):
+        setup["tatkal"] = fixtures(base_env, "tatkal", str(args.reps))
+        log(
+            f"Tatkal: trains {setup['tatkal']['trains']}, run {setup['tatkal']['run_date']} (opened {setup['tatkal']['opened_at']})"
+        )
     log(f"{setup['trains_total']} trains, {len(setup['routes'])} routes; hot train id {setup['hot_train']}")
 
     search_log = SearchLogServer().start()
     log(f"search log: MongoDB wire-protocol server (scripts/mongo.sh) on {search_log.uri}, PID {search_log.pid}")
     on_env = bench_env(args, secret_key, search_log=True, port=free_port(), mongo_uri=search_log.uri)
     servers = {
-        "A": Server("A-log-on", on_env),
+        "A": Server("A-log-on", on_env, config=PROBE_CONFIG),
         "B": Server("B-log-off", bench_env(args, secret_key, search_log=False, port=free_port())),
     }
     samplers = {}

@@ -98,6 +98,26 @@ def cached_answer(
     return None, {"key": key, "stamp": stamp}, others
 
 
+def kept_value(key: str, run_date: date, route: tuple[str, str]) -> tuple[object | None, dict | None]:
+    """`(value, stamp)`: what `store` kept under `key` for the run that left on `run_date`, seen
+    from `route` (two station keys), while no write on that run's route and no timetable change
+    has been announced since; else None and the stamp to store a fresh value with (None when the
+    cache is off or down). The same counters as a search's, read before what they stamp."""
+    if not enabled():
+        return None, None
+    generation_keys = [TIMETABLE, _route_key(run_date, route)]
+    try:
+        pay_owed()
+        found = cache.get_many([key, *generation_keys])
+    except Exception:  # noqa: BLE001 - a cache that is down costs a read, never a request
+        return None, None
+    stamp = {k: found.get(k, 0) for k in generation_keys}
+    entry = found.get(key)
+    if entry is not None and entry["stamp"] == stamp:
+        return entry["answer"], None
+    return None, {"key": key, "stamp": stamp}
+
+
 def timetable_generation(stamp: dict | None):
     """The timetable's counter as `cached_answer` read it (None without a cache): a process may keep
     what it read of the timetable for as long as the counter stays the same

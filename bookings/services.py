@@ -24,7 +24,7 @@ from bookings.errors import (
     SeatsUnavailable,
     SoldOut,
 )
-from bookings.inventory import allocation, locking, queues, quotas
+from bookings.inventory import allocation, locking, queues, quotas, refusals
 from bookings.inventory.seat_choice import (
     PassengerRequest,
     assign_chosen_seats,
@@ -65,7 +65,7 @@ def book_seats(
     count, requests = _passenger_requests(seats, passengers)
     route = dict(travel_date=travel_date, from_station=from_station, to_station=to_station, class_code=class_code)
     journey = _planned_journey(train, route, requests, quota=quota, count=count)
-    with transaction.atomic():
+    with refusals.refusing_early(journey, quota, count, allow_waitlist), transaction.atomic():
         run, open_seats = locking.lock_run_of(journey)
         journey, open_seats = allocation.prepare_run(run, journey, open_seats, route)
         quotas.check_quota(journey, quota, count, requests)  # the train as it is under the lock

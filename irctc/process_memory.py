@@ -179,7 +179,12 @@ owed_cache_bumps = OwedKeys(1000, overflow_key="search-gen:timetable")
 # (a process that answers no search).
 station_codes = KeptValue(60)
 
-_ALL = (kept_trains, timetables, verified_tokens, owed_cache_bumps, station_codes)
+# Seats this process last saw free in a quota's pool for a journey, and when (monotonic):
+# {(train, run date, class, quota, from index, to index): (seats free, seen at)}. Only ever a
+# reason to skip the early refusal's read (`bookings.inventory.refusals`), never one to refuse.
+pool_observations = KeptItems(4096, evict="all")
+
+_ALL = (kept_trains, timetables, verified_tokens, owed_cache_bumps, station_codes, pool_observations)
 
 
 def reset() -> None:

@@ -5,8 +5,10 @@ python-dotenv) and nowhere else: the rest of the code reads `django.conf.setting
 their defaults are the ones of docs/operations.md, Configuration; `.env.example` lists them all.
 """
 
+import hashlib
 import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -159,8 +161,11 @@ if DB_ENGINE == "sqlite":
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": _sqlite_name if os.path.isabs(_sqlite_name) else BASE_DIR / _sqlite_name,
             # IMMEDIATE takes SQLite's write lock at BEGIN, so concurrent bookings queue up
-            # instead of failing with "database is locked" when they upgrade a read lock.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # instead of failing with "database is locked" when they upgrade a read lock. WAL:
+            # a commit is one synced write to the log instead of the rollback journal's several,
+            # so each booking holds the write lock, which every other waits for, a shorter while,
+            # and searches read while a booking writes.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL"},
         }
     }
 elif DB_ENGINE == "mysql":
@@ -278,18 +283,38 @@ REDIS_CACHE = {
     "KEY_PREFIX": CACHE_KEY_PREFIX,
     "OPTIONS": {"socket_timeout": REDIS_TIMEOUT_MS / 1000, "socket_connect_timeout": REDIS_TIMEOUT_MS / 1000},
 }
+# Without Redis, the worker processes of this machine share a SQLite file in memory
+# (irctc/local_cache.py) named after the database, so that two deployments of one machine don't
+# share it; LOCAL_CACHE=process keeps a cache per process instead (nothing shared).
+LOCAL_CACHE = env("LOCAL_CACHE", "shared").lower()
+if LOCAL_CACHE not in {"shared", "process"}:
+    raise ImproperlyConfigured("LOCAL_CACHE must be 'shared' or 'process'")
+_cache_directory = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+_cache_of = hashlib.blake2b(f"{BASE_DIR}|{DB_ENGINE}|{DATABASES['default']['NAME']}".encode(), digest_size=8)
+LOCAL_CACHE_PATH = env("LOCAL_CACHE_PATH") or os.path.join(
+    _cache_directory, f"irctc-cache-{_cache_of.hexdigest()}.sqlite3"
+)
 if REDIS_URL:
     CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
+elif LOCAL_CACHE == "shared":
+    CACHES = {
+        "default": {
+            "BACKEND": "irctc.local_cache.SharedMemoryCache",
+            "LOCATION": LOCAL_CACHE_PATH,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "irctc"}}
+_CACHE_SHARED = bool(REDIS_URL) or LOCAL_CACHE == "shared"
 # Seconds a signed-in user is kept in the cache so that a request's JWT needs no user query
 # (accounts/authentication.py); every change to the user invalidates it at once. On by default
-# only with Redis: a process-local cache could not be invalidated in the other workers.
-AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
+# only with a cache the workers share: one per process could not be invalidated in the others.
+AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300 if _CACHE_SHARED else 0)
 # Seconds a search answer may be shared (bookings/search_cache.py); every booking, hold, cancel
-# or train change invalidates the answers it touches at once. On by default only with Redis,
-# for the same reason.
-SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60 if REDIS_URL else 0)
+# or train change invalidates the answers it touches at once. On by default only with a cache the
+# workers share, for the same reason.
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60 if _CACHE_SHARED else 0)
 
 # --- Passwords ---------------------------------------------------------------------------------
 
