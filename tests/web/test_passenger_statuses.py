@@ -109,3 +109,14 @@ def test_pnr_status_shows_both_statuses_per_traveller_without_names(client, user
     assert rows == [("RAC 1", "CNF A1/1"), ("RAC 2", "RAC 1")]
     assert '<dd class="status status-rac">RAC' in html
     assert "Ravi" not in html
+
+
+def test_my_bookings_says_an_rac_ticket_shares_berths_rather_than_waits(user, train):
+    sell_general(train)
+    couple = book_couple(user, train)
+    assert couple.status == Booking.Status.RAC
+
+    mine = signed_in(user).get("/bookings/").content.decode()
+
+    assert "2 RAC places" in mine
+    assert "waiting" not in mine
