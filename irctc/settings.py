@@ -394,7 +394,7 @@ if not 0 < CHART_HOURS <= 24:
 # CELERY_BROKER_FOLDER, which needs no server: the embedded demo's worker (`celery -A irctc worker
 # -B`) and the site hand each other tasks as files there.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-CELERY_BROKER_FOLDER = Path(env("CELERY_BROKER_FOLDER", str(BASE_DIR / ".celery")))
+CELERY_BROKER_FOLDER = BASE_DIR / env("CELERY_BROKER_FOLDER", ".celery")  # relative: to the project root
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # One folder both ways: every process both sends and takes tasks from it.
@@ -410,6 +410,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # mean one).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_IGNORE_RESULT = True
+# Sets apart the tasks of deployments (or test runs) that share one broker.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # A task whose worker dies half-way is run again by the next: every task here is idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
