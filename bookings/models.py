@@ -8,6 +8,13 @@ New Delhi -> Kota and Kota -> Mumbai share a berth without sharing a row. The un
 (run, class, segment, seat) constraint is the second line of defence behind the run lock: even
 a code path that forgot the lock cannot sell a seat twice on any segment. Freeing a seat
 deletes its rows, because MariaDB has no partial unique indexes.
+
+An RAC place is allocated the same way, as a seat numbered past every seat a class may have
+(`RAC_PLACE_BASE` + the place's number): place k shares the class's ((k - 1) // 2)-th RAC berth
+with its neighbour. The same unique key then keeps any side-lower berth to two RAC passengers
+per segment, with no constraint of its own, and a class may grow without its seat numbers
+meeting its places. Every passenger of a booking has a row, named or not, and the allocations of
+one passenger are the booking's rows of their seat (`Passenger.allocated_seat`).
 """
 
 from django.conf import settings
@@ -21,6 +28,9 @@ from trains.models import Train
 
 # Travellers one booking or hold may name: IRCTC's limit for an e-ticket.
 MAX_SEATS_PER_BOOKING = 6
+# RAC place k of a class is allocated as seat RAC_PLACE_BASE + k: past any class's seats
+# (`trains.models.MAX_TOTAL_SEATS`), so resizing a class never turns a place into a seat.
+RAC_PLACE_BASE = 100_000
 # A booking's columns of each passenger's fare, in the order of `trains.fares.FareBreakdown`.
 FARE_COLUMNS = ("base_fare", "reservation_charge", "superfast_charge", "tatkal_charge", "gst", "passenger_fare")
 
@@ -55,6 +65,7 @@ class BookingQuerySet(models.QuerySet):
 class Booking(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "CONFIRMED", "Confirmed"
+        RAC = "RAC", "RAC"
         WAITLISTED = "WAITLISTED", "Waitlisted"
         CANCELLED = "CANCELLED", "Cancelled"
 
@@ -107,6 +118,30 @@ class Booking(models.Model):
     def segments(self) -> range:
         return range(self.from_index, self.to_index)
 
+    @staticmethod
+    def status_of(passenger_statuses) -> str:
+        """A booking's status from its passengers' current ones: waitlisted while one waits, RAC
+        while one is RAC, confirmed while anyone travels, else cancelled."""
+        statuses = set(passenger_statuses)
+        if Passenger.Status.WL in statuses:
+            return Booking.Status.WAITLISTED
+        if Passenger.Status.RAC in statuses:
+            return Booking.Status.RAC
+        if Passenger.Status.CNF in statuses:
+            return Booking.Status.CONFIRMED
+        return Booking.Status.CANCELLED
+
+    @property
+    def waitlist_position(self) -> int | None:
+        """Where the booking's first waitlisted passenger stands now, when read for display
+        (`bookings.selectors`, which counts each passenger's `current_position`); else None."""
+        positions = [
+            getattr(passenger, "current_position", None)
+            for passenger in getattr(self, "passenger_list", ())
+            if passenger.status == Passenger.Status.WL
+        ]
+        return min((position for position in positions if position is not None), default=None)
+
     @property
     def fare_breakdown(self) -> FareBreakdown | None:
         """Each passenger's fare with its charges, as charged when booked; None without a fare."""
@@ -122,27 +157,64 @@ class Booking(models.Model):
 
 
 class Passenger(models.Model):
-    """A named traveller on a booking, in the order given; `seat_number` while confirmed."""
+    """A traveller on a booking, in the order given: named, or unnamed (a booking of `seats`).
+
+    Each has a status of their own: as at booking (`booking_status`, `booking_position` in the
+    RAC or waitlist queue then) and now (`status`; the position now is counted when read, never
+    stored, since it moves whenever someone ahead does). `seat_number` is the berth while `CNF`,
+    and the shared side-lower berth while `RAC`, whose place is `rac_place`.
+    """
 
     class Gender(models.TextChoices):
         MALE = "M", "Male"
         FEMALE = "F", "Female"
         TRANSGENDER = "T", "Transgender"
 
+    class Status(models.TextChoices):
+        CNF = "CNF", "Confirmed"
+        RAC = "RAC", "RAC"
+        WL = "WL", "Waitlisted"
+        CANCELLED = "CANCELLED", "Cancelled"
+
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="passengers")
     position = models.PositiveSmallIntegerField()  # 1-based, as on the ticket
-    name = models.CharField(max_length=50)
-    age = models.PositiveSmallIntegerField()
-    gender = models.CharField(max_length=1, choices=Gender.choices)
+    name = models.CharField(max_length=50, null=True, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=1, choices=Gender.choices, null=True, blank=True)
     berth_preference = models.CharField(max_length=2, null=True, blank=True)
     seat_number = models.PositiveIntegerField(null=True, blank=True)
+    booking_status = models.CharField(max_length=3, choices=Status.choices[:3], default=Status.CNF)
+    booking_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.CNF)
+    rac_place = models.PositiveSmallIntegerField("RAC place", null=True, blank=True)
 
     class Meta:
         ordering = ["booking_id", "position"]
         constraints = [models.UniqueConstraint(fields=["booking", "position"], name="passenger_position_unique")]
 
     def __str__(self) -> str:
+        if self.name is None:
+            return f"Passenger {self.position} ({self.status})"
         return f"{self.name} ({self.age}{self.gender})"
+
+    @property
+    def allocated_seat(self) -> int | None:
+        """The seat number of this passenger's allocations (with the booking's id): the berth while
+        CNF, the RAC place while RAC, none otherwise."""
+        if self.status == Passenger.Status.CNF:
+            return self.seat_number
+        if self.status == Passenger.Status.RAC:
+            return rac_place_seat(self.rac_place)
+        return None
+
+
+def rac_place_seat(place: int) -> int:
+    """The seat number RAC place `place` (1-based) of a class is allocated as."""
+    return RAC_PLACE_BASE + place
+
+
+def is_rac_place(seat_number: int) -> bool:
+    return seat_number > RAC_PLACE_BASE
 
 
 class HoldQuerySet(models.QuerySet):

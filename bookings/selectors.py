@@ -16,7 +16,8 @@ from django.utils import timezone
 from bookings import search_cache
 from bookings.errors import QuotaNotAvailable
 from bookings.inventory import search_availability, statements
-from bookings.models import Booking, Hold, SeatAllocation
+from bookings.inventory.availability import QUEUED_BOOKINGS
+from bookings.models import RAC_PLACE_BASE, Booking, Hold, Passenger, SeatAllocation, rac_place_seat
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
 from trains.fares import breakdown_data
@@ -332,6 +333,7 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
                     "fare_breakdown": breakdown_data(option["fare_breakdown"]),
                     "quota": option["quota"],
                     "status": option["status"],
+                    "rac_available": option["rac_available"],
                     "waitlist_next": option["waitlist_next"],
                 }
                 for option in journey["availability"]
@@ -353,7 +355,8 @@ def _local_iso(value: datetime, zone) -> str:
 
 
 def journey_free_seats(journey: Journey) -> list[int]:
-    """Seats of the journey's class free on every segment of it, ascending."""
+    """Seats of the journey's class free on every segment of it, ascending; an RAC berth counts as
+    free while one of its two RAC places is."""
     taken = set(
         _occupied_seats()
         .filter(
@@ -365,7 +368,13 @@ def journey_free_seats(journey: Journey) -> list[int]:
         )
         .values_list("seat_number", flat=True)
     )
-    return [seat for seat in range(1, journey.train_class.seats + 1) if seat not in taken]
+    rac_berths = pools_of_class(journey.train_class).rac_berths
+    full_rac_berths = {
+        berth
+        for index, berth in enumerate(rac_berths)
+        if {rac_place_seat(2 * index + 1), rac_place_seat(2 * index + 2)} <= taken
+    }
+    return [seat for seat in range(1, journey.train_class.seats + 1) if seat not in taken | full_rac_berths]
 
 
 def seat_map(
@@ -420,48 +429,70 @@ def seat_map(
 
 
 def _with_display_data(bookings: QuerySet) -> QuerySet:
-    """Train, seats, passengers and waitlist position for every booking in a fixed number of queries.
+    """Train, confirmed seats and passengers, each with their place in their queue now, for every
+    booking in a fixed number of queries.
 
-    The position is counted when read, from the bookings of the same run, class and quota (each
-    queue is its own) still waiting ahead, so it moves up as soon as someone ahead is promoted or cancels. A seat has a row per
-    segment; the one on the journey's first segment stands for it.
+    A seat has a row per segment; the one on the journey's first segment stands for it (RAC
+    places are not seats: a passenger's shows as their berth). The positions are counted when
+    read (`_queue_positions`), so they move up as soon as someone ahead moves or cancels.
     """
+    return bookings.select_related("run__train").prefetch_related(
+        "run__train__stops",
+        "run__train__classes",
+        Prefetch(
+            "allocations",
+            queryset=SeatAllocation.objects.filter(
+                segment=F("booking__from_index"), seat_number__lte=RAC_PLACE_BASE
+            ).order_by("seat_number"),
+            to_attr="seat_allocations",
+        ),
+        Prefetch("passengers", queryset=_queue_positions(Passenger.objects.all()), to_attr="passenger_list"),
+    )
+
+
+def _queue_positions(passengers: QuerySet) -> QuerySet:
+    """`passengers`, each RAC or waitlisted one annotated with `current_position`: 1 + the
+    passengers of the same queue (run, class, quota and status) ahead of them, by booking
+    (`created_at`, id), then position on the booking. In the same statement: no query per
+    passenger."""
+    booking = "booking__"
     ahead = (
-        Booking.objects.filter(
-            run=OuterRef("run"),
-            class_code=OuterRef("class_code"),
-            quota=OuterRef("quota"),
-            status=Booking.Status.WAITLISTED,
+        Passenger.objects.filter(
+            booking__run=OuterRef(booking + "run"),
+            booking__class_code=OuterRef(booking + "class_code"),
+            booking__quota=OuterRef(booking + "quota"),
+            booking__status__in=QUEUED_BOOKINGS,
+            status=OuterRef("status"),
         )
-        .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")))
+        .filter(
+            Q(booking__created_at__lt=OuterRef(booking + "created_at"))
+            | Q(booking__created_at=OuterRef(booking + "created_at"), booking_id__lt=OuterRef("booking_id"))
+            | Q(booking_id=OuterRef("booking_id"), position__lt=OuterRef("position"))
+        )
         .order_by()
-        .values("run")
+        .values("status")
         .annotate(count=Count("id"))
         .values("count")
     )
-    return (
-        bookings.select_related("run__train")
-        .prefetch_related(
-            "run__train__stops",
-            "run__train__classes",
-            Prefetch(
-                "allocations",
-                queryset=SeatAllocation.objects.filter(segment=F("booking__from_index")).order_by("seat_number"),
-                to_attr="seat_allocations",
+    return passengers.annotate(
+        current_position=Case(
+            When(
+                status__in=[Passenger.Status.RAC, Passenger.Status.WL],
+                then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1,
             ),
-            Prefetch("passengers", to_attr="passenger_list"),
-        )
-        .annotate(
-            waitlist_position=Case(
-                When(
-                    status=Booking.Status.WAITLISTED,
-                    then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1,
-                ),
-                default=None,
-                output_field=IntegerField(),
-            )
+            default=None,
+            output_field=IntegerField(),
         )
     )
+
+
+def passenger_status_data(passenger: Passenger) -> dict:
+    """A passenger's status as booked and now, each `{status, position}`, for a passenger read
+    by `_with_display_data` (which counts `current_position`)."""
+    return {
+        "booking_status": {"status": passenger.booking_status, "position": passenger.booking_position},
+        "current_status": {"status": passenger.status, "position": getattr(passenger, "current_position", None)},
+    }
 
 
 def journey_times(booking: Booking | Hold) -> tuple[datetime | None, datetime | None]:
@@ -490,9 +521,9 @@ def new_booking_for_display(booking: Booking) -> Booking:
     """A booking `book_seats` just returned, ready to show.
 
     A confirmed one already carries all `_with_display_data` would read back (its run and train
-    as read under the run lock, its `seat_allocations` and `passenger_list`, no waitlist
-    position), and reading it back cost as much CPU as making it. A waitlisted one needs its
-    position counted.
+    as read under the run lock, its `seat_allocations` and `passenger_list`, no queue position),
+    and reading it back cost as much CPU as making it. One with RAC or waitlisted passengers
+    needs their positions counted.
     """
     if booking.status == Booking.Status.CONFIRMED and hasattr(booking, "seat_allocations"):
         return booking

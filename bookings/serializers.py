@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger
-from bookings.selectors import current_train, journey_times, train_for_booking
+from bookings.selectors import current_train, journey_times, passenger_status_data, train_for_booking
 from irctc.schema import request_rules
 from trains.fares import breakdown_data
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
@@ -234,8 +234,27 @@ class PassengerFareSerializer(serializers.Serializer):
     fare_breakdown = FareBreakdownSerializer(allow_null=True)
 
 
-class BookingPassengerSerializer(PassengerSerializer, PassengerFareSerializer):
-    pass
+class QueueStatusSerializer(serializers.Serializer):
+    """A passenger's status, and their place in its queue ("RAC 3", "WL 12"; null for CNF and
+    CANCELLED)."""
+
+    status = serializers.ChoiceField(choices=Passenger.Status.values)
+    position = serializers.IntegerField(allow_null=True)
+
+
+class PassengerStatusSerializer(serializers.Serializer):
+    """A passenger's status as booked and now. `seat_number` and the berth are the passenger's
+    own while CNF, the side-lower berth they share while RAC."""
+
+    booking_status = QueueStatusSerializer()
+    current_status = QueueStatusSerializer()
+
+
+class BookingPassengerSerializer(PassengerSerializer, PassengerFareSerializer, PassengerStatusSerializer):
+    # A booking of `seats` alone has unnamed passengers.
+    name = serializers.CharField(allow_null=True)
+    age = serializers.IntegerField(allow_null=True)
+    gender = serializers.CharField(allow_null=True)
 
 
 def passenger_fare_data(booking: Booking) -> dict:
@@ -357,7 +376,10 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
     @extend_schema_field(BookingPassengerSerializer(many=True))
     def get_passengers(self, booking: Booking) -> list[dict]:
         fare = passenger_fare_data(booking)
-        return [{**passenger_data(booking.class_code, passenger), **fare} for passenger in booking.passenger_list]
+        return [
+            {**passenger_data(booking.class_code, passenger), **fare, **passenger_status_data(passenger)}
+            for passenger in booking.passenger_list
+        ]
 
 
 class HoldSerializer(WithClassField, serializers.ModelSerializer):
@@ -493,7 +515,8 @@ class ClassAvailabilitySerializer(WithClassField, serializers.Serializer):
     fare = _fare_field()
     fare_breakdown = FareBreakdownSerializer(allow_null=True)
     quota = serializers.CharField()
-    status = serializers.ChoiceField(choices=["AVAILABLE", "WAITLIST", "REGRET", "NOT_OPEN"])
+    status = serializers.ChoiceField(choices=["AVAILABLE", "RAC", "WAITLIST", "REGRET", "NOT_OPEN"])
+    rac_available = serializers.IntegerField()
     waitlist_next = serializers.IntegerField(allow_null=True)
     class_field_kwargs = {"read_only": True}
 
@@ -531,9 +554,9 @@ class SeatMapSerializer(WithClassField, serializers.Serializer):
     class_field_after = "to_station"
 
 
-class PnrPassengerSerializer(SeatFieldsSerializer):
+class PnrPassengerSerializer(SeatFieldsSerializer, PassengerStatusSerializer):
     number = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.CharField(help_text="The booking's status.")
     fare = _fare_field()
     fare_breakdown = FareBreakdownSerializer(allow_null=True)
 

@@ -23,16 +23,15 @@ from bookings.errors import (
     NoSuchTrain,
     SeatsUnavailable,
     SoldOut,
-    WaitlistFull,
 )
-from bookings.inventory import allocation, availability, locking, queues, quotas
+from bookings.inventory import allocation, locking, queues, quotas
 from bookings.inventory.seat_choice import (
     PassengerRequest,
     assign_chosen_seats,
     choose_for_passengers,
     choose_from_blocks,
 )
-from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, SeatAllocation, TrainRun
+from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger, SeatAllocation, TrainRun
 from bookings.retry import retry_lock_conflicts
 from irctc.exceptions import ApplicationError, InvalidInput, NotFound
 from trains.journeys import Journey, plan_journey
@@ -57,7 +56,9 @@ def book_seats(
     allow_waitlist: bool = False,
 ) -> Booking:
     """Book a journey for `seats` travellers or the named `passengers` from the class's `quota`
-    pool: confirmed, waitlisted (GN and TQ only) or refused.
+    pool: every one confirmed, or refused; with `allow_waitlist`, each in the order given
+    confirmed while seats last, then RAC (GN), then waitlisted (GN and TQ), or refused when the
+    waitlist has no room for them (`queues.place_passengers`).
 
     `train` may be as an earlier request read it (`selectors.train_for_booking`): see `_planned_journey`.
     """
@@ -73,23 +74,22 @@ def book_seats(
             seat_numbers = choose_for_passengers(blocks=blocks, code=journey.class_code, passengers=requests)
         else:
             seat_numbers = choose_from_blocks(blocks, count)
-        common = dict(
-            user=user, run=run, journey=journey, seats=count, passengers=requests, quota=quota, last_write=True
-        )
+        common = dict(user=user, run=run, journey=journey, passengers=requests, quota=quota, last_write=True)
         if seat_numbers is not None:
-            return allocation.create_booking(**common, status=Booking.Status.CONFIRMED, seat_numbers=seat_numbers)
-        available = sum(last - first + 1 for first, last in blocks)
+            return allocation.create_booking(**common, placements=allocation.confirmed(seat_numbers))
         if not allow_waitlist or quota in quotas.CONFIRMED_ONLY:
+            available = sum(last - first + 1 for first, last in blocks)
             raise SoldOut(f"Only {available} seat(s) free for this journey.", available_seats=available)
-        waitlisted = availability.waitlisted_seats(run, journey.class_code, quota)
-        limit = availability.waitlist_limit(journey, quota)
-        if waitlisted + count > limit:
-            raise WaitlistFull(
-                f"The waitlist has room for {max(0, limit - waitlisted)} more seat(s).",
-                available_seats=available,
-                waitlist_seats_left=max(0, limit - waitlisted),
-            )
-        return allocation.create_booking(**common, status=Booking.Status.WAITLISTED)
+        placements = queues.place_passengers(
+            run=run,
+            journey=journey,
+            quota=quota,
+            count=count,
+            passengers=requests,
+            blocks=blocks,
+            rac_places=open_seats.rac_places,
+        )
+        return allocation.create_booking(**common, placements=placements)
 
 
 def _planned_journey(
@@ -122,7 +122,7 @@ def _planned_journey(
 
 @retry_lock_conflicts
 def cancel_booking(*, booking_id: int, by: User) -> Booking:
-    """Cancel a booking, free its seats on its segments and promote its class's waitlist in order."""
+    """Cancel a booking, free its seats and RAC places on its segments and promote the queues."""
     run_id = _visible_booking(booking_id, by).run_id
     with transaction.atomic():
         run = locking.lock_run(run_id)
@@ -132,12 +132,12 @@ def cancel_booking(*, booking_id: int, by: User) -> Booking:
         if booking.travel_date < timezone.localdate():
             raise JourneyPast(pnr=booking.pnr)
         allocation.free_seats(booking.allocations.all())
-        allocation.seat_passengers(list(booking.passengers.all()), None)
+        allocation.cancel_passengers(list(booking.passengers.exclude(status=Passenger.Status.CANCELLED)))
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = timezone.now()
         booking.save(update_fields=["status", "cancelled_at"])
         allocation.sweep_expired_holds(run)
-        queues.promote_waitlist(run)
+        queues.promote_queues(run)
     return booking
 
 
@@ -226,7 +226,8 @@ def hold_seats(
 
 @retry_lock_conflicts
 def confirm_hold(*, hold_id: int, by: User) -> Booking:
-    """Turn a live hold into a CONFIRMED booking of the same seats and passengers."""
+    """Turn a live hold into a CONFIRMED booking of the same seats and passengers (unnamed ones
+    for a hold of `seats` alone)."""
     run_id = _owned_hold(hold_id, by).run_id
     with transaction.atomic():
         run = locking.lock_run(run_id)
@@ -244,10 +245,8 @@ def confirm_hold(*, hold_id: int, by: User) -> Booking:
             user=by,
             run=run,
             journey=_journey_of_hold(run, hold),
-            status=Booking.Status.CONFIRMED,
-            seats=len(hold.seat_numbers),
+            placements=allocation.confirmed(seat_numbers),
             passengers=requests,
-            seat_numbers=seat_numbers,
             quota=hold.quota,
             allocate=False,
         )
@@ -272,7 +271,7 @@ def release_hold(*, hold_id: int, by: User) -> None:
         hold.released_at = timezone.now()
         hold.save(update_fields=["released_at"])
         allocation.sweep_expired_holds(run)
-        queues.promote_waitlist(run)
+        queues.promote_queues(run)
 
 
 def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:

@@ -8,7 +8,7 @@ share.
 
 from bookings.inventory.seat_choice import PassengerRequest, assign_chosen_seats
 from bookings.models import Booking
-from bookings.selectors import _with_display_data, journey_times, visible_booking
+from bookings.selectors import _with_display_data, journey_times, passenger_status_data, visible_booking
 from irctc.exceptions import NotFound
 from trains.layouts import LAYOUTS, berth_of
 
@@ -40,19 +40,18 @@ def pnr_status(pnr: str) -> dict:
 
 def _travellers(booking: Booking) -> list[dict]:
     """Each traveller of a booking read by `_with_display_data`, numbered from 1, with the
-    booking's status, their seat and berth (None while they have none) and their fare."""
-    seats = [allocation.seat_number for allocation in booking.seat_allocations]
-    passengers = booking.passenger_list
-    seat_of_traveller = [passenger.seat_number for passenger in passengers] if passengers else seats
+    booking's status, their own as booked and now, their berth (the shared one while RAC; None
+    while waitlisted or cancelled) and their fare."""
     breakdown = booking.fare_breakdown
     travellers = []
-    for number in range(1, booking.seats + 1):
-        seat = seat_of_traveller[number - 1] if number <= len(seat_of_traveller) else None
+    for passenger in booking.passenger_list:
+        seat = passenger.seat_number
         berth = berth_of(booking.class_code, seat) if seat is not None else None
         travellers.append(
             {
-                "number": number,
+                "number": passenger.position,
                 "status": booking.status,
+                **passenger_status_data(passenger),
                 "seat_number": seat,
                 "coach": berth.coach if berth else None,
                 "berth": berth.berth if berth else None,

@@ -16,7 +16,7 @@ first, exactly as if the hold had been released, because a waiting passenger exp
 """
 
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, connection
 from django.utils import timezone
@@ -26,7 +26,7 @@ from bookings.errors import NoSuchTrain, PnrBusy, SeatClash
 from bookings.inventory import availability, locking, statements
 from bookings.inventory.availability import OpenSeats
 from bookings.inventory.seat_choice import PassengerRequest
-from bookings.models import Booking, Passenger, SeatAllocation, TrainRun
+from bookings.models import Booking, Passenger, SeatAllocation, TrainRun, is_rac_place, rac_place_seat
 from irctc import process_memory
 from trains.journeys import Journey, check_bookable, plan_journey
 from trains.models import Train
@@ -65,9 +65,9 @@ def prepare_run(
         seats = availability.open_seats(run, journey)
     if seats.expired_hold_seats and sweep_expired_holds(run):
         # Imported here: the waitlists are served with the allocations this module writes.
-        from bookings.inventory.queues import promote_waitlist
+        from bookings.inventory.queues import promote_queues
 
-        promote_waitlist(run)
+        promote_queues(run)
         seats = availability.open_seats(run, journey)
     return journey, seats
 
@@ -142,12 +142,13 @@ def sweep_expired_holds(run: TrainRun) -> int:
     return free_seats(SeatAllocation.objects.filter(run=run, hold__isnull=False, hold__expires_at__lte=timezone.now()))
 
 
-def seat_passengers(passengers: list[Passenger], seat_numbers: list[int] | None) -> None:
-    """Give each passenger row its seat (in order), or take the seats away (None)."""
-    for position, passenger in enumerate(passengers):
-        passenger.seat_number = None if seat_numbers is None else seat_numbers[position]
+def cancel_passengers(passengers: list[Passenger]) -> None:
+    """Mark these passengers cancelled, with no seat or RAC place; their allocations are freed by
+    the caller."""
+    for passenger in passengers:
+        passenger.status, passenger.seat_number, passenger.rac_place = Passenger.Status.CANCELLED, None, None
     if passengers:
-        Passenger.objects.bulk_update(passengers, ["seat_number"])
+        Passenger.objects.bulk_update(passengers, ["status", "seat_number", "rac_place"])
 
 
 # --- Bookings ----------------------------------------------------------------------------------
@@ -170,30 +171,57 @@ def new_pnr() -> str:
     return str(10**9 + secrets.randbelow(9 * 10**9))
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where one passenger of a booking goes: a berth (`CNF`), an RAC place on a shared side-lower
+    berth (`RAC`, `seat_number` that berth), or the waitlist (`WL`); `position`: their place in
+    the RAC or waitlist queue."""
+
+    status: str
+    seat_number: int | None = None
+    rac_place: int | None = None
+    position: int | None = None
+
+    @property
+    def allocated_seat(self) -> int | None:
+        """The seat number its allocations carry (`Passenger.allocated_seat`)."""
+        if self.status == Passenger.Status.RAC:
+            return rac_place_seat(self.rac_place)
+        return self.seat_number
+
+
+def confirmed(seat_numbers: list[int]) -> list[Placement]:
+    return [Placement(Passenger.Status.CNF, seat) for seat in seat_numbers]
+
+
+UNNAMED = PassengerRequest(name=None, age=None, gender=None)
+
+
 def create_booking(
     *,
     user: User,
     run: TrainRun,
     journey: Journey,
-    status: str,
-    seats: int,
+    placements: list[Placement],
     passengers: list[PassengerRequest],
-    seat_numbers: list[int] | None = None,
     quota: str = GENERAL_QUOTA,
     allocate: bool = True,
     last_write: bool = False,
 ) -> Booking:
-    """Insert a booking with a fresh PNR, its passengers and, if `allocate`, its seats' allocations.
+    """Insert a booking with a fresh PNR, its passengers placed as `placements` say (in order;
+    unnamed ones when `passengers` is empty) and, if `allocate`, their seats' and RAC places'
+    allocations.
 
     A seat clash leaves as `SeatClash` (see `allocate`), taking the whole transaction with it.
-    Passenger i gets seat i. `allocate=False` is for seats that are already allocated (a hold
-    being confirmed). `last_write`: see `insert_with_new_pnr`. The fare is the journey's in
-    `quota`, for each of the `seats` travellers.
+    `allocate=False` is for seats that are already allocated (a hold being confirmed).
+    `last_write`: see `insert_with_new_pnr`. The fare is the journey's in `quota`, for each
+    traveller; the booking's status follows from its passengers' (`Booking.status_of`).
     """
+    seats = len(placements)
     booking = Booking(
         user=user,
         run=run,
-        status=status,
+        status=Booking.status_of(placement.status for placement in placements),
         seats=seats,
         quota=quota,
         **journey_fields(journey),
@@ -203,19 +231,29 @@ def create_booking(
         Passenger(
             booking=booking,
             position=position,
-            seat_number=seat_numbers[position - 1] if seat_numbers else None,
+            seat_number=placement.seat_number,
+            booking_status=placement.status,
+            booking_position=placement.position,
+            status=placement.status,
+            rac_place=placement.rac_place,
             **asdict(passenger),
         )
-        for position, passenger in enumerate(passengers, start=1)
+        for position, (placement, passenger) in enumerate(
+            zip(placements, passengers or [UNNAMED] * seats, strict=True), start=1
+        )
     ]
+    allocated = [placement.allocated_seat for placement in placements if placement.allocated_seat is not None]
     allocations = []
-    if seat_numbers is not None and allocate:
-        allocations = allocation_rows(run, journey.class_code, journey.segments, seat_numbers, booking=booking)
+    if allocate and allocated:
+        allocations = allocation_rows(run, journey.class_code, journey.segments, allocated, booking=booking)
     insert_with_new_pnr(booking, booking.passenger_list, allocations, last_write=last_write)
-    if seat_numbers is not None and allocate:
-        # Where `selectors._with_display_data` puts them: the API shows this booking
-        # without reading it back (`selectors.new_booking_for_display`).
-        booking.seat_allocations = [a for a in allocations if a.segment == journey.from_stop.index]
+    # Where `selectors._with_display_data` puts the confirmed berths: the API shows this booking
+    # without reading it back (`selectors.new_booking_for_display`).
+    booking.seat_allocations = [
+        allocation
+        for allocation in allocations
+        if allocation.segment == journey.from_stop.index and not is_rac_place(allocation.seat_number)
+    ]
     return booking
 
 

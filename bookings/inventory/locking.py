@@ -130,7 +130,7 @@ def _lock_and_read(run: TrainRun, journey: Journey, *, create: bool = False) -> 
             cursor.execute(sql, params)
         _set_run_id(run, cursor.fetchall())
         cursor.nextset()
-        return availability.open_seats_of(cursor.fetchall(), journey.train_class.seats)
+        return availability.open_seats_of(cursor.fetchall(), journey)
 
 
 def _execute_run_insert(cursor, sql: str, params: list) -> None:

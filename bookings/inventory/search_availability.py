@@ -1,10 +1,11 @@
 """What search shows of each class of a journey for one quota: seats free and a booking status.
 
-`AVAILABLE` while the quota's pool has a seat free for the journey; then `WAITLIST` (GN and TQ,
-with the number the next traveller would get) until the quota's waitlist is full, `REGRET` after
-it (and at once for SS and LD, which sell confirmed seats only, or for a quota the class sets no
-seats aside for); `NOT_OPEN` for Tatkal before it opens for the run. All computed when asked,
-from the rows that occupy seats and the waiting bookings, never stored.
+`AVAILABLE` while the quota's pool has a seat free for the journey; then `RAC` while an RAC place
+is free on every segment of it (GN, `rac_available`); then `WAITLIST` (GN and TQ, with the
+number the next passenger would get) until the quota's waitlist is full, `REGRET` after it (and
+at once for SS and LD, which sell confirmed seats only, or for a quota the class sets no seats
+aside for); `NOT_OPEN` for Tatkal before it opens for the run. All computed when asked, from the
+rows that occupy seats and places and the waiting passengers, never stored.
 
 A class without quotas or RAC, searched for GN, is counted as it always was (from the count of
 seats taken, `statements.taken_seats`); the seat numbers themselves are read (one statement
@@ -17,9 +18,10 @@ from datetime import date, datetime
 from bookings.inventory import statements
 from bookings.inventory.availability import waitlist_limit_of
 from bookings.inventory.quotas import CONFIRMED_ONLY, TATKAL, tatkal_opens_for
+from bookings.models import rac_place_seat
 from trains.pools import GENERAL_QUOTA, Pools, pools_of
 
-AVAILABLE, WAITLIST, REGRET, NOT_OPEN = "AVAILABLE", "WAITLIST", "REGRET", "NOT_OPEN"
+AVAILABLE, RAC, WAITLIST, REGRET, NOT_OPEN = "AVAILABLE", "RAC", "WAITLIST", "REGRET", "NOT_OPEN"
 
 
 def pools_of_rendered(travel_class: dict) -> Pools:
@@ -39,8 +41,8 @@ def page_availability(
     page: list[tuple], runs: dict, taken: dict, quota: str, now: datetime, database
 ) -> tuple[dict[tuple, list[dict]], dict[tuple, datetime]]:
     """For each `(leg, run date)` of a search page, its classes' entries `{class, available_seats,
-    quota, status, waitlist_next}` (in the leg's class order), and, per ride, the moment Tatkal
-    opens where an entry says `NOT_OPEN` (the answer changes then).
+    quota, status, rac_available, waitlist_next}` (in the leg's class order), and, per ride, the
+    moment Tatkal opens where an entry says `NOT_OPEN` (the answer changes then).
 
     `runs`: `{(train, run date): run id}` of the runs that exist; `taken`: `{(train, run date):
     {class: seats taken}}` as `statements.taken_seats` counts them."""
@@ -59,19 +61,30 @@ def page_availability(
         rows = []
         for travel_class in leg.timetable.classes:
             code, pools = travel_class["code"], pools_of_rendered(travel_class)
+            rac_available = 0
             if pools.plain and quota == GENERAL_QUOTA:
                 available = max(0, travel_class["seats"] - taken.get(key, {}).get(code, 0))
             else:
-                pool = pools.seats[quota]
-                available = len(pool) - len(numbers.get((key, code), set()).intersection(pool))
-            status = _status_without_waitlist(pools, quota, available, run_date, code, now)
+                pool, taken_numbers = pools.seats[quota], numbers.get((key, code), set())
+                available = len(pool) - len(taken_numbers.intersection(pool))
+                if quota == GENERAL_QUOTA and pools.rac_berths:
+                    places = {rac_place_seat(place) for place in range(1, 2 * len(pools.rac_berths) + 1)}
+                    rac_available = len(places - taken_numbers)
+            status = _status_without_waitlist(pools, quota, available, rac_available, run_date, code, now)
             if status == NOT_OPEN:
                 opening = tatkal_opens_for(run_date, code)
                 opens[key] = min(opens.get(key, opening), opening)
             if status == WAITLIST and key in runs:
                 sold_out_runs.add(runs[key])
             rows.append(
-                {"class": code, "available_seats": available, "quota": quota, "status": status, "waitlist_next": None}
+                {
+                    "class": code,
+                    "available_seats": available,
+                    "quota": quota,
+                    "status": status,
+                    "rac_available": rac_available,
+                    "waitlist_next": None,
+                }
             )
         entries[key] = rows
     waiting = _waitlisted(sorted(sold_out_runs), database)
@@ -87,7 +100,9 @@ def page_availability(
     return entries, opens
 
 
-def _status_without_waitlist(pools: Pools, quota: str, available: int, run_date: date, code: str, now) -> str:
+def _status_without_waitlist(
+    pools: Pools, quota: str, available: int, rac_available: int, run_date: date, code: str, now
+) -> str:
     """The entry's status, `WAITLIST` standing for "waitlist or regret" until the queue is counted."""
     if quota != GENERAL_QUOTA and not pools.seats[quota]:
         return REGRET
@@ -95,6 +110,8 @@ def _status_without_waitlist(pools: Pools, quota: str, available: int, run_date:
         return NOT_OPEN
     if available > 0:
         return AVAILABLE
+    if rac_available > 0:
+        return RAC
     return REGRET if quota in CONFIRMED_ONLY else WAITLIST
 
 
@@ -116,9 +133,9 @@ def _taken_numbers(rides: list[tuple], now: datetime, database) -> dict[tuple, s
 
 
 def _waitlisted(run_ids: list[int], database) -> dict[tuple, int]:
-    """`{(run id, class, quota): travellers waiting}` on these runs."""
+    """`{(run id, class, quota): passengers waiting}` on these runs."""
     if not run_ids:
         return {}
     with database.cursor() as cursor:
-        cursor.execute(statements.waitlisted_seats(len(run_ids)), run_ids)
+        cursor.execute(statements.waitlisted_passengers(len(run_ids)), run_ids)
         return {(run_id, code, quota): int(seats) for run_id, code, quota, seats in cursor.fetchall()}

@@ -18,11 +18,12 @@ from trains.layouts import LAYOUTS, SENIOR_AGE, SENIOR_BERTH, berth_type_of, coa
 
 @dataclass(frozen=True)
 class PassengerRequest:
-    """A traveller as a booking or hold asks for them; `berth_preference` is a type of the class."""
+    """A traveller as a booking or hold asks for them; `berth_preference` is a type of the class.
+    A booking of `seats` alone has unnamed travellers (everything None), who wish for nothing."""
 
-    name: str
-    age: int
-    gender: str
+    name: str | None
+    age: int | None
+    gender: str | None
     berth_preference: str | None = None
 
     def as_dict(self, seat_number: int | None = None) -> dict:
@@ -66,7 +67,7 @@ def _wish(passenger: PassengerRequest) -> set[str] | None:
     """The berth types that would satisfy the passenger, or None if any seat will do."""
     if passenger.berth_preference:
         return {passenger.berth_preference}
-    if passenger.age >= SENIOR_AGE:
+    if passenger.age is not None and passenger.age >= SENIOR_AGE:
         return {SENIOR_BERTH}
     return None
 
@@ -79,7 +80,7 @@ def _wish_order(passengers: list[PassengerRequest]) -> list[int]:
     seniors = [
         position
         for position, passenger in enumerate(passengers)
-        if not passenger.berth_preference and passenger.age >= SENIOR_AGE
+        if not passenger.berth_preference and passenger.age is not None and passenger.age >= SENIOR_AGE
     ]
     return preferring + seniors
 

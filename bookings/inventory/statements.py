@@ -202,14 +202,15 @@ def taken_seat_numbers(runs: int) -> str:
 
 
 @functools.cache
-def waitlisted_seats(runs: int) -> str:
-    """Travellers waiting per run, class and quota, on `runs` runs (their ids the parameters): read
-    by search only for the page's runs where a class or quota asked for has no seat free."""
-    from bookings.models import Booking
+def waitlisted_passengers(runs: int) -> str:
+    """Passengers waiting per run, class and quota, on `runs` runs (their ids the parameters): read
+    by search only for the page's runs where a class or quota asked for has no seat or RAC place
+    free. A waitlisted passenger's booking is itself waitlisted, which the index of queues finds."""
+    from bookings.models import Booking, Passenger
 
     return (
-        "SELECT run_id, class_code, quota, SUM(seats)"
-        f" FROM {Booking._meta.db_table}"
-        f" WHERE run_id IN ({', '.join(['%s'] * runs)}) AND status = 'WAITLISTED'"
-        " GROUP BY run_id, class_code, quota"
+        "SELECT b.run_id, b.class_code, b.quota, COUNT(*)"
+        f" FROM {Booking._meta.db_table} b INNER JOIN {Passenger._meta.db_table} p ON p.booking_id = b.id"
+        f" WHERE b.run_id IN ({', '.join(['%s'] * runs)}) AND b.status = 'WAITLISTED' AND p.status = 'WL'"
+        " GROUP BY b.run_id, b.class_code, b.quota"
     )

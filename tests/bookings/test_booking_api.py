@@ -34,14 +34,17 @@ def test_booking_confirms_lowest_seats_and_renders_the_contract(user_client, use
     version_3_fields = {"quota"}
     assert set(body) == version_1_fields | version_2_fields | version_3_fields
     assert body["quota"] == "GN"
-    # A version-1 request on a version-1 train: the whole route, in GEN, no fare, no names.
+    # A version-1 request on a version-1 train: the whole route, in GEN, no fare, unnamed passengers.
     assert body["from_station"] == "New Delhi" and body["to_station"] == "Mumbai Central"
     assert body["run_date"] == str(tomorrow())
     assert body["departure"] == f"{tomorrow()}T16:30:00+05:30"
     assert body["arrival"] == f"{tomorrow() + timedelta(days=1)}T08:30:00+05:30"
     assert body["class"] == "GEN"
     assert body["fare"] is None
-    assert body["passengers"] == []
+    confirmed = {"status": "CNF", "position": None}
+    assert [
+        (p["name"], p["seat_number"], p["coach"], p["booking_status"], p["current_status"]) for p in body["passengers"]
+    ] == [(None, seat, None, confirmed, confirmed) for seat in (1, 2, 3)]
     assert body["status"] == "CONFIRMED"
     assert body["seats"] == 3
     assert body["seat_numbers"] == [1, 2, 3]

@@ -76,6 +76,7 @@ def test_general_availability_counts_the_general_pool_only(user_client):  # noqa
         "fare_breakdown": entry["fare_breakdown"],
         "quota": "GN",
         "status": "AVAILABLE",
+        "rac_available": 6,
         "waitlist_next": None,
     }
 

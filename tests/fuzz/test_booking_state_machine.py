@@ -10,21 +10,21 @@ answers from:
 
 - no (seat, segment) is allocated twice, every seat is one of its class's, and each allocation
   belongs to exactly one booking or one hold;
-- a CONFIRMED booking owns exactly its seats on exactly its segments (the same seats on each),
-  and its passengers sit on them; any other booking owns none;
+- a booking owns exactly its confirmed passengers' seats on exactly its segments (the same seats
+  on each), and its status follows from its passengers' (confirmed, waitlisted or cancelled);
 - for every journey (any two stops in order) and class: the seat map's free seats are exactly
   the seats no confirmed booking and no live hold occupies on any of its segments, and search
   reports the same count in `availability`; on each single segment, confirmed seats + live held
   seats + free seats == the class's seats (an expired hold's seats are free to readers at once);
-- waitlist positions are 1..n per run and class in the order the bookings were made, within
-  the class's waitlist limit;
-- no overtaking: going down a class's waitlist in order, a booking whose segments touch no
-  earlier booking still waiting does not fit in the seats no allocation row occupies on all its
-  segments (or it would have been promoted); one that does touch an earlier one waits behind it.
+- waitlist positions are 1..n per run and class in the order the passengers were booked, within
+  the class's waitlist limit (counted in passengers);
+- no overtaking: going down a class's waitlist in order, a passenger whose segments touch no
+  earlier passenger still waiting finds no seat that no allocation row occupies on all its
+  segments (or they would have been promoted); one that does touch an earlier one waits behind.
   An expired hold that no write has swept yet still has its rows, and its seats go to the
   waitlist at the next write on the run (every write sweeps first), so those seats are not
-  counted as free for this rule: expiry alone is not a write. And a booking promoted by a step
-  had no earlier booking of its run and class, overlapping it, left waiting after that step.
+  counted as free for this rule: expiry alone is not a write. And a passenger promoted by a step
+  had no earlier passenger of its run and class, overlapping it, left waiting after that step.
 
 A refused booking (409 sold_out) is checked on the spot: fewer seats than asked were free.
 
@@ -51,7 +51,7 @@ from hypothesis.stateful import (
 
 from bookings import selectors, services
 from bookings.errors import SoldOut
-from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, SeatAllocation, TrainRun
+from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger, SeatAllocation, TrainRun
 from irctc.exceptions import Conflict, Gone, NotFound
 from tests.bookings.helpers import tomorrow
 from tests.factories import make_train, make_user, route
@@ -247,15 +247,13 @@ class BookingMachine(RuleBasedStateMachine):
             for booking in Booking.objects.filter(run=run).prefetch_related("allocations", "passengers"):
                 owned = {(a.class_code, a.segment, a.seat_number) for a in booking.allocations.all()}
                 passengers = list(booking.passengers.all())
-                if booking.status != Booking.Status.CONFIRMED:
-                    assert not owned, (booking.status, owned)
-                    assert all(passenger.seat_number is None for passenger in passengers)
-                    continue
-                seats = sorted({seat for _, _, seat in owned})
-                assert len(seats) == booking.seats, (booking.seats, seats)
+                assert len(passengers) == booking.seats
+                assert booking.status == Booking.status_of(passenger.status for passenger in passengers)
+                seats = sorted(p.seat_number for p in passengers if p.status == Passenger.Status.CNF)
+                assert all(p.seat_number is None for p in passengers if p.status != Passenger.Status.CNF)
+                # No RAC berths on these trains: a passenger is confirmed, waitlisted or cancelled.
+                assert all(p.status != Passenger.Status.RAC for p in passengers)
                 assert owned == {(booking.class_code, segment, seat) for segment in booking.segments for seat in seats}
-                if passengers:
-                    assert sorted(passenger.seat_number for passenger in passengers) == seats
             for hold in Hold.objects.filter(run=run).prefetch_related("allocations"):
                 owned = {(a.class_code, a.segment, a.seat_number) for a in hold.allocations.all()}
                 expected = {
@@ -281,11 +279,12 @@ class BookingMachine(RuleBasedStateMachine):
                 .filter(Q(booking__isnull=False) | Q(hold__expires_at__gt=now))
                 .values_list("class_code", "segment", "seat_number")
             )
-            confirmed = list(
-                Booking.objects.filter(run=run, status=Booking.Status.CONFIRMED).values_list(
-                    "class_code", "from_index", "to_index", "seats"
-                )
-            )
+            confirmed = [
+                (code, first, last, 1)
+                for code, first, last in Passenger.objects.filter(
+                    booking__run=run, status=Passenger.Status.CNF
+                ).values_list("booking__class_code", "booking__from_index", "booking__to_index")
+            ]
             held = [
                 (hold.class_code, hold.from_index, hold.to_index, len(hold.seat_numbers))
                 for hold in Hold.objects.filter(run=run).live(now)
@@ -337,42 +336,54 @@ class BookingMachine(RuleBasedStateMachine):
     def the_waitlist_is_in_order_and_nobody_is_overtaken(self):
         for run in self._runs():
             for train_class in run.train.classes.all():
-                waiting = list(
-                    selectors.all_bookings()
+                waiting = [
+                    passenger
+                    for booking in selectors.all_bookings()
                     .filter(run=run, class_code=train_class.code, status=Booking.Status.WAITLISTED)
                     .order_by("created_at", "id")
-                )
-                assert [booking.waitlist_position for booking in waiting] == list(range(1, len(waiting) + 1))
-                limit = train_class.seats * 40 // 100
-                assert sum(booking.seats for booking in waiting) <= limit
+                    for passenger in booking.passenger_list
+                    if passenger.status == Passenger.Status.WL
+                ]
+                assert [passenger.current_position for passenger in waiting] == list(range(1, len(waiting) + 1))
+                assert len(waiting) <= train_class.seats * 40 // 100
                 rows = SeatAllocation.objects.filter(run=run, class_code=train_class.code)
                 allocated = list(rows.values_list("segment", "seat_number"))
                 closed: set[int] = set()
-                for booking in waiting:
-                    segments = set(booking.segments)
+                for passenger in waiting:
+                    segments = set(passenger.booking.segments)
                     if not closed & segments:
                         unallocated = train_class.seats - len(
                             {seat for segment, seat in allocated if segment in segments}
                         )
-                        assert booking.seats > unallocated, (booking.pnr, booking.seats, unallocated)
+                        assert unallocated == 0, (passenger.booking.pnr, passenger.position, unallocated)
                     closed |= segments
 
     @invariant()
-    def no_promotion_passed_an_earlier_overlapping_booking(self):
-        """A booking confirmed from the waitlist in the last step was ahead of every overlapping one left waiting."""
+    def no_promotion_passed_an_earlier_overlapping_passenger(self):
+        """A passenger confirmed from the waitlist in the last step was ahead of every overlapping one left waiting."""
         waiting = {
-            booking.pk: booking
-            for booking in Booking.objects.filter(run__in=self._runs(), status=Booking.Status.WAITLISTED)
+            passenger.pk: passenger
+            for passenger in Passenger.objects.filter(
+                booking__run__in=self._runs(), status=Passenger.Status.WL
+            ).select_related("booking")
         }
-        promoted = Booking.objects.filter(
-            pk__in=set(getattr(self, "_waiting", ())) - set(waiting), status=Booking.Status.CONFIRMED
-        )
-        for booking in promoted:
+        promoted = Passenger.objects.filter(
+            pk__in=set(getattr(self, "_waiting", ())) - set(waiting), status=Passenger.Status.CNF
+        ).select_related("booking")
+
+        def place(passenger):
+            return (passenger.booking.created_at, passenger.booking_id, passenger.position)
+
+        for passenger in promoted:
             for other in waiting.values():
-                if (other.run_id, other.class_code) != (booking.run_id, booking.class_code):
+                if (other.booking.run_id, other.booking.class_code) != (
+                    passenger.booking.run_id,
+                    passenger.booking.class_code,
+                ):
                     continue
-                earlier = (other.created_at, other.pk) < (booking.created_at, booking.pk)
-                assert not (earlier and set(other.segments) & set(booking.segments)), (other.pnr, booking.pnr)
+                earlier = place(other) < place(passenger)
+                overlapping = set(other.booking.segments) & set(passenger.booking.segments)
+                assert not (earlier and overlapping), (other.booking.pnr, passenger.booking.pnr)
         self._waiting = list(waiting)
 
     # --- Helpers ---------------------------------------------------------------------------------
