@@ -176,7 +176,7 @@ def search_journeys(
     now = timezone.localtime(timezone=zone)
     # The runs looked up are those of the day the departures are worked out from (midnight).
     run_dates = run_dates_searched(travel_date, today=now.date())
-    pairs, runs = _route_with_runs(source, destination, run_dates)
+    pairs, runs, charted = _route_with_runs(source, destination, run_dates)
     legs = legs_between(pairs, generation=timetable)
     if class_code is not None:
         legs = [leg for leg in legs if leg.timetable.has_class(class_code)]
@@ -193,7 +193,9 @@ def search_journeys(
     taken, lapses = _taken_seats(
         [(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs]
     )
-    entries, opens = search_availability.page_availability(page, runs, taken, quota, now, read_connection())
+    entries, opens = search_availability.page_availability(
+        page, runs, taken, quota, now, read_connection(), charted=charted
+    )
     journeys = []
     for leg, run_date in page:
         key = (leg.train_id, run_date)
@@ -204,9 +206,9 @@ def search_journeys(
 
 
 def _route_with_runs(source: str, destination: str, run_dates: list[date]):
-    """`([(train, from index, to index, train's updated_at)], {(train, run date): run id})`: every
-    train calling at `source` and later at `destination` (active or not), and the runs they have on
-    `run_dates`."""
+    """`([(train, from index, to index, train's updated_at)], {(train, run date): run id}, {charted
+    run ids})`: every train calling at `source` and later at `destination` (active or not), and the
+    runs they have on `run_dates`."""
     database = read_connection()
     ops = database.ops
     params = [
@@ -218,9 +220,10 @@ def _route_with_runs(source: str, destination: str, run_dates: list[date]):
         cursor.execute(statements.route_with_runs(database.vendor, len(run_dates)), params)
         (document,) = cursor.fetchone()
     rows = fast_json.loads(document) if document else []  # MariaDB aggregates no rows to NULL
-    pairs = {(train_id, from_index, to_index, version) for train_id, from_index, to_index, version, _run, _day in rows}
-    runs = {(train_id, _as_date(day)): run_id for train_id, _f, _t, _v, run_id, day in rows if run_id is not None}
-    return pairs, runs
+    pairs = {(train_id, from_index, to_index, version) for train_id, from_index, to_index, version, *_run in rows}
+    runs = {(train_id, _as_date(day)): run_id for train_id, _f, _t, _v, run_id, day, _c in rows if run_id is not None}
+    charted = {run_id for *_leg, run_id, _day, is_charted in rows if run_id is not None and is_charted}
+    return pairs, runs, charted
 
 
 def _next_departures(legs: list[Leg], now: datetime) -> list[tuple[Leg, date]]:
@@ -447,6 +450,7 @@ def _with_display_data(bookings: QuerySet) -> QuerySet:
             to_attr="seat_allocations",
         ),
         Prefetch("passengers", queryset=_queue_positions(Passenger.objects.all()), to_attr="passenger_list"),
+        Prefetch("refunds", to_attr="refund_list"),
     )
 
 

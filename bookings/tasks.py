@@ -16,6 +16,7 @@ from functools import partial
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -105,7 +106,8 @@ def notify_cancelled_by_charting(booking: Booking, refund: Decimal | None) -> No
 
 
 def _after_commit(task, *args) -> None:
-    transaction.on_commit(partial(_queue, task, args))
+    if settings.PASSENGER_EMAILS:
+        transaction.on_commit(partial(_queue, task, args))
 
 
 def _queue(task, args: tuple) -> None:

@@ -409,6 +409,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # Under pytest a task runs in the process that sends it (tests/ start a real worker where they
 # mean one).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
+# The passengers' e-mails; off under pytest unless a test turns them on (each costs its PDF).
+PASSENGER_EMAILS = env_bool("PASSENGER_EMAILS", not TESTING)
 CELERY_TASK_IGNORE_RESULT = True
 # Sets apart the tasks of deployments (or test runs) that share one broker.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")

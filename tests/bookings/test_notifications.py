@@ -17,6 +17,11 @@ from tests.bookings.helpers import book
 from tests.factories import make_user
 
 
+@pytest.fixture(autouse=True)
+def passenger_emails(settings):
+    settings.PASSENGER_EMAILS = True
+
+
 @pytest.fixture
 def asha(db):
     return make_user("asha", email="asha@example.com")
@@ -28,7 +33,6 @@ def test_a_booking_confirmed_is_mailed_after_the_commit_with_its_e_ticket(
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             booking = book(asha, train, 2)
-            tasks.notify_booking_confirmed(booking)
             assert mail.outbox == []
 
     [message] = mail.outbox
@@ -43,8 +47,7 @@ def test_a_booking_confirmed_is_mailed_after_the_commit_with_its_e_ticket(
 def test_nothing_is_mailed_about_a_booking_rolled_back(asha, train, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            booking = book(asha, train, 1)
-            tasks.notify_booking_confirmed(booking)
+            book(asha, train, 1)
             raise RuntimeError("the request failed after booking")
     assert mail.outbox == []
 
@@ -73,9 +76,7 @@ def test_a_broker_that_is_down_costs_the_e_mail_not_the_booking(
 
     monkeypatch.setattr(tasks.send_booking_confirmed, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            booking = book(asha, train, 1)
-            tasks.notify_booking_confirmed(booking)
+        booking = book(asha, train, 1)
     booking.refresh_from_db()
     assert booking.status == "CONFIRMED"
     assert mail.outbox == []
@@ -140,3 +141,10 @@ def test_the_e_mail_reaches_a_real_smtp_server_with_its_pdf(asha, train, smtp_se
     [pdf] = [part for part in confirmed.walk() if part.get_content_type() == "application/pdf"]
     assert pdf.get_filename() == f"e-ticket-{booking.pnr}.pdf"
     assert pdf.get_payload(decode=True).startswith(b"%PDF")
+
+
+def test_nobody_is_mailed_with_the_passengers_emails_off(asha, train, settings, django_capture_on_commit_callbacks):
+    settings.PASSENGER_EMAILS = False
+    with django_capture_on_commit_callbacks(execute=True):
+        book(asha, train, 1)
+    assert mail.outbox == []
