@@ -45,3 +45,18 @@ def test_the_chart_page_is_for_operators():
         passenger = signed_in("USER")
         assert passenger.get(f"/dashboard/runs/{train.pk}/{RUN_DATE}/chart/").status_code == 403
         assert passenger.post(f"/dashboard/runs/{train.pk}/{RUN_DATE}/chart/").status_code == 403
+
+
+def test_cancel_shows_the_refund_before_confirming_and_the_ticket_lists_refunds():
+    train = sleeper()
+    asha = make_user("asha")
+    with days_before(5):
+        booking = book(asha, train, 2)
+        client = Client()
+        client.force_login(asha)
+        asking = client.get(f"/bookings/{booking.pk}/cancel/").content.decode()
+        client.post(f"/bookings/{booking.pk}/cancel/")
+        ticket = client.get(f"/bookings/{booking.pk}/").content.decode()
+    fare = 2 * booking.passenger_fare
+    assert f"you get back <strong>₹{fare - 240:,.0f}</strong> (cancellation charge ₹240)" in asking
+    assert "Refunds" in ticket and f"₹{fare - 240:,.0f} back for passengers 1, 2 (charge ₹240)" in ticket
