@@ -402,10 +402,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),
     }
+else:
+    # A task is sent after the commit, inside the request: a broker that can't be reached must
+    # cost it a second, not a long connect.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
 # Sending a task must not hold a request for long when the broker is down: the e-mail is lost
 # (and logged), the booking is not.
-CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 1)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 # Under pytest a task runs in the process that sends it (tests/ start a real worker where they
 # mean one).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
