@@ -64,20 +64,6 @@ class CancellationSerializer(BookingSerializer):
         read_only_fields = fields
 
 
-class ChartPassengerSerializer(serializers.Serializer):
-    pnr = serializers.CharField()
-    name = serializers.CharField(allow_null=True)
-    age = serializers.IntegerField(allow_null=True)
-    gender = serializers.CharField(allow_null=True)
-    class_ = serializers.CharField(source="class")
-    coach = serializers.CharField(allow_null=True)
-    berth = serializers.IntegerField()
-    berth_type = serializers.CharField(allow_null=True)
-    from_station = serializers.CharField()
-    to_station = serializers.CharField()
-    status = serializers.CharField()
-
-
 class VacantBerthSerializer(serializers.Serializer):
     class_ = serializers.CharField(source="class")
     coach = serializers.CharField(allow_null=True)
@@ -85,6 +71,14 @@ class VacantBerthSerializer(serializers.Serializer):
     berth_type = serializers.CharField(allow_null=True)
     from_station = serializers.CharField()
     to_station = serializers.CharField()
+
+
+class ChartPassengerSerializer(VacantBerthSerializer):
+    pnr = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+    age = serializers.IntegerField(allow_null=True)
+    gender = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
 
 
 class ChartSerializer(serializers.Serializer):

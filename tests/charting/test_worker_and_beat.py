@@ -195,35 +195,6 @@ def test_the_embedded_default_charts_a_due_run_with_nothing_installed(tmp_path, 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
 
-@pytest.fixture
-def own_database(tmp_path):
-    """Environment keys for a database of this test's own on the suite's engine, dropped afterwards."""
-    if settings.DB_ENGINE != "mysql":
-        yield {"DB_ENGINE": "sqlite", "DB_NAME": str(tmp_path / "charting.sqlite3")}
-        return
-    import mysql.connector
-
-    default = settings.DATABASES["default"]
-    # test_<name>_...: inside the privileges CI grants its user for test databases.
-    name = f"test_{default['NAME'].removeprefix('test_')}_charting_{uuid.uuid4().hex[:8]}"
-    credentials = {"user": default["USER"], "password": default["PASSWORD"], "host": default["HOST"]}
-    credentials["port"] = int(default["PORT"] or 3306)
-    connection = mysql.connector.connect(**credentials, use_pure=True)
-    connection.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    try:
-        yield {
-            "DB_ENGINE": "mysql",
-            "DB_NAME": name,
-            "DB_USER": default["USER"],
-            "DB_PASSWORD": default["PASSWORD"],
-            "DB_HOST": default["HOST"],
-            "DB_PORT": str(credentials["port"]),
-        }
-    finally:
-        connection.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-        connection.close()
-
-
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set (CI's MariaDB pass sets it)")
 def test_two_workers_and_a_beat_on_redis_chart_a_due_run_once(tmp_path, workers, own_database):
     # A queue of this test's own, so that tasks left in the broker by an earlier run can't reach
