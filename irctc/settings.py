@@ -372,6 +372,8 @@ SPECTACULAR_SETTINGS = {
         "ClassEnum": "trains.layouts.LAYOUTS",
         "DependencyStateEnum": "irctc.health.DEPENDENCY_STATES",
         "ReplicaStateEnum": "irctc.db_router.REPLICA_STATES",
+        # A booking's status, in a booking and in a cancellation's answer (a booking with its refund).
+        "BookingStatusEnum": "bookings.models.Booking.Status",
     },
     # Keeps the token pasted into Swagger UI's "Authorize" across page reloads.
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
