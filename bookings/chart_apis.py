@@ -1,5 +1,8 @@
 """The operator's chart of a run, the refund quote and partial cancellation: parse, call, render."""
 
+from datetime import date
+
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -7,14 +10,15 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminRole
 from bookings import cancellation, chart_selectors, charting, selectors
-from bookings.serializers import BookingSerializer
+from bookings.serializers import MAX_ID, BookingSerializer
+from irctc.exceptions import NotFound
 from irctc.schema import error_responses
 
 MAX_PASSENGER_NUMBER = 6
 
 
 class PassengerNumbersField(serializers.ListField):
-    """Passenger numbers of a booking (1-based), at least one, each once."""
+    """Passenger numbers of a booking (1-based), at least one; a number given twice counts once."""
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -23,12 +27,6 @@ class PassengerNumbersField(serializers.ListField):
             max_length=MAX_PASSENGER_NUMBER,
             **kwargs,
         )
-
-    def to_internal_value(self, data):
-        numbers = super().to_internal_value(data)
-        if len(set(numbers)) != len(numbers):
-            raise serializers.ValidationError("Name each passenger once.", code="duplicate_passengers")
-        return numbers
 
 
 class CancelSerializer(serializers.Serializer):
@@ -40,7 +38,7 @@ class RefundQuoteParamsSerializer(serializers.Serializer):
 
     def validate_passengers(self, value: str) -> list[int]:
         try:
-            numbers = [int(part) for part in value.split(",")]
+            numbers = sorted({int(part) for part in value.split(",")})
         except ValueError:
             raise serializers.ValidationError(
                 "Passenger numbers separated by commas, such as 1,3.", code="invalid"
@@ -100,23 +98,40 @@ class RunDateSerializer(serializers.Serializer):
     run_date = serializers.DateField()
 
 
-def _run_date(value: str):
-    params = RunDateSerializer(data={"run_date": value})
+def _run(train_id: int, run_date: str) -> tuple[int, date]:
+    """The path's train and run date: 404 for an id no train can have (checked before any query:
+    the database driver can't hold it), 400 naming `run_date` when it is not a date."""
+    if not 1 <= train_id <= MAX_ID:
+        raise NotFound(f"No train with id {train_id}.")
+    params = RunDateSerializer(data={"run_date": run_date})
     params.is_valid(raise_exception=True)
-    return params.validated_data["run_date"]
+    return train_id, params.validated_data["run_date"]
+
+
+RUN_DATE_PARAMETER = OpenApiParameter("run_date", OpenApiTypes.DATE, location="path", description="the run's date")
 
 
 class RunChartApi(APIView):
     permission_classes = [IsAdminRole]
 
-    @extend_schema(responses={200: ChartSerializer, **error_responses(404)}, tags=["charting"])
+    @extend_schema(
+        parameters=[RUN_DATE_PARAMETER],
+        responses={200: ChartSerializer, **error_responses(400, 404)},
+        tags=["charting"],
+    )
     def get(self, request, train_id: int, run_date: str):
-        chart = chart_selectors.reservation_chart(train_id=train_id, run_date=_run_date(run_date))
+        train_id, run_date = _run(train_id, run_date)
+        chart = chart_selectors.reservation_chart(train_id=train_id, run_date=run_date)
         return Response(ChartSerializer(chart).data)
 
-    @extend_schema(request=None, responses={200: ChartSerializer, **error_responses(404, 409)}, tags=["charting"])
+    @extend_schema(
+        request=None,
+        parameters=[RUN_DATE_PARAMETER],
+        responses={200: ChartSerializer, **error_responses(400, 404, 409)},
+        tags=["charting"],
+    )
     def post(self, request, train_id: int, run_date: str):
-        run_date = _run_date(run_date)
+        train_id, run_date = _run(train_id, run_date)
         charting.prepare_chart(train_id=train_id, run_date=run_date)
         chart = chart_selectors.reservation_chart(train_id=train_id, run_date=run_date)
         return Response(ChartSerializer(chart).data)
@@ -140,7 +155,11 @@ class BookingCancelApi(APIView):
 
 class RefundQuoteApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("passengers", str, description="passenger numbers, e.g. 1,3 (default: all)")],
+        parameters=[
+            OpenApiParameter(
+                "passengers", str, pattern=r"^[1-6](,[1-6])*$", description="passenger numbers, e.g. 1,3 (default: all)"
+            )
+        ],
         responses={200: RefundSerializer, **error_responses(400, 404, 409)},
         tags=["bookings"],
     )

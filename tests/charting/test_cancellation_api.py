@@ -105,7 +105,6 @@ def test_waitlisted_passengers_cancel_for_60_until_half_an_hour_before(asha):
     [
         ({"passengers": []}, "passengers"),
         ({"passengers": [0]}, "passengers"),
-        ({"passengers": [1, 1]}, "passengers"),
         ({"passengers": ["one"]}, "passengers"),
         ({"passengers": [4]}, "passengers"),  # the booking has three
     ],
