@@ -35,6 +35,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    # As the pages they sit in: without it an operator's booking page showed no passengers or seats.
+    def has_view_permission(self, request, obj=None):
+        return getattr(request.user, "is_admin_role", False) or super().has_view_permission(request, obj)
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -50,8 +54,12 @@ class SeatAllocationInline(ReadOnlyInline):
 
 class PassengerInline(ReadOnlyInline):
     model = Passenger
-    fields = ["position", "name", "age", "gender", "berth_preference", "seat_number", "berth"]
+    fields = ["position", "name", "age", "gender", "berth_preference", "seat_number", "berth", "booked_as", "status"]
     readonly_fields = fields
+
+    @admin.display(description="booked as")
+    def booked_as(self, passenger):
+        return f"{passenger.booking_status} {passenger.booking_position or ''}".strip()
 
     @admin.display(description="coach / berth")
     def berth(self, passenger):
@@ -84,6 +92,7 @@ class BookingAdmin(ReadOnlyAdmin):
         "user",
         "train_number",
         "class_code",
+        "quota",
         "from_station",
         "to_station",
         "travel_date",
@@ -93,7 +102,7 @@ class BookingAdmin(ReadOnlyAdmin):
         "created_at",
         "cancelled_at",
     ]
-    list_filter = ["status", "class_code", "travel_date", "created_at"]
+    list_filter = ["status", "class_code", "quota", "travel_date", "created_at"]
     search_fields = ["pnr", "user__username", "user__email", "passengers__name"]
     list_select_related = ["user", "run__train"]
     readonly_fields = [
@@ -102,6 +111,7 @@ class BookingAdmin(ReadOnlyAdmin):
         "run",
         "status",
         "class_code",
+        "quota",
         "from_station",
         "to_station",
         "travel_date",

@@ -14,8 +14,11 @@ from typing import NamedTuple
 from django.conf import settings
 from django.utils import timezone
 
+from bookings.inventory.quotas import tatkal_opens_for
+from bookings.inventory.search_availability import NOT_OPEN
 from bookings.selectors import SearchQuery, search_trains
 from irctc import fast_json
+from trains.pools import GENERAL_QUOTA
 from trains.selectors import known_stations
 
 ALL_RESULTS = 100
@@ -43,13 +46,22 @@ class SearchPage(NamedTuple):
     suggestions: dict[str, list[str]]  # {"source" / "destination": names}, when nothing matched
 
 
-def search_page(*, source, destination, travel_date, class_code=None, sort="departure", departs="") -> SearchPage:
+def search_page(
+    *, source, destination, travel_date, class_code=None, quota=GENERAL_QUOTA, sort="departure", departs=""
+) -> SearchPage:
     count, results = search_trains(
         SearchQuery(
-            source=source, destination=destination, travel_date=travel_date, class_code=class_code, limit=ALL_RESULTS
+            source=source,
+            destination=destination,
+            travel_date=travel_date,
+            class_code=class_code,
+            quota=quota,
+            limit=ALL_RESULTS,
         )
     )
     journeys = fast_json.loads(results)
+    for journey in journeys:
+        _add_tatkal_opening(journey)
     if departs in DEPARTURE_WINDOWS:
         _label, start, until = DEPARTURE_WINDOWS[departs]
         journeys = [
@@ -64,6 +76,14 @@ def search_page(*, source, destination, travel_date, class_code=None, sort="depa
         next_day=travel_date + timedelta(days=1) if travel_date and travel_date < last else None,
         suggestions=_suggestions(source, destination) if count == 0 else {},
     )
+
+
+def _add_tatkal_opening(journey: dict) -> None:
+    """Each entry whose quota is not open yet gains `opens_at`, the moment it opens: the page says
+    "opens 10:00" where the API says `NOT_OPEN`."""
+    for option in journey["availability"]:
+        if option["status"] == NOT_OPEN:
+            option["opens_at"] = tatkal_opens_for(date.fromisoformat(journey["run_date"]), option["class"])
 
 
 def bookable_dates(today: date | None = None) -> tuple[date, date]:

@@ -84,8 +84,6 @@ def e_ticket(*, booking_id: int, user) -> dict | None:
     travellers = _travellers(booking)
     for traveller, passenger in zip(travellers, booking.passenger_list, strict=False):
         traveller.update(name=passenger.name, age=passenger.age, gender=passenger.gender)
-    for traveller in travellers:
-        traveller["status_name"] = Booking.Status(traveller["status"]).label
     return {
         "pnr": booking.pnr,
         "status": booking.status,
@@ -95,6 +93,7 @@ def e_ticket(*, booking_id: int, user) -> dict | None:
         "train_name": booking.run.train.name,
         "class_code": booking.class_code,
         "class_name": LAYOUTS[booking.class_code].name,
+        "quota": booking.quota,
         "travel_date": booking.travel_date,
         "from_station": booking.from_station,
         "to_station": booking.to_station,

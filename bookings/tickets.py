@@ -20,7 +20,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from bookings.status_words import passenger_status_label
 from irctc.money import indian_grouping
+from trains.pools import QUOTA_NAMES
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -127,17 +129,18 @@ def _journey(pdf: FPDF, ticket: dict) -> None:
     facts = [
         ("Travel date", dateformat.format(ticket["travel_date"], "D j M Y")),
         ("Class", f"{ticket['class_code']} ({ticket['class_name']})"),
+        ("Quota", f"{QUOTA_NAMES.get(ticket['quota'], ticket['quota'])} ({ticket['quota']})"),
         ("Fare", _rupees(ticket["fare"]) if ticket["fare"] is not None else "–"),
         ("Booked", _when(ticket["booked_at"])),
     ]
-    quarter = pdf.epw / len(facts)
+    column_width = pdf.epw / len(facts)
     top = pdf.get_y()
     for column, (label, value) in enumerate(facts):
-        pdf.set_xy(MARGIN + column * quarter, top)
-        _label(pdf, label, quarter - 2)
-        pdf.set_x(MARGIN + column * quarter)
-        pdf.set_font(FONT, "B", 11)
-        pdf.multi_cell(quarter - 2, 6, value, align="L")
+        pdf.set_xy(MARGIN + column * column_width, top)
+        _label(pdf, label, column_width - 2)
+        pdf.set_x(MARGIN + column * column_width)
+        pdf.set_font(FONT, "B", 10)
+        pdf.multi_cell(column_width - 2, 6, value, align="L")
     pdf.set_y(top + 20)
 
 
@@ -147,13 +150,13 @@ def _travellers(pdf: FPDF, ticket: dict) -> None:
     pdf.set_font(FONT, "", 10)
     pdf.set_draw_color(*MUTED)
     with pdf.table(
-        col_widths=(8, 50, 14, 20, 18, 26, 44),
-        text_align=("RIGHT", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT", "LEFT"),
+        col_widths=(8, 44, 12, 18, 16, 22, 28, 32),
+        text_align=("RIGHT", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT"),
         line_height=7,
         headings_style=FontFace(family=FONT, emphasis="BOLD", fill_color=(235, 238, 243)),
         first_row_as_headings=True,
     ) as table:
-        table.row(("#", "Name", "Age", "Gender", "Coach", "Berth", "Status"))
+        table.row(("#", "Name", "Age", "Gender", "Coach", "Berth", "Booking status", "Current status"))
         for traveller in ticket["travellers"]:
             table.row(
                 (
@@ -163,7 +166,10 @@ def _travellers(pdf: FPDF, ticket: dict) -> None:
                     traveller.get("gender") or "–",
                     traveller["coach"] or "–",
                     _berth_text(traveller),
-                    _traveller_status(ticket, traveller),
+                    passenger_status_label(traveller["booking_status"]),
+                    passenger_status_label(
+                        traveller["current_status"], coach=traveller["coach"], berth=traveller["berth"]
+                    ),
                 )
             )
     pdf.ln(4)
@@ -175,9 +181,9 @@ def _notes(pdf: FPDF) -> None:
     pdf.multi_cell(
         pdf.epw,
         5,
-        "Carry a photo identity card for the journey. The status of this ticket may change (a "
-        "waitlisted ticket is confirmed when others cancel): check it any time on the PNR status "
-        "page with the PNR above, or by scanning the QR code.",
+        "Carry a photo identity card for the journey. A passenger's status may change (RAC and "
+        "waitlisted passengers move up, in order, when others cancel): check it any time on the PNR "
+        "status page with the PNR above, or by scanning the QR code.",
     )
     pdf.set_text_color(*INK)
 
@@ -210,12 +216,6 @@ def _status_text(ticket: dict) -> str:
     if ticket["cancelled_at"]:
         return f"{ticket['status_name']} on {_when(ticket['cancelled_at'])}"
     return ticket["status_name"]
-
-
-def _traveller_status(ticket: dict, traveller: dict) -> str:
-    if ticket["waitlist_position"]:
-        return f"{traveller['status_name']} (WL {ticket['waitlist_position']})"
-    return traveller["status_name"]
 
 
 def _berth_text(traveller: dict) -> str:

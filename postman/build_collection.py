@@ -593,11 +593,11 @@ pm.test("confirmed, with 4 seat numbers", () => {{
     pm.expect(booking.waitlist_position).to.be.null;
     pm.expect(booking.travel_date).to.eql(pm.collectionVariables.get("travelDate"));
 }});
-pm.test("a version-1 booking covers the whole route in GEN, with no passengers and no fare", () => {{
+pm.test("a version-1 booking covers the whole route in GEN, a passenger per seat, unnamed, and no fare", () => {{
     pm.expect([booking.from_station, booking.to_station]).to.eql(["{ROUTE_SOURCE}", "{ROUTE_DESTINATION}"]);
     pm.expect(booking.class).to.eql("GEN");
     pm.expect(booking.run_date).to.eql(booking.travel_date);
-    pm.expect(booking.passengers).to.eql([]);
+    pm.expect(booking.passengers.map((passenger) => passenger.name)).to.eql(Array(booking.seats).fill(null));
     pm.expect(booking.fare).to.be.null;
 }});""",
                     store("bookingId", "booking.id"),
@@ -972,19 +972,31 @@ SUPERFAST_CHARGE = {"SL": 30, "3A": 45}
 GST_CLASSES = {"3A"}
 
 
-def journey_fare_breakdown(code: str, from_station: str, to_station: str) -> dict:
-    """A passenger's `fare_breakdown` in the general quota, worked out here as docs/api.md says, not
+# Tatkal's charge: 30% of the base fare, within these bounds by class.
+TATKAL_BOUNDS = {"SL": (100, 200), "3A": (300, 400)}
+
+
+def fare_breakdown(code: str, fare_per_km: str, km: int, quota: str = "GN") -> dict:
+    """A passenger's `fare_breakdown` on a superfast train, worked out here as docs/api.md says, not
     by the server's code: the base fare (fare_per_km x distance, half up to the rupee), the
-    reservation and superfast charges, 5% GST in AC classes, the total up to a multiple of 5."""
-    km = {station: distance for station, *_, distance in JOURNEY_STOPS}
-    base = (Decimal(JOURNEY_CLASSES[code][1]) * (km[to_station] - km[from_station])).quantize(
-        Decimal("1"), rounding=ROUND_HALF_UP
-    )
-    charged = base + RESERVATION_CHARGE[code] + SUPERFAST_CHARGE[code]
+    reservation and superfast charges, Tatkal's (quota TQ), 5% GST in AC classes, the total up to
+    a multiple of 5."""
+    base = (Decimal(fare_per_km) * km).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    tatkal = Decimal(0)
+    if quota == "TQ":
+        low, high = TATKAL_BOUNDS[code]
+        tatkal = min(max((base * Decimal("0.30")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), low), high)
+    charged = base + RESERVATION_CHARGE[code] + SUPERFAST_CHARGE[code] + tatkal
     gst = (charged * Decimal("0.05")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if code in GST_CLASSES else 0
     total = ((charged + gst) / 5).to_integral_value(rounding=ROUND_CEILING) * 5
-    amounts = (base, RESERVATION_CHARGE[code], SUPERFAST_CHARGE[code], 0, gst, total)
+    amounts = (base, RESERVATION_CHARGE[code], SUPERFAST_CHARGE[code], tatkal, gst, total)
     return {name: f"{Decimal(amount):.2f}" for name, amount in zip(FARE_PARTS, amounts, strict=True)}
+
+
+def journey_fare_breakdown(code: str, from_station: str, to_station: str) -> dict:
+    """A passenger's `fare_breakdown` on the journey train, in the general quota."""
+    km = {station: distance for station, *_, distance in JOURNEY_STOPS}
+    return fare_breakdown(code, JOURNEY_CLASSES[code][1], km[to_station] - km[from_station])
 
 
 FARE_PARTS = ("base", "reservation", "superfast", "tatkal", "gst", "total")
@@ -995,10 +1007,11 @@ def journey_fare(code: str, from_station: str, to_station: str, passengers: int 
     return str(int(Decimal(journey_fare_breakdown(code, from_station, to_station)["total"])) * passengers)
 
 
-def journey_train_body(train_number: str) -> dict:
+def superfast_train_body(train_number: str, name: str, stops: list[tuple], classes: list[dict]) -> dict:
+    """A train with `stops` as `(station, arrives, departs, day_offset, km)` and its `classes`."""
     return {
         "train_number": train_number,
-        "name": "Hutatma Postman Express",
+        "name": name,
         "superfast": True,
         "stops": [
             {
@@ -1008,13 +1021,18 @@ def journey_train_body(train_number: str) -> dict:
                 "day_offset": day,
                 "distance_km": km,
             }
-            for station, arrives, departs, day, km in JOURNEY_STOPS
+            for station, arrives, departs, day, km in stops
         ],
-        "classes": [
-            {"code": code, "coaches": coaches, "fare_per_km": fare_per_km}
-            for code, (coaches, fare_per_km, _) in JOURNEY_CLASSES.items()
-        ],
+        "classes": classes,
     }
+
+
+def journey_train_body(train_number: str) -> dict:
+    classes = [
+        {"code": code, "coaches": coaches, "fare_per_km": fare_per_km}
+        for code, (coaches, fare_per_km, _) in JOURNEY_CLASSES.items()
+    ]
+    return superfast_train_body(train_number, "Hutatma Postman Express", JOURNEY_STOPS, classes)
 
 
 def journey_booking_request(name: str, *, body: dict, tests, **kwargs) -> dict:
@@ -1127,10 +1145,10 @@ pm.test("availability and the fare per passenger in each class, with its charges
     const byClass = Object.fromEntries(ourTrain.availability.map((option) => [option.class, option]));
     pm.expect(byClass.SL).to.eql({{class: "SL", available_seats: 72, fare: "{journey_fare("SL", SECOND_STOP, THIRD_STOP)}",
         fare_breakdown: {json.dumps(journey_fare_breakdown("SL", SECOND_STOP, THIRD_STOP))},
-        quota: "GN", status: "AVAILABLE", waitlist_next: null}});
+        quota: "GN", status: "AVAILABLE", rac_available: 0, waitlist_next: null}});
     pm.expect(byClass["3A"]).to.eql({{class: "3A", available_seats: 64, fare: "{journey_fare("3A", SECOND_STOP, THIRD_STOP)}",
         fare_breakdown: {json.dumps(journey_fare_breakdown("3A", SECOND_STOP, THIRD_STOP))},
-        quota: "GN", status: "AVAILABLE", waitlist_next: null}});
+        quota: "GN", status: "AVAILABLE", rac_available: 0, waitlist_next: null}});
     pm.expect(ourTrain.available_seats).to.eql(136);
     pm.expect(ourTrain.superfast).to.be.true;
 }});""",
@@ -1138,9 +1156,9 @@ pm.test("availability and the fare per passenger in each class, with its charges
                 doc="Any two stops of a train, in order. `date` is the travel date: the day the train leaves "
                 "`source`. Each result adds `from_station`, `to_station`, `travel_date`, `run_date`, `departure`, "
                 "`arrival`, `duration_minutes`, `distance_km` and `availability` `[{class, available_seats, fare, "
-                "fare_breakdown, quota, status, waitlist_next}]` for the `quota` asked (default GN): `fare` is each "
-                "passenger's total, `fare_breakdown` its base fare and charges, `status` AVAILABLE, WAITLIST (with "
-                "`waitlist_next`), REGRET or NOT_OPEN.",
+                "fare_breakdown, quota, status, rac_available, waitlist_next}]` for the `quota` asked (default GN): "
+                "`fare` is each passenger's total, `fare_breakdown` its base fare and charges, `status` AVAILABLE, RAC "
+                "(`rac_available` places), WAITLIST (with `waitlist_next`), REGRET or NOT_OPEN.",
             ),
             request(
                 "Search a journey that starts after midnight",
@@ -1417,6 +1435,251 @@ pm.test("by_class: bookings, seats sold and revenue per class (Journeys sold SL 
 }});"""
 
 
+# The train the Quotas folder creates: superfast, both classes with seats set aside for Tatkal (TQ),
+# senior citizens (SS) and ladies (LD), and side lowers sold as RAC. (station, arrives, departs, day, km)
+QUOTA_STOPS = [
+    ("Panvel", None, "23:30", 0, 0),
+    ("Ratnagiri", "05:10", "05:15", 1, 280),
+    ("Madgaon", "10:40", None, 1, 530),
+]
+QUOTA_CLASSES = {
+    "3A": {"coaches": 1, "fare_per_km": "1.20", "quotas": {"TQ": 8, "SS": 4, "LD": 2}, "rac_berths": 2},
+    "SL": {"coaches": 1, "fare_per_km": "0.45", "quotas": {"TQ": 12, "SS": 6, "LD": 6}, "rac_berths": 7},
+    # 48 berths with all but two set aside or sold as RAC: two general berths, then RAC at once.
+    "2A": {"coaches": 1, "fare_per_km": "1.75", "quotas": {"TQ": 20, "SS": 16, "LD": 4}, "rac_berths": 6},
+}
+QUOTA_FIRST, QUOTA_LAST = QUOTA_STOPS[0][0], QUOTA_STOPS[-1][0]
+TATKAL_FAMILY = [{"name": "Kiran Das", "age": 41, "gender": "M"}, {"name": "Lata Das", "age": 38, "gender": "F"}]
+
+
+def quota_fare_breakdown(code: str, quota: str) -> dict:
+    """A passenger's `fare_breakdown` on the quota train, end to end."""
+    return fare_breakdown(code, QUOTA_CLASSES[code]["fare_per_km"], QUOTA_STOPS[-1][-1], quota)
+
+
+def quota_train_body(train_number: str) -> dict:
+    classes = [{"code": code, **fields} for code, fields in QUOTA_CLASSES.items()]
+    return superfast_train_body(train_number, "Konkan Postman Express", QUOTA_STOPS, classes)
+
+
+def quota_booking_request(name: str, *, body: dict, tests, **kwargs) -> dict:
+    body = {"train": number("quotaTrainId"), "travel_date": "{{quotaDate}}", **body}
+    return request(name, "POST", "/api/bookings/", body=body, tests=tests, **kwargs)
+
+
+def quotas_folder() -> dict:
+    created = (
+        """
+const train = pm.response.json();
+pm.test("status is 201", () => pm.response.to.have.status(201));"""
+        + TRAIN_SHAPE
+        + f"""
+pm.test("each class keeps the seats it sets aside and its RAC berths", () => {{
+    const byCode = Object.fromEntries(train.classes.map((c) => [c.code, {{quotas: c.quotas, rac_berths: c.rac_berths}}]));
+    pm.expect(byCode).to.eql({json.dumps({code: {"quotas": c["quotas"], "rac_berths": c["rac_berths"]} for code, c in QUOTA_CLASSES.items()})});
+}});
+pm.collectionVariables.set("quotaTrainId", train.id);
+// It runs every day: tomorrow's run (Asia/Kolkata), whose Tatkal opens today at 10:00 (3A).
+const tomorrow = new Date(Date.now() + 330 * 60 * 1000 + 86400000);
+pm.collectionVariables.set("quotaDate", tomorrow.toISOString().slice(0, 10));"""
+    )
+    tatkal_3a = quota_fare_breakdown("3A", "TQ")
+    tatkal_fare = str(int(Decimal(tatkal_3a["total"])) * len(TATKAL_FAMILY))
+    return folder(
+        "Quotas",
+        "Version 3: a superfast train whose classes set seats aside for Tatkal (TQ), senior citizens (SS) and "
+        "ladies (LD) and sell side lowers as RAC. Search in the Tatkal quota (its status and its fare with the "
+        "Tatkal charge), the seat map of the Tatkal berths, a Tatkal booking (confirmed once the window is open, "
+        "else refused with the opening moment), a senior citizens' booking refused for a passenger too young, "
+        "a ladies' booking, and, once a class's berths are gone, two passengers on RAC sharing a side-lower berth.",
+        [
+            request(
+                "Create a train with quotas and RAC berths (ADMIN)",
+                "POST",
+                "/api/trains/",
+                auth="admin",
+                pre=new_train_number("quotaTrainNumber"),
+                body=quota_train_body("{{quotaTrainNumber}}"),
+                tests=retry_on_taken_number(created),
+                doc="Each class takes `quotas` ({TQ, SS, LD}: seats set aside, default 0) and `rac_berths` (side "
+                "lowers sold as two RAC places each); the rest of the class is the general quota (GN).",
+            ),
+            request(
+                "Search in the Tatkal quota",
+                "GET",
+                "/api/trains/search/",
+                query={
+                    "source": QUOTA_FIRST,
+                    "destination": QUOTA_LAST,
+                    "date": "{{quotaDate}}",
+                    "quota": "TQ",
+                    "limit": "100",
+                },
+                tests=[
+                    expect_status(200),
+                    "const page = pm.response.json();",
+                    PAGE_SHAPE,
+                    """
+const ourTrain = page.results.find((t) => t.id === Number(pm.collectionVariables.get("quotaTrainId")));
+const ac = ourTrain && ourTrain.availability.find((entry) => entry.class === "3A");""",
+                    f"""
+pm.test("3A in the Tatkal quota: open (its 8 berths) or not yet, and its fare with the Tatkal charge", () => {{
+    pm.expect(ac, "3A not in the results").to.be.an("object");
+    pm.expect(ac.quota).to.eql("TQ");
+    pm.expect(["AVAILABLE", "NOT_OPEN"]).to.include(ac.status);
+    if (ac.status === "AVAILABLE") pm.expect(ac.available_seats).to.eql(8);
+    pm.expect(ac.fare_breakdown).to.eql({json.dumps(tatkal_3a)});
+    pm.expect(ac.fare).to.eql("{int(Decimal(tatkal_3a["total"]))}");
+}});
+// Tatkal for tomorrow's run opens today at 10:00 India time: the booking below expects what this says.
+pm.collectionVariables.set("tatkalStatus", ac ? ac.status : "");""",
+                ],
+                doc="`quota` (default GN) picks whose seats, status and fares each class shows: `status` is "
+                "AVAILABLE, RAC, WAITLIST (with `waitlist_next`), REGRET or NOT_OPEN (Tatkal before it opens).",
+            ),
+            request(
+                "Seat map of the Tatkal berths",
+                "GET",
+                "/api/trains/{{quotaTrainId}}/seats/",
+                query={"date": "{{quotaDate}}", "class": "3A", "quota": "TQ"},
+                tests=[
+                    expect_status(200),
+                    """
+const seats = pm.response.json();
+pm.test("only the 8 Tatkal berths, none of them RAC", () => {
+    pm.expect(seats.quota).to.eql("TQ");
+    pm.expect(seats.free_berths).to.have.lengthOf(8);
+    pm.expect(seats.free_berths.every((berth) => berth.quota === "TQ" && berth.rac === false)).to.be.true;
+});""",
+                ],
+            ),
+            quota_booking_request(
+                "Book two passengers on Tatkal",
+                body={"class": "3A", "quota": "TQ", "passengers": TATKAL_FAMILY},
+                tests=[
+                    f"""
+if (pm.collectionVariables.get("tatkalStatus") === "NOT_OPEN") {{
+    pm.test("before 10:00 India time: 400 tatkal_not_open, naming the opening", () => {{
+        pm.response.to.have.status(400);
+        pm.expect(pm.response.json().code).to.eql("tatkal_not_open");
+        pm.expect(pm.response.json().detail).to.include("10:00");
+    }});
+}} else {{
+    const booking = pm.response.json();
+    pm.test("confirmed on Tatkal berths, each paying the Tatkal charge", () => {{
+        pm.response.to.have.status(201);
+        pm.expect(booking).to.include({{status: "CONFIRMED", quota: "TQ", class: "3A", fare: "{tatkal_fare}"}});
+    }});
+}}""",
+                ],
+                doc="Tatkal opens the day before the run at 10:00 (2A, 3A, CC) or 11:00 (SL, 2S), India time; before "
+                "that a booking is refused with `tatkal_not_open`. At most 4 passengers, each paying the Tatkal charge.",
+            ),
+            quota_booking_request(
+                "Senior citizens' quota refuses a passenger too young",
+                body={"class": "SL", "quota": "SS", "passengers": [{"name": "Ravi Rao", "age": 52, "gender": "M"}]},
+                tests=[
+                    *expect_error(400),
+                    """
+pm.test("quota_not_eligible, naming the passenger", () => {
+    const error = pm.response.json();
+    pm.expect(error.code).to.eql("quota_not_eligible");
+    pm.expect(error.fields).to.have.property("passengers[0]");
+});""",
+                ],
+                doc="SS: at most 2 passengers, men aged 60 or more and women aged 45 or more; LD: women only.",
+            ),
+            quota_booking_request(
+                "Book on the ladies' quota",
+                body={
+                    "class": "SL",
+                    "quota": "LD",
+                    "passengers": [
+                        {"name": "Meera Shah", "age": 30, "gender": "F"},
+                        {"name": "Nisha Shah", "age": 27, "gender": "F"},
+                    ],
+                },
+                tests=[
+                    expect_status(201),
+                    """
+const booking = pm.response.json();
+pm.test("confirmed on the ladies' quota", () => {
+    pm.expect(booking).to.include({status: "CONFIRMED", quota: "LD", class: "SL", seats: 2});
+});""",
+                ],
+            ),
+            quota_booking_request(
+                "Book the last two general berths of 2A",
+                body={"class": "2A", "seats": 2},
+                tests=[
+                    expect_status(201),
+                    'pm.test("confirmed", () => pm.expect(pm.response.json().status).to.eql("CONFIRMED"));',
+                ],
+                doc="2A keeps two general (GN) berths; everything else is set aside or sold as RAC.",
+            ),
+            request(
+                "Search: 2A offers RAC now",
+                "GET",
+                "/api/trains/search/",
+                query={"source": QUOTA_FIRST, "destination": QUOTA_LAST, "date": "{{quotaDate}}", "class": "2A"},
+                tests=[
+                    expect_status(200),
+                    """
+const ourTrain = pm.response.json().results.find((t) => t.id === Number(pm.collectionVariables.get("quotaTrainId")));
+pm.test("no berth free, the 12 RAC places of its 6 side lowers are", () => {
+    const entry = ourTrain.availability.find((a) => a.class === "2A");
+    pm.expect(entry).to.include({quota: "GN", status: "RAC", available_seats: 0, rac_available: 12});
+});""",
+                ],
+            ),
+            quota_booking_request(
+                "Book two passengers on RAC",
+                body={
+                    "class": "2A",
+                    "allow_waitlist": True,
+                    "passengers": [
+                        {"name": "Ravi Rao", "age": 40, "gender": "M"},
+                        {"name": "Meera Rao", "age": 38, "gender": "F"},
+                    ],
+                },
+                tests=[
+                    expect_status(201),
+                    """
+const booking = pm.response.json();
+pm.test("RAC 1 and RAC 2, sharing one side-lower berth", () => {
+    pm.expect(booking.status).to.eql("RAC");
+    pm.expect(booking.passengers.map((p) => p.current_status)).to.eql(
+        [{status: "RAC", position: 1}, {status: "RAC", position: 2}]);
+    pm.expect(booking.passengers.map((p) => p.booking_status)).to.eql(
+        booking.passengers.map((p) => p.current_status));
+    const [first, second] = booking.passengers;
+    pm.expect(first.berth_type).to.eql("SL");
+    pm.expect([second.coach, second.berth]).to.eql([first.coach, first.berth]);
+});
+pm.collectionVariables.set("racPnr", booking.pnr);""",
+                ],
+                doc="With `allow_waitlist`, passengers are confirmed while berths last, then get RAC places "
+                "(two per side-lower berth), then the waitlist; each has `booking_status` and `current_status`.",
+            ),
+            request(
+                "PNR status of the RAC booking",
+                "GET",
+                "/api/pnr/{{racPnr}}/",
+                auth="none",
+                tests=[
+                    expect_status(200),
+                    """
+pm.test("each traveller's status as booked and now, no names", () => {
+    const status = pm.response.json();
+    pm.expect(status.passengers.map((p) => p.current_status.status)).to.eql(["RAC", "RAC"]);
+    pm.expect(status.passengers[0]).to.not.have.property("name");
+});""",
+                ],
+            ),
+        ],
+    )
+
+
 def analytics_folder() -> dict:
     return folder(
         "Analytics",
@@ -1544,6 +1807,25 @@ pm.test("an OpenAPI 3 document", () => {
     )
 
 
+def more_bookings_to_cancel(name: str, train_variable: str, expectation: str) -> dict:
+    """The active bookings of another train this run made, added to those Cleanup cancels."""
+    return request(
+        name,
+        "GET",
+        "/api/bookings/",
+        auth="admin",
+        query={"train": "{{" + train_variable + "}}", "limit": "100"},
+        tests=[
+            expect_status(200),
+            f"""
+const active = pm.response.json().results.filter((booking) => booking.status !== "CANCELLED");
+{expectation}
+const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]");
+pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending.concat(active.map((booking) => booking.id))));""",
+        ],
+    )
+
+
 def cleanup_folder() -> dict:
     return folder(
         "Cleanup",
@@ -1563,20 +1845,17 @@ pm.test("the bookings left to cancel", () => pm.expect(active.length).to.be.at.l
 pm.collectionVariables.set("bookingsToCancel", JSON.stringify(active.map((booking) => booking.id)));""",
                 ],
             ),
-            request(
+            more_bookings_to_cancel(
                 "Active bookings of the journey train (ADMIN)",
-                "GET",
-                "/api/bookings/",
-                auth="admin",
-                query={"train": "{{journeyTrainId}}", "limit": "100"},
-                tests=[
-                    expect_status(200),
-                    """
-const active = pm.response.json().results.filter((booking) => booking.status !== "CANCELLED");
-pm.test("the four journey bookings, added to those left to cancel", () => pm.expect(active).to.have.lengthOf(4));
-const pending = JSON.parse(pm.collectionVariables.get("bookingsToCancel") || "[]");
-pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending.concat(active.map((booking) => booking.id))));""",
-                ],
+                "journeyTrainId",
+                'pm.test("the four journey bookings, added to those left to cancel", '
+                "() => pm.expect(active).to.have.lengthOf(4));",
+            ),
+            more_bookings_to_cancel(
+                "Active bookings of the quota train (ADMIN)",
+                "quotaTrainId",
+                "pm.test(\"the quota bookings (ladies', 2A's two, RAC, and Tatkal once open), added\", "
+                "() => pm.expect(active.length).to.be.within(3, 4));",
             ),
             request(
                 "Cancel each remaining booking (ADMIN)",
@@ -1645,6 +1924,13 @@ pm.test("the chart: who travels where, and the berths left vacant", () => {
                 tests=expect_status(204),
             ),
             request(
+                "Delete the quota train (ADMIN)",
+                "DELETE",
+                "/api/trains/{{quotaTrainId}}/",
+                auth="admin",
+                tests=expect_status(204),
+            ),
+            request(
                 "A deleted train leaves search",
                 "GET",
                 "/api/trains/search/",
@@ -1703,6 +1989,11 @@ RUNTIME_VARIABLES = [
     "unknownPnr",
     "journeyHoldId",
     "journeyHeldSeat",
+    "quotaTrainId",
+    "quotaTrainNumber",
+    "quotaDate",
+    "tatkalStatus",
+    "racPnr",
 ]
 
 DESCRIPTION = """The IRCTC mini backend's API (documented in docs/api.md), ready to run.
@@ -1724,6 +2015,7 @@ def build_collection() -> dict:
         bookings_folder(),
         holds_folder(),
         journeys_folder(),
+        quotas_folder(),
         analytics_folder(),
         operations_folder(),
         cleanup_folder(),

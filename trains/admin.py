@@ -174,10 +174,25 @@ class TrainClassInline(admin.TabularInline):
     model = TrainClass
     form = TrainClassForm
     formset = TrainClassFormSet
-    fields = ["code", "coaches", "seats", "fare_per_km", "quota_tq", "quota_ss", "quota_ld", "rac_berths", "pools"]
-    readonly_fields = ["seats", "pools"]
+    fields = [
+        "code",
+        "coaches",
+        "seats",
+        "fare_per_km",
+        "quota_tq",
+        "quota_ss",
+        "quota_ld",
+        "rac_berths",
+        "pool_sizes",
+        "pools",
+    ]
+    readonly_fields = ["seats", "pool_sizes", "pools"]
     extra = 0
     min_num = 1
+
+    @admin.display(description="Seats per pool")
+    def pool_sizes(self, travel_class: TrainClass) -> str:
+        return "-" if travel_class.pk is None else _pool_counts(pools_of_class(travel_class))
 
     @admin.display(description="Pools (seat numbers)")
     def pools(self, travel_class: TrainClass) -> str:
@@ -189,6 +204,14 @@ class TrainClassInline(admin.TabularInline):
         if pools.rac_berths:
             parts.append(f"RAC: {_seat_ranges(pools.rac_berths)}")
         return "; ".join(parts)
+
+
+def _pool_counts(pools) -> str:
+    """How many seats each quota of a class holds and how many berths are RAC (each two RAC places)."""
+    counts = [f"{quota} {len(pools.seats[quota])}" for quota in ALL_QUOTAS if pools.seats[quota]]
+    if pools.rac_berths:
+        counts.append(f"RAC {len(pools.rac_berths)}")
+    return ", ".join(counts)
 
 
 def _seat_ranges(seats) -> str:
@@ -217,6 +240,7 @@ class TrainAdmin(admin.ModelAdmin):
         "total_seats",
         "running_days",
         "superfast",
+        "class_pools",
         "is_active",
     ]
     list_filter = ["is_active", "superfast", "source", "destination"]
@@ -237,6 +261,16 @@ class TrainAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False  # a station search may match several stops of a train
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("classes")
+
+    @admin.display(description="Pools per class")
+    def class_pools(self, train: Train) -> str:
+        """Each class's seats by quota and its RAC berths: "3A: GN 528, TQ 88, SS 44, LD 6, RAC 44"."""
+        return "; ".join(
+            f"{travel_class.code}: {_pool_counts(pools_of_class(travel_class))}" for travel_class in train.classes.all()
+        )
 
     @admin.display(description="Runs on")
     def running_days(self, train: Train) -> str:

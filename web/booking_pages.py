@@ -11,7 +11,6 @@ from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
 from irctc.errors import status_of
 from irctc.exceptions import ApplicationError, NotFound
-from trains.layouts import berth_of
 from web.forms import PnrForm
 
 MY_BOOKINGS_PAGE = 50
@@ -33,15 +32,13 @@ def my_bookings(request):
 
 
 def _ticket_context(booking) -> dict:
-    """The ticket as the pages show it: journey times and each traveller's coach and berth."""
+    """The ticket as the pages show it: journey times and each traveller's coach and berth (the
+    shared one while RAC) and status, as booked and now."""
     departure, arrival = selectors.journey_times(booking)
-    travellers = [passenger_data(booking.class_code, passenger) for passenger in booking.passenger_list]
-    if not travellers:
-        # Booked through the API by count, without names: the seats are all there is.
-        travellers = [
-            {"name": None, **berth_of(booking.class_code, allocation.seat_number).as_dict()}
-            for allocation in booking.seat_allocations
-        ]
+    travellers = [
+        {**passenger_data(booking.class_code, passenger), **selectors.passenger_status_data(passenger)}
+        for passenger in booking.passenger_list
+    ]
     return {
         "booking": booking,
         "departure": departure,

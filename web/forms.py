@@ -2,6 +2,8 @@
 them: a form's `clean()` runs the API's own serializer, and what a service refuses is put back on
 the form (`show_refusal`), next to the field it concerns."""
 
+import re
+
 from django import forms
 from django.urls import reverse_lazy
 from rest_framework import serializers
@@ -13,6 +15,7 @@ from bookings.search_page import DEPARTURE_WINDOWS, SORTS, bookable_dates
 from bookings.serializers import PassengerInputSerializer, SeatMapParamsSerializer, TrainSearchParamsSerializer
 from irctc.exceptions import ApplicationError
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS
+from trains.pools import ALL_QUOTAS, GENERAL_QUOTA, QUOTA_NAMES
 
 
 class PageForm(forms.Form):
@@ -69,6 +72,27 @@ def show_refusal(form: forms.Form, exc: ApplicationError | ValidationError) -> N
         _show_field_errors(form, exc.fields)
     else:
         form.add_error(None, exc.message)
+
+
+PASSENGER_FIELD = re.compile(r"^passengers(?:\[(\d+)\])?$")
+
+
+def show_passenger_refusal(formset: forms.BaseFormSet, exc: ApplicationError) -> bool:
+    """Put a refusal about the passengers (a quota's rule: who may travel on it, how many) on the
+    passenger forms: `passengers[i]` on passenger i's form, `passengers` above them all. False,
+    and nothing shown, when the refusal is about something else."""
+    fields = exc.fields if isinstance(exc, ApplicationError) else {}
+    matches = {name: PASSENGER_FIELD.match(name) for name in fields}
+    if not fields or not all(matches.values()):
+        return False
+    for name, messages in fields.items():
+        index = matches[name].group(1)
+        for message in messages if isinstance(messages, list) else [messages]:
+            if index is not None and int(index) < len(formset.forms):
+                formset.forms[int(index)].add_error(None, str(message))
+            else:
+                formset.non_form_errors().append(str(message))
+    return True
 
 
 def _show_field_errors(form: forms.Form, fields: dict) -> None:
@@ -133,9 +157,23 @@ def _class_field(**kwargs) -> forms.ChoiceField:
     return forms.ChoiceField(label="Class", choices=[("", "All classes"), *CLASS_CHOICES], required=False, **kwargs)
 
 
+QUOTA_CHOICES = [(quota, f"{QUOTA_NAMES[quota]} ({quota})") for quota in ALL_QUOTAS]
+
+
+def _quota_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Quota",
+        choices=QUOTA_CHOICES,
+        required=False,
+        initial=GENERAL_QUOTA,
+        help_text="Tatkal opens the day before: AC 10:00, others 11:00.",
+        **kwargs,
+    )
+
+
 class SearchForm(SerializerForm):
-    """A route (names or codes), the day (asked for: the page never assumes one), a class, and how
-    the page orders and filters what it finds (`bookings.search_page`)."""
+    """A route (names or codes), the day (asked for: the page never assumes one), a class, a quota,
+    and how the page orders and filters what it finds (`bookings.search_page`)."""
 
     serializer_class = TrainSearchParamsSerializer
     source = forms.CharField(
@@ -156,6 +194,7 @@ class SearchForm(SerializerForm):
         super().__init__(*args, **kwargs)
         # `class` is a Python keyword, so the field can't be declared in the class body.
         self.fields["class"] = _class_field()
+        self.fields["quota"] = _quota_field()
         first, last = bookable_dates()
         self.fields["date"].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
         self.fields["date"].initial = first
@@ -176,6 +215,7 @@ class SearchForm(SerializerForm):
             "destination": data["destination"],
             "travel_date": data["date"],
             "class_code": data.get("class_code"),
+            "quota": data.get("quota") or GENERAL_QUOTA,
             "sort": data["sort"] or "departure",
             "departs": data["departs"],
         }
@@ -183,7 +223,7 @@ class SearchForm(SerializerForm):
 
 class JourneyForm(SerializerForm):
     """Which journey a seat map, passenger form or waitlist request is about: the date from the
-    URL, boarding and alighting stations and class from the query string or hidden fields."""
+    URL, boarding and alighting stations, class and quota from the query string or hidden fields."""
 
     serializer_class = SeatMapParamsSerializer
     date = forms.DateField(label="Travel date")
@@ -193,9 +233,11 @@ class JourneyForm(SerializerForm):
         super().__init__(*args, **kwargs)
         self.fields["from"] = forms.CharField(label="From", max_length=64, required=False)
         self.fields["class"] = _class_field()
+        self.fields["quota"] = _quota_field()
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["quota"] = cleaned.get("quota") or GENERAL_QUOTA
         # Left out means "the train's first stop / last stop / only class": the services decide.
         for name in ("from", "to", "class_code"):
             cleaned.setdefault(name, "")
@@ -208,6 +250,7 @@ class JourneyForm(SerializerForm):
             "from_station": self.cleaned_data["from"] or None,
             "to_station": self.cleaned_data["to"] or None,
             "class_code": self.cleaned_data["class_code"] or None,
+            "quota": self.cleaned_data["quota"],
         }
 
 

@@ -9,11 +9,18 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings import selectors as booking_selectors
 from bookings import services, ticket_selectors
+from bookings.inventory.quotas import (
+    SENIOR_CITIZENS,
+    SENIOR_MAX_PASSENGERS,
+    TATKAL_MAX_PASSENGERS,
+    tatkal_opens_for,
+)
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
 from bookings.search_page import search_page
 from bookings.serializers import passenger_data
@@ -25,18 +32,24 @@ from trains.errors import TrainNotFound
 from trains.fares import FareBreakdown, booking_fare
 from trains.layouts import BERTH_TYPE_NAMES, LAYOUTS, berth_of
 from trains.models import Train
+from trains.pools import ALL_QUOTAS, GENERAL_QUOTA, QUOTA_NAMES, TATKAL_QUOTA, Pools, pools_of_class
 from web.forms import (
     JourneyForm,
     PassengerFormSet,
     SearchForm,
     SeatChoiceForm,
     WaitlistForm,
+    show_passenger_refusal,
     show_refusal,
 )
+from web.statuses import availability_label, availability_tone, quota_rules
 
 STATION_SUGGESTIONS = 8
 # Seats of a class without coaches (GEN) are shown in blocks of this many.
 GENERAL_BLOCK = 100
+# How many seats the seat map lets one tick per quota: the booking's own limit, so a passenger
+# isn't led to choose seats the hold would refuse (the service checks it again).
+QUOTA_MAX_PASSENGERS = {TATKAL_QUOTA: TATKAL_MAX_PASSENGERS, SENIOR_CITIZENS: SENIOR_MAX_PASSENGERS}
 
 
 @require_GET
@@ -62,13 +75,14 @@ def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "searched": False}
     if form.is_valid():
-        found = search_page(**form.search_arguments())
         arguments = form.search_arguments()
+        found = search_page(**arguments)
         context.update(
             searched=True,
             count=found.count,
             journeys=[_result(journey) for journey in found.journeys],
             found=found,
+            quota=arguments["quota"],
             swap_url=_search_url(request, source=arguments["destination"], destination=arguments["source"]),
             previous_day_url=found.previous_day and _search_url(request, date=found.previous_day.isoformat()),
             next_day_url=found.next_day and _search_url(request, date=found.next_day.isoformat()),
@@ -103,17 +117,22 @@ def timetable(request, train_id: int):
 
 def _result(journey: dict) -> dict:
     """A search result as the API shows it, as the page shows it: its dates and times to format,
-    a readable duration, a seat-map link per class."""
+    a readable duration, per class its availability in words and a seat-map link."""
     minutes = journey["duration_minutes"]
     seat_map_path = reverse("web:seat_map", args=[journey["id"], journey["travel_date"]])
     availability = [
         {
             **option,
             "class_name": LAYOUTS[option["class"]].name,
+            "label": availability_label(option),
+            "tone": availability_tone(option),
             "seat_map_url": seat_map_path
             + "?"
             + journey_query(
-                from_station=journey["from_station"], to_station=journey["to_station"], class_code=option["class"]
+                from_station=journey["from_station"],
+                to_station=journey["to_station"],
+                class_code=option["class"],
+                quota=option["quota"],
             ),
         }
         for option in journey["availability"]
@@ -133,9 +152,13 @@ def _result(journey: dict) -> dict:
     }
 
 
-def journey_query(*, from_station: str, to_station: str, class_code: str) -> str:
-    """The query string that names a journey on the seat map and the pages after it."""
-    return urlencode({"from": from_station, "to": to_station, "class": class_code})
+def journey_query(*, from_station: str, to_station: str, class_code: str, quota: str = GENERAL_QUOTA) -> str:
+    """The query string that names a journey on the seat map and the pages after it (the quota
+    only when it is not the general one, so those links read as they always did)."""
+    query = {"from": from_station, "to": to_station, "class": class_code}
+    if quota != GENERAL_QUOTA:
+        query["quota"] = quota
+    return urlencode(query)
 
 
 def _train(train_id: int) -> Train:
@@ -147,11 +170,17 @@ def _train(train_id: int) -> Train:
 
 def _journey_form(request, travel_date: str) -> JourneyForm:
     source = request.POST if request.method == "POST" else request.GET
-    return JourneyForm({"date": travel_date, **{name: source.get(name, "") for name in ("from", "to", "class")}})
+    return JourneyForm(
+        {"date": travel_date, **{name: source.get(name, "") for name in ("from", "to", "class", "quota")}}
+    )
 
 
-def _coaches(seats: dict) -> list[dict]:
-    """The class's seats by coach (blocks of seats without coaches): `{name, seats: [...]}`."""
+def _coaches(seats: dict, pools: Pools | None) -> list[dict]:
+    """The class's seats by coach (blocks of seats without coaches): `{name, seats: [...]}`.
+
+    With `pools` (a class split into quotas), a seat outside the quota's pool is shown as another
+    quota's, and an RAC berth as RAC: neither can be chosen here, whether free or not.
+    """
     free = set(seats["free_seat_numbers"])
     berths = [berth_of(seats["class_code"], number) for number in range(1, seats["total_seats"] + 1)]
     if LAYOUTS[seats["class_code"]].has_coaches:
@@ -159,7 +188,8 @@ def _coaches(seats: dict) -> list[dict]:
     else:
         blocks = [berths[first : first + GENERAL_BLOCK] for first in range(0, len(berths), GENERAL_BLOCK)]
         groups = [(f"Seats {block[0].seat_number}–{block[-1].seat_number}", block) for block in blocks]
-    coaches = [{"name": name, "seats": [_seat(berth, free) for berth in group]} for name, group in groups]
+    pool = None if pools is None else set(pools.seats[seats["quota"]])
+    coaches = [{"name": name, "seats": [_seat(berth, free, pool, pools) for berth in group]} for name, group in groups]
     for index, coach in enumerate(coaches):
         coach["id"] = f"coach-{index + 1}"
         coach["free"] = sum(seat["free"] for seat in coach["seats"])
@@ -170,13 +200,22 @@ def _coaches(seats: dict) -> list[dict]:
     return coaches
 
 
-def _seat(berth, free: set[int]) -> dict:
+def _seat(berth, free: set[int], pool: set[int] | None, pools: Pools | None) -> dict:
+    number = berth.seat_number
+    if pools is not None and pools.is_rac(number):
+        state = "rac"
+    elif pool is not None and number not in pool:
+        state = "quota"
+    else:
+        state = "free" if number in free else "taken"
     return {
-        "number": berth.seat_number,
+        "number": number,
         "berth": berth.berth,
         "berth_type": berth.berth_type,
         "type_name": BERTH_TYPE_NAMES.get(berth.berth_type, ""),
-        "free": berth.seat_number in free,
+        "free": state == "free",
+        "state": state,
+        "quota": pools.quota_of(number) if pools is not None else GENERAL_QUOTA,
     }
 
 
@@ -196,7 +235,6 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: Applicat
         "journey_form": journey_form,
         "seat_form": seat_form,
         "max_seats": MAX_SEATS_PER_BOOKING,
-        "classes": train.class_list(),
         "refusal": refusal,
     }
     if journey_form.is_valid():
@@ -205,15 +243,52 @@ def _seat_map_page(request, train, journey_form, seat_form, *, refusal: Applicat
         except ApplicationError as exc:
             show_refusal(journey_form, exc)
         else:
-            query = journey_query(
-                from_station=seats["from_station"], to_station=seats["to_station"], class_code=seats["class_code"]
-            )
-            context.update(seats=seats, coaches=_coaches(seats), journey_query=query)
+            context.update(seats=seats, **_quota_context(train, seats))
     if refusal is not None:
         status = status_of(refusal)
     else:
         status = 200 if journey_form.is_valid() and not seat_form.errors else 400
     return TemplateResponse(request, "web/seat_map.html", context, status=status)
+
+
+def _quota_context(train: Train, seats: dict) -> dict:
+    """What the seat map shows of the train's classes and the class's quotas: a tab per class, one
+    per quota the class sets seats aside for,
+    the berths of the quota chosen, how many passengers one booking of it may carry, and, for
+    Tatkal, when it opens."""
+    pools_by_class = {travel_class.code: pools_of_class(travel_class) for travel_class in train.class_list()}
+    pools = pools_by_class[seats["class_code"]]
+    quota = seats["quota"]
+    opens_at = tatkal_opens_for(seats["run_date"], seats["class_code"]) if quota == TATKAL_QUOTA else None
+
+    def query(quota: str, class_code: str = seats["class_code"]) -> str:
+        return journey_query(
+            from_station=seats["from_station"], to_station=seats["to_station"], class_code=class_code, quota=quota
+        )
+
+    return {
+        # Another class keeps the quota chosen where it has one.
+        "class_tabs": [
+            {
+                "code": code,
+                "query": query(quota if other.seats[quota] else GENERAL_QUOTA, code),
+                "current": code == seats["class_code"],
+            }
+            for code, other in pools_by_class.items()
+        ],
+        "coaches": _coaches(seats, None if pools.plain else pools),
+        "journey_query": query(quota),
+        "quota_name": QUOTA_NAMES[quota],
+        "quota_rules": quota_rules(quota),
+        "quota_tabs": [
+            {"quota": code, "name": QUOTA_NAMES[code], "query": query(code), "current": code == quota}
+            for code in ALL_QUOTAS
+            if code == GENERAL_QUOTA or pools.seats[code]
+        ],
+        "rac_berths": len(pools.rac_berths),
+        "max_seats": QUOTA_MAX_PASSENGERS.get(quota, MAX_SEATS_PER_BOOKING),
+        "tatkal_opens_at": opens_at if opens_at and timezone.now() < opens_at else None,
+    }
 
 
 @login_required
@@ -234,6 +309,14 @@ def passengers(request, train_id: int, travel_date: str):
         "seat_numbers": seat_numbers,
         "berths": [berth_of(code, number) for number in sorted(seat_numbers)],
         "formset": formset,
+        "quota_name": QUOTA_NAMES[journey_form.cleaned_data["quota"]],
+        "quota_rules": quota_rules(journey_form.cleaned_data["quota"]),
+        "back_query": journey_query(
+            from_station=journey_form.cleaned_data["from"],
+            to_station=journey_form.cleaned_data["to"],
+            class_code=journey_form.cleaned_data["class_code"],
+            quota=journey_form.cleaned_data["quota"],
+        ),
     }
     context.update(_fare(train_selectors.fare_quote(train=train, **journey_form.service_arguments()), seat_numbers))
     if request.method == "POST" and formset.is_valid() and formset.total_form_count() == len(seat_numbers):
@@ -246,6 +329,9 @@ def passengers(request, train_id: int, travel_date: str):
                 **journey_form.service_arguments(),
             )
         except ApplicationError as exc:
+            if show_passenger_refusal(formset, exc):
+                # A passenger the quota doesn't take (SS, LD): said next to that passenger.
+                return TemplateResponse(request, "web/passengers.html", context, status=status_of(exc))
             # Someone took a seat meanwhile, or the journey can no longer be booked: the seat
             # map, as it is now, says so.
             return _seat_map_page(request, train, journey_form, SeatChoiceForm(), refusal=exc)
@@ -343,7 +429,9 @@ def _hold_page(request, hold: Hold, *, refusal: ApplicationError | None = None):
 
 def _seat_map_url(hold: Hold) -> str:
     path = reverse("web:seat_map", args=[hold.run.train_id, hold.travel_date.isoformat()])
-    query = journey_query(from_station=hold.from_station, to_station=hold.to_station, class_code=hold.class_code)
+    query = journey_query(
+        from_station=hold.from_station, to_station=hold.to_station, class_code=hold.class_code, quota=hold.quota
+    )
     return f"{path}?{query}"
 
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 
@@ -61,3 +63,15 @@ def test_the_cancel_action_goes_through_the_service(operator_browser, user):
     assert blocker.status == Booking.Status.CANCELLED
     assert seats_of(blocker) == []
     assert waiting.status == Booking.Status.CONFIRMED
+
+
+def test_a_booking_s_page_shows_each_passenger_s_status_as_booked_and_now(operator_browser, user):
+    train = make_train(total_seats=10)
+    book(user, train, seats=5), book(user, train, seats=4)
+    booking = book(user, train, seats=2, allow_waitlist=True)  # the last seat, then the waitlist
+
+    page = operator_browser.get(f"/admin/bookings/booking/{booking.pk}/change/").content.decode()
+
+    booked_as = re.findall(r'<td class="field-booked_as">\s*<p>(.*?)</p>', page)
+    now = re.findall(r'<td class="field-status">\s*<p>(.*?)</p>', page)
+    assert (booked_as, now) == (["CNF", "WL 1"], ["Confirmed", "Waitlisted"])

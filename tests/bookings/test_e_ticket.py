@@ -72,15 +72,17 @@ def test_the_e_ticket_says_the_journey_the_travellers_berths_and_fare(user, rajd
         "New Delhi",
         "Vadodara Junction",
         "3A (AC 3 Tier)",
+        "General (GN)",
         "Asha Rao",
         "Zoë Ødegaard",
         f"₹{booking.fare:,}",
     ):
         assert expected in text, expected
     rows = {line.split(" F ")[0]: line for line in text.splitlines() if " F " in line}
-    # Asha asked for an upper berth and got 3 UB; Zoë, 68, the lower 1 LB: both in coach B1.
-    assert "B1 3 UB Confirmed" in rows["1 Asha Rao 34"]
-    assert "B1 1 LB Confirmed" in rows["2 Zoë Ødegaard 68"]
+    # Asha asked for an upper berth and got 3 UB; Zoë, 68, the lower 1 LB: both in coach B1,
+    # confirmed when booked and now.
+    assert "B1 3 UB CNF CNF B1/3" in rows["1 Asha Rao 34"]
+    assert "B1 1 LB CNF CNF B1/1" in rows["2 Zoë Ødegaard 68"]
 
 
 def test_the_qr_code_on_the_e_ticket_reads_back_as_the_pnr(user, rajdhani):
@@ -100,8 +102,9 @@ def test_a_waitlisted_ticket_says_its_place_and_no_berth(user):
     text = text_of(client_for(user).get(f"/api/bookings/{booking.pk}/ticket.pdf").content)
 
     assert "Waitlisted, position 1 on the waitlist" in text
-    assert "1 Traveller 1 – – – – Waitlisted (WL 1)" in text
-    assert "2 Traveller 2 – – – – Waitlisted (WL 1)" in text
+    # Positions count passengers: the booking's two wait at 1 and 2.
+    assert "1 Traveller 1 – – – – WL 1 WL 1" in text
+    assert "2 Traveller 2 – – – – WL 2 WL 2" in text
 
 
 def test_a_cancelled_ticket_says_so_and_keeps_no_berth(user, rajdhani):
@@ -111,7 +114,33 @@ def test_a_cancelled_ticket_says_so_and_keeps_no_berth(user, rajdhani):
     text = text_of(client_for(user).get(f"/api/bookings/{booking.pk}/ticket.pdf").content)
 
     assert "Cancelled on " in text
-    assert "1 Asha Rao 34 F – – Cancelled" in text
+    assert "1 Asha Rao 34 F – – CNF CAN" in text
+
+
+def test_rac_passengers_say_their_place_as_booked_and_now_and_the_quota(user):
+    # 2A: 48 berths, one side lower sold as RAC: 47 confirm, then two share the RAC berth.
+    train = make_train(
+        stops=route("A", "B"), classes=[{"code": "2A", "coaches": 1, "fare_per_km": "1.75", "rac_berths": 1}]
+    )
+    others = make_user("others")
+    first = None
+    for seats in (1, 6, 6, 6, 6, 6, 6, 6, 4):
+        booking = services.book_seats(user=others, train=train, travel_date=tomorrow(), seats=seats)
+        first = first or booking
+    couple = services.book_seats(
+        user=user,
+        train=train,
+        travel_date=tomorrow(),
+        passengers=[{"name": "Ravi Rao", "age": 40, "gender": "M"}, {"name": "Meera Rao", "age": 38, "gender": "F"}],
+        allow_waitlist=True,
+    )
+    services.cancel_booking(booking_id=first.pk, by=others)  # berth 1 frees: Ravi moves up to it
+
+    text = text_of(client_for(user).get(f"/api/bookings/{couple.pk}/ticket.pdf").content)
+
+    rows = {line.split(" M ")[0].split(" F ")[0]: line for line in text.splitlines() if "Rao" in line}
+    assert rows["1 Ravi Rao 40"].endswith("RAC 1 CNF A1/1")
+    assert rows["2 Meera Rao 38"].endswith("RAC 2 RAC 1")
 
 
 def test_someone_elses_e_ticket_is_not_found_and_an_operator_may_read_it(user, admin_user, rajdhani):

@@ -96,8 +96,8 @@ def test_chosen_berths_go_by_wishes_and_the_ticket_is_a_pdf_and_prints_cleanly(t
     text = PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text()
     for expected in (booking.pnr, "12952 Mumbai Rajdhani Express", "Kota Junction", "Vadodara Junction"):
         assert expected in text
-    assert "Asha Rao 34 F B1 6 UB Confirmed" in text
-    assert "Meera Iyer 68 F B1 4 LB Confirmed" in text
+    assert "Asha Rao 34 F B1 6 UB CNF CNF B1/6" in text
+    assert "Meera Iyer 68 F B1 4 LB CNF CNF B1/4" in text
 
     page.emulate_media(media="print")
     for viewport in (DESKTOP, PHONE):

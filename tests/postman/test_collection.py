@@ -95,7 +95,17 @@ def test_every_request_has_a_unique_name_and_tests(collection):
 def test_collection_is_postman_v2_1_with_the_folders_of_the_walkthrough(collection):
     assert collection["info"]["schema"].endswith("/v2.1.0/collection.json")
     folders = [item["name"] for item in collection["item"]]
-    assert folders == ["Auth", "Trains", "Bookings", "Holds", "Journeys", "Analytics", "Operations", "Cleanup"]
+    assert folders == [
+        "Auth",
+        "Trains",
+        "Bookings",
+        "Holds",
+        "Journeys",
+        "Quotas",
+        "Analytics",
+        "Operations",
+        "Cleanup",
+    ]
     for item in collection_requests(collection["item"]):
         assert item["request"]["url"]["raw"].startswith("{{baseUrl}}/api/")
 

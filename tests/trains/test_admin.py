@@ -235,3 +235,27 @@ def test_run_admin_lists_runs_by_origin_date(admin_site):
 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [booking.run]
+
+
+def test_the_admin_shows_each_class_s_pools_and_rac_berths(admin_site):
+    train = make_train(
+        stops=RAJDHANI_STOPS,
+        classes=[
+            {
+                "code": "SL",
+                "coaches": 1,
+                "fare_per_km": "0.45",
+                "quotas": {"TQ": 12, "SS": 6, "LD": 6},
+                "rac_berths": 7,
+            },
+            {"code": "1A", "coaches": 1, "fare_per_km": "2.90"},
+        ],
+    )
+
+    listing = admin_site.get("/admin/trains/train/").content.decode()
+    change = admin_site.get(f"/admin/trains/train/{train.id}/change/").content.decode()
+
+    # 72 berths: 12 Tatkal, 6 senior citizens', 6 ladies', 7 side lowers sold as RAC, 41 general.
+    assert "1A: GN 24; SL: GN 41, TQ 12, SS 6, LD 6, RAC 7" in listing
+    assert "GN 41, TQ 12, SS 6, LD 6, RAC 7" in change
+    assert "RAC: 23, 31, 39, 47, 55, 63, 71" in change  # the last seven side lowers of the coach

@@ -163,3 +163,35 @@ def test_seeding_again_brings_superfast_up_to_date():
     call_command("seed_demo")
 
     assert Train.objects.get(train_number="12951").superfast is True
+
+
+def test_demo_classes_set_seats_aside_as_indian_railways_do():
+    call_command("seed_demo")
+
+    rajdhani = {c.code: c for c in Train.objects.get(train_number="12951").classes.all()}
+    assert rajdhani["1A"].quotas == {"TQ": 0, "SS": 0, "LD": 0} and rajdhani["1A"].rac_berths == 0
+    assert rajdhani["2A"].quotas["TQ"] > 0 and rajdhani["2A"].quotas["SS"] > 0 and rajdhani["2A"].rac_berths == 0
+    assert rajdhani["3A"].quotas["TQ"] > 0 and rajdhani["3A"].quotas["LD"] > 0 and rajdhani["3A"].rac_berths > 0
+    sleeper = Train.objects.get(train_number="12903").classes.get(code="SL")
+    assert all(sleeper.quotas.values()) and sleeper.rac_berths > 0
+    assert Train.objects.get(train_number="12002").classes.get(code="CC").quotas["TQ"] > 0
+    # Every Rajdhani is superfast: Tatkal on it pays both charges.
+    assert all(t.superfast for t in Train.objects.filter(name__contains="Rajdhani"))
+
+
+def test_seeding_again_brings_quotas_up_to_date():
+    call_command("seed_demo")
+    TrainClass.objects.filter(train__train_number="12951", code="3A").update(quota_tq=0, rac_berths=0)
+
+    call_command("seed_demo")
+
+    rajdhani_3a = TrainClass.objects.get(train__train_number="12951", code="3A")
+    assert rajdhani_3a.quota_tq > 0 and rajdhani_3a.rac_berths > 0
+
+
+def test_generated_trains_set_nothing_aside():
+    call_command("seed_demo", trains=20)
+
+    generated = TrainClass.objects.exclude(train__train_number__in=[row[0] for row in DEMO_TRAINS])
+    assert generated.exists()
+    assert not generated.exclude(quota_tq=0, quota_ss=0, quota_ld=0, rac_berths=0).exists()

@@ -19,6 +19,27 @@ VANDE_BHARAT_SHORT = (("CC", 7, "1.45"),)
 MAIL_EXPRESS = (("2A", 2, "1.75"), ("3A", 5, "1.20"), ("SL", 10, "0.45"))
 
 
+# Seats set aside, as Indian Railways do in the classes that have them: Tatkal (TQ) in every
+# reserved class it is sold in, lower berths for senior citizens (SS) and RAC side lowers per
+# coach, and a few berths for women (LD) per class. The rest of each class is general (GN).
+TATKAL_PER_COACH = {"2A": 4, "3A": 8, "SL": 12, "CC": 10}
+SENIOR_PER_COACH = {"2A": 3, "3A": 4, "SL": 6}
+LADIES_PER_CLASS = {"3A": 6, "SL": 6}
+RAC_PER_COACH = {"3A": 4, "SL": 7}
+
+
+def set_aside(code: str, coaches: int) -> dict:
+    """A class's `quotas` ({TQ, SS, LD}) and `rac_berths`, as the train API takes them."""
+    return {
+        "quotas": {
+            "TQ": TATKAL_PER_COACH.get(code, 0) * coaches,
+            "SS": SENIOR_PER_COACH.get(code, 0) * coaches,
+            "LD": LADIES_PER_CLASS.get(code, 0),
+        },
+        "rac_berths": RAC_PER_COACH.get(code, 0) * coaches,
+    }
+
+
 def is_superfast(train_number: str) -> bool:
     """Superfast as Indian Railways number them: 12xxx, 20xxx and 22xxx (the Rajdhanis, Shatabdis,
     Durontos and Vande Bharats, and the long-distance expresses here but the Udyan Express)."""

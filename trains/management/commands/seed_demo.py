@@ -1,4 +1,5 @@
-"""Demo data: ~40 real Indian trains with their halts and classes, a demo ADMIN and a demo USER.
+"""Demo data: ~40 real Indian trains with their halts and classes (with their Tatkal, senior
+citizens' and ladies' quotas and RAC berths), a demo ADMIN and a demo USER.
 
 Running it again changes nothing. `--trains N` and `--users N` add generated load-test data in
 bulk, for the benchmark: the generated trains call at 3 to 6 of the demo stations.
@@ -24,6 +25,7 @@ from trains.management.demo_trains import (
     STATION_CODES,
     STATIONS,
     is_superfast,
+    set_aside,
 )
 from trains.models import (
     WEEKDAYS,
@@ -72,14 +74,29 @@ def _stops(rows) -> list[dict]:
     ]
 
 
-def _classes(composition) -> list[dict]:
-    return [{"code": code, "coaches": coaches, "fare_per_km": Decimal(fare)} for code, coaches, fare in composition]
+def _classes(composition, *, quotas: bool = True) -> list[dict]:
+    """The classes of a composition; with `quotas`, each with the seats it sets aside (`set_aside`)."""
+    return [
+        {
+            "code": code,
+            "coaches": coaches,
+            "fare_per_km": Decimal(fare),
+            **(set_aside(code, coaches) if quotas else {}),
+        }
+        for code, coaches, fare in composition
+    ]
 
 
 def _stored(train: Train) -> tuple[list[dict], list[dict]]:
     stops = [{field: getattr(stop, field) for field in services.STOP_FIELDS} for stop in train.stops.all()]
     classes = [
-        {"code": travel_class.code, "coaches": travel_class.coaches, "fare_per_km": travel_class.fare_per_km}
+        {
+            "code": travel_class.code,
+            "coaches": travel_class.coaches,
+            "fare_per_km": travel_class.fare_per_km,
+            "quotas": travel_class.quotas,
+            "rac_berths": travel_class.rac_berths,
+        }
         for travel_class in train.classes.all()
     ]
     return stops, classes
@@ -228,7 +245,9 @@ class Command(BaseCommand):
             kind = rng.choice(list(KINDS))
             classes = [
                 {**travel_class, "seats": layouts.seats_of(travel_class["code"], travel_class["coaches"])}
-                for travel_class in _classes(KINDS[kind])
+                # Generated trains stay plain (no quotas): the benchmark's load is the same as
+                # before quotas existed, so its figures compare across versions.
+                for travel_class in _classes(KINDS[kind], quotas=False)
             ]
             days = [code for code in WEEKDAYS if rng.random() < 0.6] or [rng.choice(WEEKDAYS)]
             plans[number] = (stops, classes, kind, days)
