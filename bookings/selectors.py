@@ -17,7 +17,8 @@ from bookings import search_cache
 from bookings.errors import QuotaNotAvailable
 from bookings.inventory import search_availability, statements
 from bookings.inventory.availability import QUEUED_BOOKINGS
-from bookings.models import RAC_PLACE_BASE, Booking, Hold, Passenger, SeatAllocation, rac_place_seat
+from bookings.inventory.quotas import general_after_chart
+from bookings.models import RAC_PLACE_BASE, Booking, Hold, Passenger, SeatAllocation, TrainRun, rac_place_seat
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
 from trains.fares import breakdown_data
@@ -391,7 +392,8 @@ def seat_map(
 ) -> dict:
     """The seat map of a journey: the berths of one quota's pool of its class, and which are free
     on every segment of it. An RAC berth is listed (`rac`) but not counted as a seat for sale:
-    it is sold as two RAC places, never confirmed or held as a berth."""
+    it is sold as two RAC places, never confirmed or held as a berth. Once the run is charted
+    (`charted`), every free berth but the RAC berths is general, whatever the quota."""
     journey = plan_journey(
         train=train,
         travel_date=travel_date,
@@ -406,13 +408,23 @@ def seat_map(
     if not pool and quota != GENERAL_QUOTA:
         raise QuotaNotAvailable(quota, journey.class_code)
     free = journey_free_seats(journey)
-    if not pools.plain:
-        listed = set(pool) | (set(pools.rac_berths) if quota == GENERAL_QUOTA else set())
-        free = [seat for seat in free if seat in listed]
-    berths = [
-        {**berth_of(journey.class_code, seat).as_dict(), "quota": quota, "rac": pools.is_rac(seat)} for seat in free
-    ]
-    free = [seat for seat in free if not pools.is_rac(seat)]
+    charted = TrainRun.objects.filter(train=train, run_date=journey.run_date, charted_at__isnull=False).exists()
+    if charted:
+        # The chart gave every quota's unsold seats to GN: whatever the quota asked, the free
+        # berths are those of the class but its RAC berths, all general.
+        after_chart = general_after_chart(pools)
+        free = free if after_chart is None else [seat for seat in free if seat in set(after_chart)]
+        berths = [
+            {**berth_of(journey.class_code, seat).as_dict(), "quota": GENERAL_QUOTA, "rac": False} for seat in free
+        ]
+    else:
+        if not pools.plain:
+            listed = set(pool) | (set(pools.rac_berths) if quota == GENERAL_QUOTA else set())
+            free = [seat for seat in free if seat in listed]
+        berths = [
+            {**berth_of(journey.class_code, seat).as_dict(), "quota": quota, "rac": pools.is_rac(seat)} for seat in free
+        ]
+        free = [seat for seat in free if not pools.is_rac(seat)]
     return {
         "train": train,
         "travel_date": journey.travel_date,
@@ -421,6 +433,7 @@ def seat_map(
         "to_station": journey.to_stop.station,
         "class_code": journey.class_code,
         "quota": quota,
+        "charted": charted,
         "total_seats": journey.train_class.seats,
         "available_seats": len(free),
         "free_seat_numbers": free,

@@ -572,6 +572,9 @@ class SeatMapSerializer(WithClassField, serializers.Serializer):
     total_seats = serializers.IntegerField(read_only=True)
     available_seats = serializers.IntegerField(read_only=True)
     quota = serializers.CharField(read_only=True)
+    charted = serializers.BooleanField(
+        read_only=True, help_text="The run's chart is prepared: only these berths are sold."
+    )
     free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     free_berths = SeatMapBerthSerializer(many=True, read_only=True)
     class_field_kwargs = {"read_only": True}

@@ -173,14 +173,15 @@ def hold_seats(
     _check_preferences(journey, requests)
     quotas.check_quota(journey, quota, count, requests)
     if seat_numbers is not None:
-        _check_seat_numbers(journey, quota, seat_numbers)
+        _check_seat_numbers(journey, quota, seat_numbers, charted=None)
     with transaction.atomic():
         run, open_seats = locking.lock_run_of(journey)
         journey, open_seats = allocation.prepare_run(run, journey, open_seats)
         quotas.check_quota(journey, quota, count, requests)  # the train as it is under the lock
+        charted = run.charted_at is not None
         if seat_numbers is not None:
-            _check_seat_numbers(journey, quota, seat_numbers)
-        blocks = quotas.pool_blocks(open_seats.blocks, journey, quota, charted=run.charted_at is not None)
+            _check_seat_numbers(journey, quota, seat_numbers, charted=charted)
+        blocks = quotas.pool_blocks(open_seats.blocks, journey, quota, charted=charted)
         free = {seat for first, last in blocks for seat in range(first, last + 1)}
         if seat_numbers is not None:
             clashing = sorted(set(seat_numbers) - free)
@@ -312,15 +313,22 @@ def _check_seat_count(seats: int, field: str = "seats") -> None:
         raise InvalidInput({field: [f"Between 1 and {MAX_SEATS_PER_BOOKING} seats at a time."]})
 
 
-def _check_seat_numbers(journey: Journey, quota: str, seat_numbers: list[int]) -> None:
-    """Seats asked for by number are seats of the class, of the quota's pool, and not RAC berths."""
+def _check_seat_numbers(journey: Journey, quota: str, seat_numbers: list[int], *, charted: bool | None) -> None:
+    """Seats asked for by number are seats of the class, of the quota's pool (on a charted run, of
+    the general seats after the chart), and not RAC berths. `charted` None: not known yet (before
+    the run's lock), so only the seat numbers are checked."""
     total = journey.train_class.seats
     if any(not 1 <= seat <= total for seat in seat_numbers):
         raise InvalidInput({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
     pools = quotas.pools_of_journey(journey)
-    if pools.plain and quota == GENERAL_QUOTA:
+    if charted is None or (pools.plain and quota == GENERAL_QUOTA):
         return
-    outside = sorted(set(seat_numbers) - set(pools.seats[quota]))
+    if charted:
+        after_chart = quotas.general_after_chart(pools)
+        pool = range(1, total + 1) if after_chart is None else after_chart
+    else:
+        pool = pools.seats[quota]
+    outside = sorted(set(seat_numbers) - set(pool))
     if outside:
         raise InvalidInput(
             {

@@ -175,3 +175,27 @@ def test_search_says_chart_prepared_once_no_berth_is_free_after_the_chart(settin
     assert (after["status"], after["available_seats"], after["rac_available"]) == ("AVAILABLE", 10, 0)
     assert (tatkal["status"], tatkal["available_seats"]) == ("AVAILABLE", 10)
     assert (full["status"], full["available_seats"], full["waitlist_next"]) == ("CHART_PREPARED", 0, None)
+
+
+def test_the_seat_map_after_the_chart_offers_the_released_berths_to_hold():
+    train = sleeper(quotas={"TQ": 10}, rac_berths=2)
+    asha = make_user("asha")
+    with days_before(1):
+        client = client_for(asha)
+        fill(train, 60)
+        seats = f"/api/trains/{train.pk}/seats/?date={RUN_DATE}"
+        before = client.get(seats).json()
+        chart(train)
+        after = client.get(seats).json()
+        tatkal_berth = after["free_seat_numbers"][0]
+        held = client.post(
+            "/api/holds/",
+            {"train": train.pk, "travel_date": str(RUN_DATE), "seat_numbers": [tatkal_berth]},
+            format="json",
+        )
+    assert (before["charted"], before["available_seats"]) == (False, 0)
+    # The ten Tatkal berths are general now; the RAC berths are not offered.
+    assert (after["charted"], after["available_seats"]) == (True, 10)
+    assert {berth["quota"] for berth in after["free_berths"]} == {"GN"}
+    assert not any(berth["rac"] for berth in after["free_berths"])
+    assert held.status_code == 201, held.json()
