@@ -154,3 +154,18 @@ class RunsOnHasBookings(Conflict):
 
 class TrainHasBookings(Conflict):
     default_code = "train_has_bookings"
+
+
+# --- Charting and refunds (`bookings.refund_rules`) -----------------------------------------------
+
+
+class ChartPrepared(Conflict):
+    """The run's chart is final: its confirmed berths can't be given back, nor the chart redone."""
+
+    default_code = "chart_prepared"
+    default_message = "The chart of this run has been prepared; confirmed berths can no longer be cancelled."
+
+
+class TooLate(Conflict):
+    default_code = "too_late"
+    default_message = "It is too late to cancel: the train leaves in less than 30 minutes."

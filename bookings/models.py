@@ -46,6 +46,9 @@ class TrainRun(models.Model):
     train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="runs")
     run_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once, under the run's lock, when its chart is prepared (`bookings.charting`): from then
+    # on the quotas' seats are general, nobody is sold RAC or the waitlist, and it is never set again.
+    charted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["run_date", "train_id"]
@@ -287,6 +290,24 @@ class SeatAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"Seat {self.seat_number} ({self.class_code}) of run {self.run_id} on segment {self.segment}"
+
+
+class Refund(models.Model):
+    """Money given back on a booking: one row per cancellation (of some passengers or all) and
+    one for a cancellation at charting. `amount` + `charge` is the fare of `passengers`."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="refunds")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    charge = models.DecimalField(max_digits=10, decimal_places=2)
+    passengers = models.JSONField(default=list)  # their numbers on the booking
+    at_charting = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["booking_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Refund of {self.amount} on {self.booking_id}"
 
 
 class IdempotencyRecord(models.Model):

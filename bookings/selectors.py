@@ -17,7 +17,8 @@ from bookings import search_cache
 from bookings.errors import QuotaNotAvailable
 from bookings.inventory import search_availability, statements
 from bookings.inventory.availability import QUEUED_BOOKINGS
-from bookings.models import RAC_PLACE_BASE, Booking, Hold, Passenger, SeatAllocation, rac_place_seat
+from bookings.inventory.quotas import general_after_chart
+from bookings.models import RAC_PLACE_BASE, Booking, Hold, Passenger, SeatAllocation, TrainRun, rac_place_seat
 from irctc import fast_json, process_memory
 from irctc.db_router import read_connection
 from trains.fares import breakdown_data
@@ -176,7 +177,7 @@ def search_journeys(
     now = timezone.localtime(timezone=zone)
     # The runs looked up are those of the day the departures are worked out from (midnight).
     run_dates = run_dates_searched(travel_date, today=now.date())
-    pairs, runs = _route_with_runs(source, destination, run_dates)
+    pairs, runs, charted = _route_with_runs(source, destination, run_dates)
     legs = legs_between(pairs, generation=timetable)
     if class_code is not None:
         legs = [leg for leg in legs if leg.timetable.has_class(class_code)]
@@ -193,7 +194,9 @@ def search_journeys(
     taken, lapses = _taken_seats(
         [(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs]
     )
-    entries, opens = search_availability.page_availability(page, runs, taken, quota, now, read_connection())
+    entries, opens = search_availability.page_availability(
+        page, runs, taken, quota, now, read_connection(), charted=charted
+    )
     journeys = []
     for leg, run_date in page:
         key = (leg.train_id, run_date)
@@ -204,9 +207,9 @@ def search_journeys(
 
 
 def _route_with_runs(source: str, destination: str, run_dates: list[date]):
-    """`([(train, from index, to index, train's updated_at)], {(train, run date): run id})`: every
-    train calling at `source` and later at `destination` (active or not), and the runs they have on
-    `run_dates`."""
+    """`([(train, from index, to index, train's updated_at)], {(train, run date): run id}, {charted
+    run ids})`: every train calling at `source` and later at `destination` (active or not), and the
+    runs they have on `run_dates`."""
     database = read_connection()
     ops = database.ops
     params = [
@@ -218,9 +221,10 @@ def _route_with_runs(source: str, destination: str, run_dates: list[date]):
         cursor.execute(statements.route_with_runs(database.vendor, len(run_dates)), params)
         (document,) = cursor.fetchone()
     rows = fast_json.loads(document) if document else []  # MariaDB aggregates no rows to NULL
-    pairs = {(train_id, from_index, to_index, version) for train_id, from_index, to_index, version, _run, _day in rows}
-    runs = {(train_id, _as_date(day)): run_id for train_id, _f, _t, _v, run_id, day in rows if run_id is not None}
-    return pairs, runs
+    pairs = {(train_id, from_index, to_index, version) for train_id, from_index, to_index, version, *_run in rows}
+    runs = {(train_id, _as_date(day)): run_id for train_id, _f, _t, _v, run_id, day, _c in rows if run_id is not None}
+    charted = {run_id for *_leg, run_id, _day, is_charted in rows if run_id is not None and is_charted}
+    return pairs, runs, charted
 
 
 def _next_departures(legs: list[Leg], now: datetime) -> list[tuple[Leg, date]]:
@@ -388,7 +392,8 @@ def seat_map(
 ) -> dict:
     """The seat map of a journey: the berths of one quota's pool of its class, and which are free
     on every segment of it. An RAC berth is listed (`rac`) but not counted as a seat for sale:
-    it is sold as two RAC places, never confirmed or held as a berth."""
+    it is sold as two RAC places, never confirmed or held as a berth. Once the run is charted
+    (`charted`), every free berth but the RAC berths is general, whatever the quota."""
     journey = plan_journey(
         train=train,
         travel_date=travel_date,
@@ -403,13 +408,23 @@ def seat_map(
     if not pool and quota != GENERAL_QUOTA:
         raise QuotaNotAvailable(quota, journey.class_code)
     free = journey_free_seats(journey)
-    if not pools.plain:
-        listed = set(pool) | (set(pools.rac_berths) if quota == GENERAL_QUOTA else set())
-        free = [seat for seat in free if seat in listed]
-    berths = [
-        {**berth_of(journey.class_code, seat).as_dict(), "quota": quota, "rac": pools.is_rac(seat)} for seat in free
-    ]
-    free = [seat for seat in free if not pools.is_rac(seat)]
+    charted = TrainRun.objects.filter(train=train, run_date=journey.run_date, charted_at__isnull=False).exists()
+    if charted:
+        # The chart gave every quota's unsold seats to GN: whatever the quota asked, the free
+        # berths are those of the class but its RAC berths, all general.
+        after_chart = general_after_chart(pools)
+        free = free if after_chart is None else [seat for seat in free if seat in set(after_chart)]
+        berths = [
+            {**berth_of(journey.class_code, seat).as_dict(), "quota": GENERAL_QUOTA, "rac": False} for seat in free
+        ]
+    else:
+        if not pools.plain:
+            listed = set(pool) | (set(pools.rac_berths) if quota == GENERAL_QUOTA else set())
+            free = [seat for seat in free if seat in listed]
+        berths = [
+            {**berth_of(journey.class_code, seat).as_dict(), "quota": quota, "rac": pools.is_rac(seat)} for seat in free
+        ]
+        free = [seat for seat in free if not pools.is_rac(seat)]
     return {
         "train": train,
         "travel_date": journey.travel_date,
@@ -418,6 +433,7 @@ def seat_map(
         "to_station": journey.to_stop.station,
         "class_code": journey.class_code,
         "quota": quota,
+        "charted": charted,
         "total_seats": journey.train_class.seats,
         "available_seats": len(free),
         "free_seat_numbers": free,
@@ -447,6 +463,7 @@ def _with_display_data(bookings: QuerySet) -> QuerySet:
             to_attr="seat_allocations",
         ),
         Prefetch("passengers", queryset=_queue_positions(Passenger.objects.all()), to_attr="passenger_list"),
+        Prefetch("refunds", to_attr="refund_list"),
     )
 
 

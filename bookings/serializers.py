@@ -34,6 +34,7 @@ CLASS_CODES = list(LAYOUTS)
 _datetime = serializers.DateTimeField()
 _date = serializers.DateField()
 _fare = serializers.DecimalField(max_digits=10, decimal_places=0)
+_money = serializers.DecimalField(max_digits=10, decimal_places=2)
 
 
 @extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
@@ -282,6 +283,13 @@ def passenger_data(code: str, passenger) -> dict:
     }
 
 
+class BookingRefundSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    charge = serializers.DecimalField(max_digits=10, decimal_places=2)
+    passengers = serializers.ListField(child=serializers.IntegerField())
+    created_at = serializers.DateTimeField()
+
+
 class BookingSerializer(WithClassField, serializers.ModelSerializer):
     seat_numbers = serializers.SerializerMethodField()
     waitlist_position = serializers.SerializerMethodField()
@@ -290,6 +298,7 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
     arrival = serializers.SerializerMethodField()
     passengers = serializers.SerializerMethodField()
     train = serializers.SerializerMethodField()
+    refunds = serializers.SerializerMethodField()
     class_field_kwargs = {"read_only": True}
     class_field_after = "arrival"
 
@@ -312,6 +321,7 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
             "fare",
             "passengers",
             "train",
+            "refunds",
             "created_at",
             "cancelled_at",
         ]
@@ -343,9 +353,23 @@ class BookingSerializer(WithClassField, serializers.ModelSerializer):
             "fare": None if booking.fare is None else _fare.to_representation(booking.fare),
             "passengers": self.get_passengers(booking),
             "train": self.get_train(booking),
+            "refunds": self.get_refunds(booking),
             "created_at": _datetime.to_representation(booking.created_at),
             "cancelled_at": None if booking.cancelled_at is None else _datetime.to_representation(booking.cancelled_at),
         }
+
+    @extend_schema_field(BookingRefundSerializer(many=True))
+    def get_refunds(self, booking: Booking) -> list[dict]:
+        """Every refund made on the booking, oldest first; a booking just made has none to read."""
+        return [
+            {
+                "amount": _money.to_representation(refund.amount),
+                "charge": _money.to_representation(refund.charge),
+                "passengers": refund.passengers,
+                "created_at": _datetime.to_representation(refund.created_at),
+            }
+            for refund in getattr(booking, "refund_list", ())
+        ]
 
     @extend_schema_field(TrainSerializer)
     def get_train(self, booking: Booking) -> dict:
@@ -515,7 +539,7 @@ class ClassAvailabilitySerializer(WithClassField, serializers.Serializer):
     fare = _fare_field()
     fare_breakdown = FareBreakdownSerializer(allow_null=True)
     quota = serializers.CharField()
-    status = serializers.ChoiceField(choices=["AVAILABLE", "RAC", "WAITLIST", "REGRET", "NOT_OPEN"])
+    status = serializers.ChoiceField(choices=["AVAILABLE", "RAC", "WAITLIST", "REGRET", "NOT_OPEN", "CHART_PREPARED"])
     rac_available = serializers.IntegerField()
     waitlist_next = serializers.IntegerField(allow_null=True)
     class_field_kwargs = {"read_only": True}
@@ -548,6 +572,9 @@ class SeatMapSerializer(WithClassField, serializers.Serializer):
     total_seats = serializers.IntegerField(read_only=True)
     available_seats = serializers.IntegerField(read_only=True)
     quota = serializers.CharField(read_only=True)
+    charted = serializers.BooleanField(
+        read_only=True, help_text="The run's chart is prepared: only these berths are sold."
+    )
     free_seat_numbers = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     free_berths = SeatMapBerthSerializer(many=True, read_only=True)
     class_field_kwargs = {"read_only": True}

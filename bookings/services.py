@@ -13,13 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from bookings import selectors
+from bookings import cancellation, selectors, tasks
 from bookings.errors import (
-    AlreadyCancelled,
     HoldAlreadyConfirmed,
     HoldExpired,
     HoldOutdated,
-    JourneyPast,
     NoSuchTrain,
     SeatsUnavailable,
     SoldOut,
@@ -31,7 +29,7 @@ from bookings.inventory.seat_choice import (
     choose_for_passengers,
     choose_from_blocks,
 )
-from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, Passenger, SeatAllocation, TrainRun
+from bookings.models import MAX_SEATS_PER_BOOKING, Booking, Hold, SeatAllocation, TrainRun
 from bookings.retry import retry_lock_conflicts
 from irctc.exceptions import ApplicationError, InvalidInput, NotFound
 from trains.journeys import Journey, plan_journey
@@ -69,17 +67,21 @@ def book_seats(
         run, open_seats = locking.lock_run_of(journey)
         journey, open_seats = allocation.prepare_run(run, journey, open_seats, route)
         quotas.check_quota(journey, quota, count, requests)  # the train as it is under the lock
-        blocks = quotas.pool_blocks(open_seats.blocks, journey, quota)
+        charted = run.charted_at is not None
+        blocks = quotas.pool_blocks(open_seats.blocks, journey, quota, charted=charted)
         if requests:
             seat_numbers = choose_for_passengers(blocks=blocks, code=journey.class_code, passengers=requests)
         else:
             seat_numbers = choose_from_blocks(blocks, count)
         common = dict(user=user, run=run, journey=journey, passengers=requests, quota=quota, last_write=True)
         if seat_numbers is not None:
-            return allocation.create_booking(**common, placements=allocation.confirmed(seat_numbers))
-        if not allow_waitlist or quota in quotas.CONFIRMED_ONLY:
+            booking = allocation.create_booking(**common, placements=allocation.confirmed(seat_numbers))
+            tasks.notify_booking_confirmed(booking)
+            return booking
+        if not allow_waitlist or quota in quotas.CONFIRMED_ONLY or charted:
             available = sum(last - first + 1 for first, last in blocks)
-            raise SoldOut(f"Only {available} seat(s) free for this journey.", available_seats=available)
+            after_chart = " The chart is prepared: only free berths are sold, no RAC or waitlist." if charted else ""
+            raise SoldOut(f"Only {available} seat(s) free for this journey.{after_chart}", available_seats=available)
         placements = queues.place_passengers(
             run=run,
             journey=journey,
@@ -120,24 +122,10 @@ def _planned_journey(
     return journey
 
 
-@retry_lock_conflicts
 def cancel_booking(*, booking_id: int, by: User) -> Booking:
-    """Cancel a booking, free its seats and RAC places on its segments and promote the queues."""
-    run_id = _visible_booking(booking_id, by).run_id
-    with transaction.atomic():
-        run = locking.lock_run(run_id)
-        booking = Booking.objects.select_for_update().get(pk=booking_id)
-        if booking.status == Booking.Status.CANCELLED:
-            raise AlreadyCancelled(pnr=booking.pnr)
-        if booking.travel_date < timezone.localdate():
-            raise JourneyPast(pnr=booking.pnr)
-        allocation.free_seats(booking.allocations.all())
-        allocation.cancel_passengers(list(booking.passengers.exclude(status=Passenger.Status.CANCELLED)))
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_at = timezone.now()
-        booking.save(update_fields=["status", "cancelled_at"])
-        allocation.sweep_expired_holds(run)
-        queues.promote_queues(run)
+    """Cancel every passenger of a booking still travelling, with the railway's charges
+    (`cancellation.cancel_passengers`, which frees their places and promotes the queues)."""
+    booking, _refund = cancellation.cancel_passengers(booking_id=booking_id, by=by)
     return booking
 
 
@@ -185,14 +173,15 @@ def hold_seats(
     _check_preferences(journey, requests)
     quotas.check_quota(journey, quota, count, requests)
     if seat_numbers is not None:
-        _check_seat_numbers(journey, quota, seat_numbers)
+        _check_seat_numbers(journey, quota, seat_numbers, charted=None)
     with transaction.atomic():
         run, open_seats = locking.lock_run_of(journey)
         journey, open_seats = allocation.prepare_run(run, journey, open_seats)
         quotas.check_quota(journey, quota, count, requests)  # the train as it is under the lock
+        charted = run.charted_at is not None
         if seat_numbers is not None:
-            _check_seat_numbers(journey, quota, seat_numbers)
-        blocks = quotas.pool_blocks(open_seats.blocks, journey, quota)
+            _check_seat_numbers(journey, quota, seat_numbers, charted=charted)
+        blocks = quotas.pool_blocks(open_seats.blocks, journey, quota, charted=charted)
         free = {seat for first, last in blocks for seat in range(first, last + 1)}
         if seat_numbers is not None:
             clashing = sorted(set(seat_numbers) - free)
@@ -254,6 +243,7 @@ def confirm_hold(*, hold_id: int, by: User) -> Booking:
         SeatAllocation.objects.filter(pk__in=held).update(hold=None, booking=booking)
         hold.booking = booking
         hold.save(update_fields=["booking"])
+        tasks.notify_booking_confirmed(booking)
     return booking
 
 
@@ -271,7 +261,7 @@ def release_hold(*, hold_id: int, by: User) -> None:
         hold.released_at = timezone.now()
         hold.save(update_fields=["released_at"])
         allocation.sweep_expired_holds(run)
-        queues.promote_queues(run)
+        cancellation.promote_and_notify(run)
 
 
 def _owned_hold(hold_id: int, by: User, *, for_update: bool = False) -> Hold:
@@ -323,15 +313,22 @@ def _check_seat_count(seats: int, field: str = "seats") -> None:
         raise InvalidInput({field: [f"Between 1 and {MAX_SEATS_PER_BOOKING} seats at a time."]})
 
 
-def _check_seat_numbers(journey: Journey, quota: str, seat_numbers: list[int]) -> None:
-    """Seats asked for by number are seats of the class, of the quota's pool, and not RAC berths."""
+def _check_seat_numbers(journey: Journey, quota: str, seat_numbers: list[int], *, charted: bool | None) -> None:
+    """Seats asked for by number are seats of the class, of the quota's pool (on a charted run, of
+    the general seats after the chart), and not RAC berths. `charted` None: not known yet (before
+    the run's lock), so only the seat numbers are checked."""
     total = journey.train_class.seats
     if any(not 1 <= seat <= total for seat in seat_numbers):
         raise InvalidInput({"seat_numbers": [f"Class {journey.class_code} has seats 1 to {total}."]})
     pools = quotas.pools_of_journey(journey)
-    if pools.plain and quota == GENERAL_QUOTA:
+    if charted is None or (pools.plain and quota == GENERAL_QUOTA):
         return
-    outside = sorted(set(seat_numbers) - set(pools.seats[quota]))
+    if charted:
+        after_chart = quotas.general_after_chart(pools)
+        pool = range(1, total + 1) if after_chart is None else after_chart
+    else:
+        pool = pools.seats[quota]
+    outside = sorted(set(seat_numbers) - set(pool))
     if outside:
         raise InvalidInput(
             {

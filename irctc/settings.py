@@ -397,6 +397,8 @@ SPECTACULAR_SETTINGS = {
         "ClassEnum": "trains.layouts.LAYOUTS",
         "DependencyStateEnum": "irctc.health.DEPENDENCY_STATES",
         "ReplicaStateEnum": "irctc.db_router.REPLICA_STATES",
+        # A booking's status, in a booking and in a cancellation's answer (a booking with its refund).
+        "BookingStatusEnum": "bookings.models.Booking.Status",
     },
     # Keeps the token pasted into Swagger UI's "Authorize" across page reloads.
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
@@ -408,6 +410,65 @@ HOLD_SECONDS = env_int("HOLD_SECONDS", 180)
 BOOKING_WINDOW_DAYS = env_int("BOOKING_WINDOW_DAYS", 60)
 WAITLIST_PERCENT = env_int("WAITLIST_PERCENT", 20)
 IDEMPOTENCY_KEY_HOURS = 24
+# A run leaving its first stop outside 05:00-13:59 is charted this many hours before it leaves
+# (`trains.charting_time`); the others at 21:00 the day before.
+CHART_HOURS = env_int("CHART_HOURS", 8)
+if not 0 < CHART_HOURS <= 24:
+    raise ImproperlyConfigured(f"CHART_HOURS must be between 1 and 24, not {CHART_HOURS}")
+
+# --- Task queue (Celery: charting at its hour, the passengers' e-mails) ----------------------------
+# The broker: CELERY_BROKER_URL, else REDIS_URL, else kombu's file-system transport in
+# CELERY_BROKER_FOLDER, which needs no server: the embedded demo's worker (`celery -A irctc worker
+# -B`) and the site hand each other tasks as files there.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_FOLDER = BASE_DIR / env("CELERY_BROKER_FOLDER", ".celery")  # relative: to the project root
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # One folder both ways: every process both sends and takes tasks from it.
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+    }
+else:
+    # A task is sent after the commit, inside the request: a broker that can't be reached must
+    # cost it a second, not a long connect.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
+# Sending a task must not hold a request for long when the broker is down: the e-mail is lost
+# (and logged), the booking is not.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 1)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Under pytest a task runs in the process that sends it (tests/ start a real worker where they
+# mean one).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
+# The passengers' e-mails; off under pytest unless a test turns them on (each costs its PDF).
+PASSENGER_EMAILS = env_bool("PASSENGER_EMAILS", not TESTING)
+CELERY_TASK_IGNORE_RESULT = True
+# Sets apart the tasks of deployments (or test runs) that share one broker.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A task whose worker dies half-way is run again by the next: every task here is idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", str(CELERY_BROKER_FOLDER / "beat-schedule"))
+# How often beat looks for runs whose chart time has come (seconds).
+CHART_CHECK_SECONDS = env_int("CHART_CHECK_SECONDS", 60)
+CELERY_BEAT_SCHEDULE = {
+    "chart-due-runs": {"task": "bookings.tasks.chart_due_runs", "schedule": float(CHART_CHECK_SECONDS)},
+}
+
+# --- E-mail (the passengers' notifications) ------------------------------------------------------
+# SMTP when EMAIL_HOST is set (production), else printed on the worker's console (the demo).
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST_USER))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "IRCTC mini <tickets@irctc-mini.example>")
 
 # --- Search logs (MongoDB) ---------------------------------------------------------------------
 

@@ -727,6 +727,25 @@ pm.test("waitlisted, first in line, no seat yet", () => {
                 tests=expect_error(409),
             ),
             request(
+                "What cancelling would refund",
+                "GET",
+                "/api/bookings/{{bookingId}}/refund/",
+                tests=[
+                    expect_status(200),
+                    """
+const refund = pm.response.json();
+pm.collectionVariables.set("quotedRefund", refund.amount);
+pm.test("a refund quote: amount and charge in rupees, the passengers it covers", () => {
+    pm.expect(refund).to.have.all.keys("amount", "charge", "passengers");
+    // This train has no fares: nothing to charge, nothing to give back.
+    pm.expect([refund.amount, refund.charge]).to.eql(["0.00", "0.00"]);
+    pm.expect(refund.passengers).to.not.be.empty;
+});""",
+                ],
+                doc="The refund a cancellation of every passenger (or of `passengers=1,3`) would make now, "
+                "by the railway's charges; nothing is cancelled.",
+            ),
+            request(
                 "Cancel a booking",
                 "POST",
                 "/api/bookings/{{bookingId}}/cancel/",
@@ -738,6 +757,9 @@ pm.test("cancelled, seats freed", () => {
     pm.expect(booking.status).to.eql("CANCELLED");
     pm.expect(booking.cancelled_at).to.be.a("string");
     pm.expect(booking.seat_numbers).to.eql([]);
+});
+pm.test("refunded as quoted", () => {
+    pm.expect(booking.refund.amount).to.eql(pm.collectionVariables.get("quotedRefund"));
 });""",
                 ],
             ),
@@ -1857,6 +1879,38 @@ pm.collectionVariables.set("bookingsToCancel", JSON.stringify(pending));
 if (pending.length) pm.execution.setNextRequest(pm.info.requestName);""",
                 ],
                 doc="An ADMIN may cancel anyone's booking.",
+            ),
+            request(
+                "No chart before it is prepared -> 404 (ADMIN)",
+                "GET",
+                "/api/runs/{{trainId}}/{{travelDate}}/chart/",
+                auth="admin",
+                tests=expect_error(404),
+            ),
+            request(
+                "Prepare a run's chart now (ADMIN)",
+                "POST",
+                "/api/runs/{{trainId}}/{{travelDate}}/chart/",
+                auth="admin",
+                tests=[
+                    expect_status(200),
+                    """
+const chart = pm.response.json();
+pm.test("the chart: who travels where, and the berths left vacant", () => {
+    pm.expect(chart).to.have.all.keys("train", "run_date", "charted_at", "passengers", "vacant");
+    pm.expect(chart.run_date).to.eql(pm.collectionVariables.get("travelDate"));
+    pm.expect(chart.charted_at).to.be.a("string");
+});""",
+                ],
+                doc="Beat prepares each run's chart at its chart time; an operator may prepare it earlier. "
+                "After it, only free berths are sold and confirmed berths can't be cancelled.",
+            ),
+            request(
+                "Prepare it again -> 409 (ADMIN)",
+                "POST",
+                "/api/runs/{{trainId}}/{{travelDate}}/chart/",
+                auth="admin",
+                tests=expect_error(409),
             ),
             request(
                 "Delete the train (ADMIN)",

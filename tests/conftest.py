@@ -10,6 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import make_train, make_user
+from tests.own_database import own_database  # noqa: F401 (a fixture for the tests that start processes)
 
 # The browser tests need Chromium: they run wherever it is installed (BROWSER_TESTS=0 leaves them
 # out, as CI's database passes do, which run them in a step of their own; =1 insists on them).

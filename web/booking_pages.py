@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bookings import selectors, services, ticket_selectors, tickets
+from bookings import cancellation, selectors, services, ticket_selectors, tickets
 from bookings.serializers import passenger_data
 from irctc.db_router import read_from_replica
 from irctc.errors import status_of
@@ -79,7 +79,13 @@ def cancel(request, booking_id: int):
             context = {**_ticket_context(booking), "refusal": refusal}
             return TemplateResponse(request, "web/cancel.html", context, status=status_of(refusal))
         return redirect("web:ticket", booking_id=booking.pk)
-    return TemplateResponse(request, "web/cancel.html", _ticket_context(booking))
+    context = _ticket_context(booking)
+    if booking.status != "CANCELLED":
+        try:
+            context["refund"] = cancellation.refund_quote(booking_id=booking.pk, by=request.user)
+        except ApplicationError as refusal:
+            context["refusal"] = refusal
+    return TemplateResponse(request, "web/cancel.html", context)
 
 
 @require_GET

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from web import account_pages, booking_pages, dashboard_pages, journey_pages
+from web import account_pages, booking_pages, chart_pages, dashboard_pages, journey_pages
 
 
 class IsoDateConverter:
@@ -40,4 +40,5 @@ urlpatterns = [
     path("signout/", account_pages.sign_out, name="sign_out"),
     path("dashboard/", dashboard_pages.dashboard, name="dashboard"),
     path("dashboard/search-logs/", dashboard_pages.search_logs, name="search_logs"),
+    path("dashboard/runs/<int:train_id>/<isodate:run_date>/chart/", chart_pages.run_chart, name="run_chart"),
 ]

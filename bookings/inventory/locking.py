@@ -144,6 +144,12 @@ def _execute_run_insert(cursor, sql: str, params: list) -> None:
 
 def _set_run_id(run: TrainRun, rows: list[tuple]) -> None:
     run.pk = rows[0][0] if rows else None
+    charted_at = rows[0][1] if rows else None
+    if charted_at is not None:
+        charted_at = connection.ops.convert_datetimefield_value(
+            charted_at, TrainRun._meta.get_field("charted_at"), connection
+        )
+    run.charted_at = charted_at
     run._state.adding, run._state.db = run.pk is None, connection.alias
 
 

@@ -13,7 +13,7 @@ anyone else can take them.
 from django.db import IntegrityError
 
 from bookings.errors import SeatClash, WaitlistFull
-from bookings.inventory import availability
+from bookings.inventory import availability, quotas
 from bookings.inventory.allocation import Placement, confirmed
 from bookings.inventory.seat_choice import (
     PassengerRequest,
@@ -199,13 +199,29 @@ def promote_queues(run: TrainRun) -> list[Passenger]:
             continue
         occupancy = _Occupancy(run, train_class.code, train_class.seats)
         pools = pools_of_class(train_class)
-        for quota in dict.fromkeys(passenger.booking.quota for passenger in in_class):
+        quotas_waiting = dict.fromkeys(passenger.booking.quota for passenger in in_class)
+        if run.charted_at is not None:
+            quotas_waiting = sorted(quotas_waiting, key=charted_queue_order)
+        for quota in quotas_waiting:
             queue = [passenger for passenger in in_class if passenger.booking.quota == quota]
-            pool = None if pools.plain and quota == GENERAL_QUOTA else pools.seats[quota]
+            pool = _pool(pools, quota, charted=run.charted_at is not None)
             places = 2 * len(pools.rac_berths) if quota == GENERAL_QUOTA else 0
             _promote_queue(chain, occupancy, train_class.code, queue, pool, pools.rac_berths, places)
     chain.write(waiting)
     return chain.moved
+
+
+def charted_queue_order(quota: str) -> int:
+    """After the chart the queues are served GN (its RAC, then its waitlist) before TQ."""
+    return 0 if quota == GENERAL_QUOTA else 1
+
+
+def _pool(pools, quota: str, *, charted: bool) -> tuple[int, ...] | None:
+    """The seats a quota's queue is confirmed on (None: every seat of the class). Once the run is
+    charted, every quota's unsold seats are general: the whole class but its RAC berths."""
+    if charted:
+        return quotas.general_after_chart(pools)
+    return None if pools.plain and quota == GENERAL_QUOTA else pools.seats[quota]
 
 
 def _promote_queue(chain, occupancy, code, queue, pool, rac_berths, places) -> None:

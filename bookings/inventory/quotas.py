@@ -88,16 +88,32 @@ def _ineligible(quota: str, passenger: PassengerRequest) -> str | None:
     return None
 
 
-def pool_blocks(blocks: list[tuple[int, int]], journey: Journey, quota: str) -> list[tuple[int, int]]:
-    """The free seats `blocks` (of the whole class) that the quota's pool confirms on.
+def pool_blocks(
+    blocks: list[tuple[int, int]], journey: Journey, quota: str, *, charted: bool = False
+) -> list[tuple[int, int]]:
+    """The free seats `blocks` (of the whole class) that the quota's pool confirms on; on a
+    `charted` run, whatever the quota, every seat but the RAC berths (`general_after_chart`).
 
     A class that sets nothing aside sells every seat as GN: its blocks are returned as they are,
     so such a booking costs what it did before quotas.
     """
     pools = pools_of_journey(journey)
+    if charted:
+        pool = general_after_chart(pools)
+        return blocks if pool is None else blocks_within(blocks, pool)
     if pools.plain and quota == GENERAL_QUOTA:
         return blocks
     return blocks_within(blocks, pools.seats[quota])
+
+
+def general_after_chart(pools: Pools) -> tuple[int, ...] | None:
+    """The seats of a charted run's class a confirmed passenger may get, whatever their quota:
+    the chart gave the quotas' unsold seats to GN. All but the RAC berths, which stay shared by
+    their RAC passengers; None when that is every seat."""
+    if not pools.rac_berths:
+        return None
+    rac = set(pools.rac_berths)
+    return tuple(seat for seat in range(1, pools.total + 1) if seat not in rac)
 
 
 def pool_size(journey: Journey, quota: str) -> int:

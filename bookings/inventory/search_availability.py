@@ -4,7 +4,9 @@
 is free on every segment of it (GN, `rac_available`); then `WAITLIST` (GN and TQ, with the
 number the next passenger would get) until the quota's waitlist is full, `REGRET` after it (and
 at once for SS and LD, which sell confirmed seats only, or for a quota the class sets no seats
-aside for); `NOT_OPEN` for Tatkal before it opens for the run. All computed when asked, from the
+aside for); `NOT_OPEN` for Tatkal before it opens for the run. Once the run is charted, every
+quota's unsold seats are general and only those are sold: `AVAILABLE` while one is free for the
+journey, else `CHART_PREPARED`. All computed when asked, from the
 rows that occupy seats and places and the waiting passengers, never stored.
 
 A class without quotas or RAC, searched for GN, is counted as it always was (from the count of
@@ -17,11 +19,12 @@ from datetime import date, datetime
 
 from bookings.inventory import statements
 from bookings.inventory.availability import waitlist_limit_of
-from bookings.inventory.quotas import CONFIRMED_ONLY, TATKAL, tatkal_opens_for
+from bookings.inventory.quotas import CONFIRMED_ONLY, TATKAL, general_after_chart, tatkal_opens_for
 from bookings.models import rac_place_seat
 from trains.pools import GENERAL_QUOTA, Pools, pools_of
 
 AVAILABLE, RAC, WAITLIST, REGRET, NOT_OPEN = "AVAILABLE", "RAC", "WAITLIST", "REGRET", "NOT_OPEN"
+CHART_PREPARED = "CHART_PREPARED"
 
 
 def pools_of_rendered(travel_class: dict) -> Pools:
@@ -38,19 +41,24 @@ def pools_of_rendered(travel_class: dict) -> Pools:
 
 
 def page_availability(
-    page: list[tuple], runs: dict, taken: dict, quota: str, now: datetime, database
+    page: list[tuple], runs: dict, taken: dict, quota: str, now: datetime, database, *, charted: frozenset = frozenset()
 ) -> tuple[dict[tuple, list[dict]], dict[tuple, datetime]]:
     """For each `(leg, run date)` of a search page, its classes' entries `{class, available_seats,
     quota, status, rac_available, waitlist_next}` (in the leg's class order), and, per ride, the
     moment Tatkal opens where an entry says `NOT_OPEN` (the answer changes then).
 
-    `runs`: `{(train, run date): run id}` of the runs that exist; `taken`: `{(train, run date):
-    {class: seats taken}}` as `statements.taken_seats` counts them."""
+    `runs`: `{(train, run date): run id}` of the runs that exist, `charted` the ids of those
+    charted; `taken`: `{(train, run date): {class: seats taken}}` as `statements.taken_seats` counts
+    them."""
     pooled = [
         (runs[key], leg, key)
         for leg, run_date in page
         if (key := (leg.train_id, run_date)) in runs
-        and (quota != GENERAL_QUOTA or any(not pools_of_rendered(c).plain for c in leg.timetable.classes))
+        and (
+            quota != GENERAL_QUOTA
+            or runs[key] in charted
+            or any(not pools_of_rendered(c).plain for c in leg.timetable.classes)
+        )
     ]
     numbers = _taken_numbers(pooled, now, database)
     entries: dict[tuple, list[dict]] = {}
@@ -62,6 +70,9 @@ def page_availability(
         for travel_class in leg.timetable.classes:
             code, pools = travel_class["code"], pools_of_rendered(travel_class)
             rac_available = 0
+            if runs.get(key) in charted:
+                rows.append(_after_chart(code, travel_class, pools, quota, taken, numbers, key))
+                continue
             if pools.plain and quota == GENERAL_QUOTA:
                 available = max(0, travel_class["seats"] - taken.get(key, {}).get(code, 0))
             else:
@@ -98,6 +109,25 @@ def page_availability(
                 else:
                     row["waitlist_next"] = waited + 1
     return entries, opens
+
+
+def _after_chart(code: str, travel_class: dict, pools: Pools, quota: str, taken, numbers, key) -> dict:
+    """A charted run's entry: the general seats after the chart (every quota's) free for the
+    journey, `AVAILABLE` or `CHART_PREPARED`; never RAC or a waitlist."""
+    pool = general_after_chart(pools)
+    if pool is None and (key, code) not in numbers:
+        available = max(0, travel_class["seats"] - taken.get(key, {}).get(code, 0))
+    else:
+        pool = pool if pool is not None else range(1, travel_class["seats"] + 1)
+        available = len(set(pool) - numbers.get((key, code), set()))
+    return {
+        "class": code,
+        "available_seats": available,
+        "quota": quota,
+        "status": AVAILABLE if available > 0 else CHART_PREPARED,
+        "rac_available": 0,
+        "waitlist_next": None,
+    }
 
 
 def _status_without_waitlist(

@@ -19,8 +19,9 @@ from trains.models import StopPair, Train
 def run_lock_sql() -> str:
     """Lock a run's row, found by (train, date), with no lookup of its id before: the first
     statement of a new booking or hold (`locking.lock_run_of`). `SELECT ... FOR UPDATE` only
-    locks that row; SQLite, which has no row locks, serializes writers anyway."""
-    sql = f"SELECT id FROM {TrainRun._meta.db_table} WHERE train_id = %s AND run_date = %s"
+    locks that row; SQLite, which has no row locks, serializes writers anyway. Its `charted_at`
+    comes with it: a charted run sells only confirmed berths."""
+    sql = f"SELECT id, charted_at FROM {TrainRun._meta.db_table} WHERE train_id = %s AND run_date = %s"
     return sql + " FOR UPDATE" if connection.features.has_select_for_update else sql
 
 
@@ -149,13 +150,14 @@ def booking_batch_sql(booking, dependents: list[list], *, commit: bool) -> tuple
 def route_with_runs(vendor: str, days: int) -> str:
     """Every train calling at one station and later at another (`StopPair`'s covering index), with
     its `updated_at` and its runs on `days` run dates, as one JSON array of
-    `[train, from index, to index, updated_at, run id, run date]`. Parameters: the run dates, then
+    `[train, from index, to index, updated_at, run id, run date, charted]`. Parameters: the run dates, then
     the two station keys."""
     # One JSON value rather than a row per train: the pure-Python driver decodes a row's columns
     # one by one, which cost more than the statement itself.
     # The train's updated_at comes along so that the timetable a process keeps of it is checked
     # on every search (`trains.selectors.timetables`): one primary-key lookup per train.
-    columns = "sp.train_id, sp.from_index, sp.to_index, t.updated_at, r.id, r.run_date"
+    # A charted run says so (`r.charted_at IS NOT NULL`): search shows it as after the chart.
+    columns = "sp.train_id, sp.from_index, sp.to_index, t.updated_at, r.id, r.run_date, r.charted_at IS NOT NULL"
     rows = f"json_group_array(json_array({columns}))" if vendor == "sqlite" else f"JSON_ARRAYAGG(JSON_ARRAY({columns}))"
     return (
         f"SELECT {rows}"

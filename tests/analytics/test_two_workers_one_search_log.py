@@ -39,35 +39,6 @@ MAX_WAVES = 20
 WORKER_LINE = re.compile(r"^<?(\d+)>? (\S+) (\d{3})$")
 
 
-@pytest.fixture
-def own_database(tmp_path):
-    """Environment keys for a database of this test's own, dropped afterwards."""
-    if settings.DB_ENGINE != "mysql":
-        yield {"DB_ENGINE": "sqlite", "DB_NAME": str(tmp_path / "serving.sqlite3")}
-        return
-    import mysql.connector
-
-    default = settings.DATABASES["default"]
-    # test_<name>_...: inside the privileges CI grants its user for test databases.
-    name = f"test_{default['NAME'].removeprefix('test_')}_serving_{uuid.uuid4().hex[:8]}"
-    credentials = {"user": default["USER"], "password": default["PASSWORD"], "host": default["HOST"]}
-    credentials["port"] = int(default["PORT"] or 3306)
-    connection = mysql.connector.connect(**credentials, use_pure=True)
-    connection.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    try:
-        yield {
-            "DB_ENGINE": "mysql",
-            "DB_NAME": name,
-            "DB_USER": default["USER"],
-            "DB_PASSWORD": default["PASSWORD"],
-            "DB_HOST": default["HOST"],
-            "DB_PORT": str(credentials["port"]),
-        }
-    finally:
-        connection.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-        connection.close()
-
-
 class Served:
     """gunicorn on a free port, its access log recording which worker answered each request."""
 

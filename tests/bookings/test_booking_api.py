@@ -31,7 +31,7 @@ def test_booking_confirms_lowest_seats_and_renders_the_contract(user_client, use
         "cancelled_at",
     }
     version_2_fields = {"run_date", "from_station", "to_station", "departure", "arrival", "class", "fare", "passengers"}
-    version_3_fields = {"quota"}
+    version_3_fields = {"quota", "refunds"}
     assert set(body) == version_1_fields | version_2_fields | version_3_fields
     assert body["quota"] == "GN"
     # A version-1 request on a version-1 train: the whole route, in GEN, no fare, unnamed passengers.

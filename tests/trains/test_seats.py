@@ -29,6 +29,7 @@ def test_seat_map_of_a_run(user_client, user):
         "to_station": train.destination,
         "class": "GEN",
         "quota": "GN",
+        "charted": False,
         "total_seats": 4,
         "available_seats": 2,
         "free_seat_numbers": [1, 4],

@@ -1,0 +1,150 @@
+"""The passengers' e-mails: composed from the booking, queued only once it commits, and sent
+through Django's mail API to a real SMTP server process."""
+
+import mailbox
+import socket
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from bookings import tasks
+from tests.bookings.helpers import book
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def passenger_emails(settings):
+    settings.PASSENGER_EMAILS = True
+
+
+@pytest.fixture
+def asha(db):
+    return make_user("asha", email="asha@example.com")
+
+
+def test_a_booking_confirmed_is_mailed_after_the_commit_with_its_e_ticket(
+    asha, train, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            booking = book(asha, train, 2)
+            assert mail.outbox == []
+
+    [message] = mail.outbox
+    assert message.to == ["asha@example.com"]
+    assert booking.pnr in message.subject
+    assert train.train_number in message.body
+    [(filename, content, mimetype)] = message.attachments
+    assert (filename, mimetype) == (f"e-ticket-{booking.pnr}.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
+
+
+def test_nothing_is_mailed_about_a_booking_rolled_back(asha, train, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            book(asha, train, 1)
+            raise RuntimeError("the request failed after booking")
+    assert mail.outbox == []
+
+
+def test_moving_up_names_each_traveller_who_moved(asha, train):
+    booking = book(asha, train, 2)
+    tasks.send_moved_up(booking.pk, [{"number": 2, "was": "WL 3", "now": "RAC 1"}])
+    [message] = mail.outbox
+    assert "moved up" in message.subject
+    assert "passenger 2 moved up from WL 3 to RAC 1" in message.body
+
+
+def test_a_booking_cancelled_at_charting_says_what_is_refunded(asha, train):
+    booking = book(asha, train, 1)
+    tasks.send_cancelled_by_charting(booking.pk, "12345.00")
+    [message] = mail.outbox
+    assert "cancelled at charting" in message.subject
+    assert "Rs 12,345" in message.body
+
+
+def test_a_broker_that_is_down_costs_the_e_mail_not_the_booking(
+    asha, train, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.send_booking_confirmed, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(asha, train, 1)
+    booking.refresh_from_db()
+    assert booking.status == "CONFIRMED"
+    assert mail.outbox == []
+
+
+# --- A real SMTP server ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """aiosmtpd in a process of its own on a free port, storing what it receives in a Maildir."""
+    port, maildir = free_port(), tmp_path / "maildir"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+            str(maildir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        assert server.poll() is None, server.stderr.read().decode()
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the SMTP server did not listen within 20 s"
+            time.sleep(0.05)
+    yield port, maildir
+    server.terminate()
+    server.wait(10)
+
+
+def test_the_e_mail_reaches_a_real_smtp_server_with_its_pdf(asha, train, smtp_server, settings):
+    port, maildir = smtp_server
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    booking = book(asha, train, 1)
+
+    tasks.send_booking_confirmed(booking.pk)
+    tasks.send_cancelled_by_charting(booking.pk, str(Decimal("845")))
+
+    received = sorted(mailbox.Maildir(maildir), key=lambda message: message["Subject"])
+    assert [message["To"] for message in received] == ["asha@example.com"] * 2
+    confirmed, cancelled = received
+    assert "cancelled at charting" in cancelled["Subject"]
+    assert "Rs 845" in cancelled.get_payload(decode=True).decode()
+    [pdf] = [part for part in confirmed.walk() if part.get_content_type() == "application/pdf"]
+    assert pdf.get_filename() == f"e-ticket-{booking.pnr}.pdf"
+    assert pdf.get_payload(decode=True).startswith(b"%PDF")
+
+
+def test_nobody_is_mailed_with_the_passengers_emails_off(asha, train, settings, django_capture_on_commit_callbacks):
+    settings.PASSENGER_EMAILS = False
+    with django_capture_on_commit_callbacks(execute=True):
+        book(asha, train, 1)
+    assert mail.outbox == []
