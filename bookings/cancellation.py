@@ -126,23 +126,22 @@ def _departure(booking: Booking) -> datetime:
 
 def promote_and_notify(run) -> list[Passenger]:
     """Promote the run's queues (`queues.promote_queues`) and, once committed, tell each booking
-    whose travellers moved up, from what to what; the passengers moved."""
-    before = dict(
-        Passenger.objects.filter(booking__run=run, status__in=[Passenger.Status.RAC, Passenger.Status.WL]).values_list(
-            "pk", "status"
-        )
-    )
+    whose travellers moved up (`notify_moves`); the passengers moved."""
     moved = queues.promote_queues(run)
+    notify_moves(moved)
+    return moved
+
+
+def notify_moves(moved: list[Passenger]) -> None:
+    """Tell each booking whose travellers the promotion chain moved, once committed, from what to
+    what (`moved_from`, set by the chain)."""
     by_booking: dict[int, list[Passenger]] = {}
     for passenger in moved:
         by_booking.setdefault(passenger.booking_id, []).append(passenger)
     for passengers in by_booking.values():
         booking = passengers[0].booking
-        moves = [
-            {"number": p.position, "was": before.get(p.pk, ""), "now": status_label(booking, p)} for p in passengers
-        ]
+        moves = [{"number": p.position, "was": p.moved_from, "now": status_label(booking, p)} for p in passengers]
         tasks.notify_moved_up(booking, moves)
-    return moved
 
 
 def status_label(booking: Booking, passenger: Passenger) -> str:

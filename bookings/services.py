@@ -65,7 +65,9 @@ def book_seats(
     journey = _planned_journey(train, route, requests, quota=quota, count=count)
     with refusals.refusing_early(journey, quota, count, allow_waitlist), transaction.atomic():
         run, open_seats = locking.lock_run_of(journey)
-        journey, open_seats = allocation.prepare_run(run, journey, open_seats, route)
+        journey, open_seats = allocation.prepare_run(
+            run, journey, open_seats, route, on_promoted=cancellation.notify_moves
+        )
         quotas.check_quota(journey, quota, count, requests)  # the train as it is under the lock
         charted = run.charted_at is not None
         blocks = quotas.pool_blocks(open_seats.blocks, journey, quota, charted=charted)
@@ -176,7 +178,7 @@ def hold_seats(
         _check_seat_numbers(journey, quota, seat_numbers, charted=None)
     with transaction.atomic():
         run, open_seats = locking.lock_run_of(journey)
-        journey, open_seats = allocation.prepare_run(run, journey, open_seats)
+        journey, open_seats = allocation.prepare_run(run, journey, open_seats, on_promoted=cancellation.notify_moves)
         quotas.check_quota(journey, quota, count, requests)  # the train as it is under the lock
         charted = run.charted_at is not None
         if seat_numbers is not None:

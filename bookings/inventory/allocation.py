@@ -36,7 +36,7 @@ PNR_ATTEMPTS = 5
 
 
 def prepare_run(
-    run: TrainRun, journey: Journey, seats: OpenSeats, route: dict | None = None
+    run: TrainRun, journey: Journey, seats: OpenSeats, route: dict | None = None, *, on_promoted=None
 ) -> tuple[Journey, OpenSeats]:
     """The journey as the train is now and its free seats, after sweeping expired holds and
     serving the waitlists; `run` is locked (`locking.lock_run_of`), `seats` were read with the
@@ -49,7 +49,8 @@ def prepare_run(
     hold, is the lock's own round trip. A changed train is read again and the journey planned
     again (which may refuse it) before anything is decided from it; the sweep's own read and the
     re-read after it only happen when the free-seat read has seen an expired hold. `route`: see
-    `journey_under_lock`.
+    `journey_under_lock`. `on_promoted` is given the passengers the sweep's promotions moved (the
+    caller tells them: the inventory sends nothing).
     """
     if seats.train_current:
         check_bookable(journey)  # same train, but the clock moved while the lock was awaited
@@ -67,7 +68,9 @@ def prepare_run(
         # Imported here: the waitlists are served with the allocations this module writes.
         from bookings.inventory.queues import promote_queues
 
-        promote_queues(run)
+        moved = promote_queues(run)
+        if on_promoted is not None:
+            on_promoted(moved)
         seats = availability.open_seats(run, journey)
     return journey, seats
 

@@ -140,6 +140,7 @@ class _Chain:
             )
             for segment in segments
         ]
+        passenger.moved_from = passenger.status  # what the passenger is told they moved up from
         passenger.status, passenger.seat_number, passenger.rac_place = status, seat, place
         self.moved.append(passenger)
 

@@ -6,15 +6,18 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
-from bookings import tasks
-from tests.bookings.helpers import book
-from tests.factories import make_user
+from bookings import services, tasks
+from tests.bookings.helpers import book, tomorrow
+from tests.factories import make_train, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +61,21 @@ def test_moving_up_names_each_traveller_who_moved(asha, train):
     [message] = mail.outbox
     assert "moved up" in message.subject
     assert "passenger 2 moved up from WL 3 to RAC 1" in message.body
+
+
+def test_a_traveller_moved_up_by_an_expired_hold_is_told(asha, django_capture_on_commit_callbacks, settings):
+    small = make_train(total_seats=5)  # a waitlist of one
+    services.hold_seats(user=make_user("holder"), train=small, travel_date=tomorrow(), seats=5)
+    waiting = book(asha, small, 1, allow_waitlist=True)
+    assert waiting.status == "WAITLISTED"
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.HOLD_SECONDS + 1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            book(make_user("latecomer"), small, 1, allow_waitlist=True)  # sweeps the hold first
+
+    [message] = [message for message in mail.outbox if message.to == ["asha@example.com"]]
+    assert "moved up" in message.subject
+    assert "passenger 1 moved up from WL to CNF" in message.body
 
 
 def test_a_booking_cancelled_at_charting_says_what_is_refunded(asha, train):
