@@ -339,6 +339,7 @@ def search_results_data(journeys: list[dict]) -> list[dict]:
                     "status": option["status"],
                     "rac_available": option["rac_available"],
                     "waitlist_next": option["waitlist_next"],
+                    "charted": option["charted"],
                 }
                 for option in journey["availability"]
             ],

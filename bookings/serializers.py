@@ -542,6 +542,8 @@ class ClassAvailabilitySerializer(WithClassField, serializers.Serializer):
     status = serializers.ChoiceField(choices=["AVAILABLE", "RAC", "WAITLIST", "REGRET", "NOT_OPEN", "CHART_PREPARED"])
     rac_available = serializers.IntegerField()
     waitlist_next = serializers.IntegerField(allow_null=True)
+    # The run's chart is prepared: only the berths still free are sold, confirmed, no RAC or waitlist.
+    charted = serializers.BooleanField()
     class_field_kwargs = {"read_only": True}
 
 

@@ -1149,10 +1149,10 @@ pm.test("availability and the fare per passenger in each class, with its charges
     const byClass = Object.fromEntries(ourTrain.availability.map((option) => [option.class, option]));
     pm.expect(byClass.SL).to.eql({{class: "SL", available_seats: 72, fare: "{journey_fare("SL", SECOND_STOP, THIRD_STOP)}",
         fare_breakdown: {json.dumps(journey_fare_breakdown("SL", SECOND_STOP, THIRD_STOP))},
-        quota: "GN", status: "AVAILABLE", rac_available: 0, waitlist_next: null}});
+        quota: "GN", status: "AVAILABLE", rac_available: 0, waitlist_next: null, charted: false}});
     pm.expect(byClass["3A"]).to.eql({{class: "3A", available_seats: 64, fare: "{journey_fare("3A", SECOND_STOP, THIRD_STOP)}",
         fare_breakdown: {json.dumps(journey_fare_breakdown("3A", SECOND_STOP, THIRD_STOP))},
-        quota: "GN", status: "AVAILABLE", rac_available: 0, waitlist_next: null}});
+        quota: "GN", status: "AVAILABLE", rac_available: 0, waitlist_next: null, charted: false}});
     pm.expect(ourTrain.available_seats).to.eql(136);
     pm.expect(ourTrain.superfast).to.be.true;
 }});""",
@@ -1160,9 +1160,10 @@ pm.test("availability and the fare per passenger in each class, with its charges
                 doc="Any two stops of a train, in order. `date` is the travel date: the day the train leaves "
                 "`source`. Each result adds `from_station`, `to_station`, `travel_date`, `run_date`, `departure`, "
                 "`arrival`, `duration_minutes`, `distance_km` and `availability` `[{class, available_seats, fare, "
-                "fare_breakdown, quota, status, rac_available, waitlist_next}]` for the `quota` asked (default GN): "
+                "fare_breakdown, quota, status, rac_available, waitlist_next, charted}]` for the `quota` asked (default GN): "
                 "`fare` is each passenger's total, `fare_breakdown` its base fare and charges, `status` AVAILABLE, RAC "
-                "(`rac_available` places), WAITLIST (with `waitlist_next`), REGRET or NOT_OPEN.",
+                "(`rac_available` places), WAITLIST (with `waitlist_next`), REGRET, NOT_OPEN or CHART_PREPARED; `charted` "
+                "once the run's chart is prepared.",
             ),
             request(
                 "Search a journey that starts after midnight",

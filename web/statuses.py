@@ -39,7 +39,8 @@ def availability_label(entry: dict) -> str:
     """
     status = entry.get("status") or ("AVAILABLE" if entry.get("available_seats") else "WAITLIST")
     if status == "AVAILABLE":
-        return f"AVAILABLE {entry['available_seats']}"
+        after_chart = ", chart prepared" if entry.get("charted") else ""
+        return f"AVAILABLE {entry['available_seats']}{after_chart}"
     if status == "RAC":
         return f"RAC {entry.get('rac_available') or 0}"
     if status == "WAITLIST":

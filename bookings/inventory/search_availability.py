@@ -44,7 +44,7 @@ def page_availability(
     page: list[tuple], runs: dict, taken: dict, quota: str, now: datetime, database, *, charted: frozenset = frozenset()
 ) -> tuple[dict[tuple, list[dict]], dict[tuple, datetime]]:
     """For each `(leg, run date)` of a search page, its classes' entries `{class, available_seats,
-    quota, status, rac_available, waitlist_next}` (in the leg's class order), and, per ride, the
+    quota, status, rac_available, waitlist_next, charted}` (in the leg's class order), and, per ride, the
     moment Tatkal opens where an entry says `NOT_OPEN` (the answer changes then).
 
     `runs`: `{(train, run date): run id}` of the runs that exist, `charted` the ids of those
@@ -95,6 +95,7 @@ def page_availability(
                     "status": status,
                     "rac_available": rac_available,
                     "waitlist_next": None,
+                    "charted": False,
                 }
             )
         entries[key] = rows
@@ -127,6 +128,7 @@ def _after_chart(code: str, travel_class: dict, pools: Pools, quota: str, taken,
         "status": AVAILABLE if available > 0 else CHART_PREPARED,
         "rac_available": 0,
         "waitlist_next": None,
+        "charted": True,
     }
 
 

@@ -13,7 +13,7 @@ from trains.models import weekday_bit
 
 pytestmark = pytest.mark.django_db
 # What search says of a class with seats free, asked for the general quota.
-GENERAL_AVAILABLE = {"quota": "GN", "status": "AVAILABLE", "rac_available": 0, "waitlist_next": None}
+GENERAL_AVAILABLE = {"quota": "GN", "status": "AVAILABLE", "rac_available": 0, "waitlist_next": None, "charted": False}
 
 SEARCH = "/api/trains/search/"
 

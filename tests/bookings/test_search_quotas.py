@@ -78,6 +78,7 @@ def test_general_availability_counts_the_general_pool_only(user_client):  # noqa
         "status": "AVAILABLE",
         "rac_available": 6,
         "waitlist_next": None,
+        "charted": False,
     }
 
 

@@ -173,6 +173,7 @@ def test_search_says_chart_prepared_once_no_berth_is_free_after_the_chart(settin
     assert (before["status"], before["rac_available"]) == ("RAC", 4)
     # The Tatkal berths are general now, for whichever quota is searched; the RAC berths are not sold.
     assert (after["status"], after["available_seats"], after["rac_available"]) == ("AVAILABLE", 10, 0)
+    assert (before["charted"], after["charted"], full["charted"]) == (False, True, True)
     assert (tatkal["status"], tatkal["available_seats"]) == ("AVAILABLE", 10)
     assert (full["status"], full["available_seats"], full["waitlist_next"]) == ("CHART_PREPARED", 0, None)
 

@@ -33,4 +33,5 @@ def test_search_availability_reads_as_on_indian_railways(search_entry, label, to
 
 def test_an_entry_from_before_statuses_reads_from_its_free_seats():
     assert availability_label({"available_seats": 7, "waitlist_next": None}) == "AVAILABLE 7"
+    assert availability_label(entry("AVAILABLE", available_seats=3, charted=True)) == "AVAILABLE 3, chart prepared"
     assert availability_label({"available_seats": 0, "waitlist_next": 5}) == "WL 5"
