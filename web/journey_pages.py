@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +18,7 @@ from bookings.inventory.quotas import (
     SENIOR_CITIZENS,
     SENIOR_MAX_PASSENGERS,
     TATKAL_MAX_PASSENGERS,
-    tatkal_opens_for,
+    tatkal_not_open_until,
 )
 from bookings.models import MAX_SEATS_PER_BOOKING, Hold
 from bookings.search_page import search_page
@@ -259,7 +258,6 @@ def _quota_context(train: Train, seats: dict) -> dict:
     pools_by_class = {travel_class.code: pools_of_class(travel_class) for travel_class in train.class_list()}
     pools = pools_by_class[seats["class_code"]]
     quota = seats["quota"]
-    opens_at = tatkal_opens_for(seats["run_date"], seats["class_code"]) if quota == TATKAL_QUOTA else None
 
     def query(quota: str, class_code: str = seats["class_code"]) -> str:
         return journey_query(
@@ -287,7 +285,7 @@ def _quota_context(train: Train, seats: dict) -> dict:
         ],
         "rac_berths": len(pools.rac_berths),
         "max_seats": QUOTA_MAX_PASSENGERS.get(quota, MAX_SEATS_PER_BOOKING),
-        "tatkal_opens_at": opens_at if opens_at and timezone.now() < opens_at else None,
+        "tatkal_opens_at": tatkal_not_open_until(seats["run_date"], seats["class_code"], quota),
     }
 
 

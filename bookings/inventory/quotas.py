@@ -34,15 +34,19 @@ def pools_of_journey(journey: Journey) -> Pools:
     return pools_of_class(journey.train_class)
 
 
-def tatkal_opens_at(journey: Journey) -> datetime:
-    """The moment Tatkal booking opens for the journey's run and class."""
-    return tatkal_opens_for(journey.run_date, journey.class_code)
-
-
 def tatkal_opens_for(run_date: date, class_code: str) -> datetime:
     """The moment Tatkal booking opens for a run of a class (the day before it, India time)."""
     opening = TATKAL_OPENS.get(class_code, time(11, 0))
     return timezone.make_aware(datetime.combine(run_date - timedelta(days=1), opening))
+
+
+def tatkal_not_open_until(run_date: date, class_code: str, quota: str) -> datetime | None:
+    """When Tatkal opens for a run of a class, while `quota` is Tatkal and it has not opened yet;
+    else None (what `check_quota` refuses a booking for)."""
+    if quota != TATKAL:
+        return None
+    opens_at = tatkal_opens_for(run_date, class_code)
+    return opens_at if timezone.now() < opens_at else None
 
 
 def check_quota(journey: Journey, quota: str, count: int, passengers: list[PassengerRequest]) -> None:
@@ -54,8 +58,8 @@ def check_quota(journey: Journey, quota: str, count: int, passengers: list[Passe
     if not pools_of_journey(journey).seats[quota]:
         raise QuotaNotAvailable(quota, journey.class_code)
     if quota == TATKAL:
-        opens_at = tatkal_opens_at(journey)
-        if timezone.now() < opens_at:
+        opens_at = tatkal_not_open_until(journey.run_date, journey.class_code, quota)
+        if opens_at is not None:
             raise TatkalNotOpen(opens_at)
         if count > TATKAL_MAX_PASSENGERS:
             field = "passengers" if passengers else "seats"
