@@ -93,7 +93,10 @@ def _send(message) -> None:
 
 
 def notify_booking_confirmed(booking: Booking) -> None:
-    _after_commit(send_booking_confirmed, booking.pk)
+    # The booking's user is the one who booked, already read: without an address there is nothing
+    # to send, and the publish would cost the request a broker round trip for the worker to find that out.
+    if booking.user.email:
+        _after_commit(send_booking_confirmed, booking.pk)
 
 
 def notify_moved_up(booking: Booking, moves: list[dict]) -> None:

@@ -63,6 +63,17 @@ def test_moving_up_names_each_traveller_who_moved(asha, train):
     assert "passenger 2 moved up from WL 3 to RAC 1" in message.body
 
 
+def test_a_booking_by_a_user_without_an_address_queues_nothing(
+    db, train, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(tasks.send_booking_confirmed, "delay", lambda *args: queued.append(args))
+    silent = make_user("silent", email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        book(silent, train, 1)
+    assert queued == []
+
+
 def test_a_traveller_moved_up_by_an_expired_hold_is_told(asha, django_capture_on_commit_callbacks, settings):
     small = make_train(total_seats=5)  # a waitlist of one
     services.hold_seats(user=make_user("holder"), train=small, travel_date=tomorrow(), seats=5)
