@@ -99,6 +99,10 @@ class Booking(models.Model):
     # The waitlist is served in this order, so it must never be rewritten after creation.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The confirmation e-mail's outbox (`bookings.outbox`): written with the booking's own INSERT,
+    # so that the request pays no statement and no broker call for it, and a broker that is down
+    # delays the e-mail instead of losing it.
+    confirmation_email_due = models.BooleanField(default=False, editable=False)
 
     objects = BookingQuerySet.as_manager()
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from bookings import cancellation, selectors, tasks
+from bookings import cancellation, outbox, selectors
 from bookings.errors import (
     HoldAlreadyConfirmed,
     HoldExpired,
@@ -77,9 +77,11 @@ def book_seats(
             seat_numbers = choose_from_blocks(blocks, count)
         common = dict(user=user, run=run, journey=journey, passengers=requests, quota=quota, last_write=True)
         if seat_numbers is not None:
-            booking = allocation.create_booking(**common, placements=allocation.confirmed(seat_numbers))
-            tasks.notify_booking_confirmed(booking)
-            return booking
+            return allocation.create_booking(
+                **common,
+                placements=allocation.confirmed(seat_numbers),
+                confirmation_email_due=outbox.confirmation_email_due(user),
+            )
         if not allow_waitlist or quota in quotas.CONFIRMED_ONLY or charted:
             available = sum(last - first + 1 for first, last in blocks)
             after_chart = " The chart is prepared: only free berths are sold, no RAC or waitlist." if charted else ""
@@ -240,12 +242,12 @@ def confirm_hold(*, hold_id: int, by: User) -> Booking:
             passengers=requests,
             quota=hold.quota,
             allocate=False,
+            confirmation_email_due=outbox.confirmation_email_due(by),
         )
         held = list(hold.allocations.values_list("pk", flat=True))
         SeatAllocation.objects.filter(pk__in=held).update(hold=None, booking=booking)
         hold.booking = booking
         hold.save(update_fields=["booking"])
-        tasks.notify_booking_confirmed(booking)
     return booking
 
 

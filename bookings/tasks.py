@@ -4,9 +4,11 @@ Each task calls a service or sends one e-mail and holds no rule of its own. Ever
 run twice (a worker dies before it acknowledges; `CELERY_TASK_ACKS_LATE`): charting is idempotent
 under the run's lock, and an e-mail sent twice is the lesser harm than one never sent.
 
-A service queues an e-mail with a `notify_*` function, which sends the task only once the
-transaction commits: a passenger never hears of a change that was rolled back, and a slow or
-absent mail server or broker never holds the run's lock or the request.
+A booking confirmed is e-mailed through its outbox flag (`bookings.outbox`): the request queues
+nothing, and beat's `send_due_confirmations` queues the e-mails within seconds. The rarer changes
+(moved up, cancelled at charting) are queued by a `notify_*` function, which sends the task only
+once the transaction commits. Either way a passenger never hears of a change that was rolled back,
+and a slow or absent mail server or broker never holds the run's lock.
 """
 
 import logging
@@ -20,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bookings import notifications
+from bookings import notifications, outbox
 from bookings.models import Booking
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,19 @@ def chart_run(train_id: int, run_date: str) -> bool:
 # --- E-mails ------------------------------------------------------------------------------------
 
 
+@shared_task
+def send_due_confirmations() -> int:
+    """Beat's look for confirmed bookings whose e-mail is due: one `send_booking_confirmed` each."""
+    booking_ids = outbox.claim_due_confirmations()
+    for queued, booking_id in enumerate(booking_ids):
+        try:
+            send_booking_confirmed.delay(booking_id)
+        except Exception:
+            outbox.return_unqueued(booking_ids[queued:])
+            raise
+    return len(booking_ids)
+
+
 @shared_task(**MAIL_RETRY)
 def send_booking_confirmed(booking_id: int) -> None:
     booking = _booking(booking_id)
@@ -90,13 +105,6 @@ def _send(message) -> None:
 
 
 # --- Queued after the commit --------------------------------------------------------------------
-
-
-def notify_booking_confirmed(booking: Booking) -> None:
-    # The booking's user is the one who booked, already read: without an address there is nothing
-    # to send, and the publish would cost the request a broker round trip for the worker to find that out.
-    if booking.user.email:
-        _after_commit(send_booking_confirmed, booking.pk)
 
 
 def notify_moved_up(booking: Booking, moves: list[dict]) -> None:

@@ -452,8 +452,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", str(CELERY_BROKER_FOLDER / "beat-schedule"))
 # How often beat looks for runs whose chart time has come (seconds).
 CHART_CHECK_SECONDS = env_int("CHART_CHECK_SECONDS", 60)
+# How often beat queues the confirmation e-mails of new bookings (`bookings.outbox`; seconds).
+CONFIRMATION_EMAIL_SECONDS = env_int("CONFIRMATION_EMAIL_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "chart-due-runs": {"task": "bookings.tasks.chart_due_runs", "schedule": float(CHART_CHECK_SECONDS)},
+    "send-due-confirmations": {
+        "task": "bookings.tasks.send_due_confirmations",
+        "schedule": float(CONFIRMATION_EMAIL_SECONDS),
+    },
 }
 
 # --- E-mail (the passengers' notifications) ------------------------------------------------------
@@ -469,6 +475,8 @@ EMAIL_BACKEND = env(
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "IRCTC mini <tickets@irctc-mini.example>")
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per e-mail here.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / ".mail"))
 
 # --- Search logs (MongoDB) ---------------------------------------------------------------------
 

@@ -210,6 +210,7 @@ def create_booking(
     quota: str = GENERAL_QUOTA,
     allocate: bool = True,
     last_write: bool = False,
+    confirmation_email_due: bool = False,
 ) -> Booking:
     """Insert a booking with a fresh PNR, its passengers placed as `placements` say (in order;
     unnamed ones when `passengers` is empty) and, if `allocate`, their seats' and RAC places'
@@ -217,7 +218,8 @@ def create_booking(
 
     A seat clash leaves as `SeatClash` (see `allocate`), taking the whole transaction with it.
     `allocate=False` is for seats that are already allocated (a hold being confirmed).
-    `last_write`: see `insert_with_new_pnr`. The fare is the journey's in `quota`, for each
+    `last_write`: see `insert_with_new_pnr`. `confirmation_email_due` sets the booking's outbox
+    flag (`bookings.outbox`) in the same INSERT. The fare is the journey's in `quota`, for each
     traveller; the booking's status follows from its passengers' (`Booking.status_of`).
     """
     seats = len(placements)
@@ -227,6 +229,7 @@ def create_booking(
         status=Booking.status_of(placement.status for placement in placements),
         seats=seats,
         quota=quota,
+        confirmation_email_due=confirmation_email_due,
         **journey_fields(journey),
         **Booking.fare_fields(journey.fare_breakdown(quota), seats),
     )

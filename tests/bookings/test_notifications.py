@@ -1,5 +1,6 @@
-"""The passengers' e-mails: composed from the booking, queued only once it commits, and sent
-through Django's mail API to a real SMTP server process."""
+"""The passengers' e-mails: composed from the booking, queued only once it commits (a confirmation
+through the booking's outbox flag, by beat's sweep), and sent through Django's mail API to a real
+SMTP server process."""
 
 import mailbox
 import socket
@@ -15,7 +16,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from bookings import services, tasks
+from bookings import outbox, services, tasks
 from tests.bookings.helpers import book, tomorrow
 from tests.factories import make_train, make_user
 
@@ -30,13 +31,11 @@ def asha(db):
     return make_user("asha", email="asha@example.com")
 
 
-def test_a_booking_confirmed_is_mailed_after_the_commit_with_its_e_ticket(
-    asha, train, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            booking = book(asha, train, 2)
-            assert mail.outbox == []
+def test_a_booking_confirmed_is_mailed_by_the_next_sweep_with_its_e_ticket(asha, train):
+    booking = book(asha, train, 2)
+    assert mail.outbox == []  # the request queued nothing
+
+    assert tasks.send_due_confirmations() == 1
 
     [message] = mail.outbox
     assert message.to == ["asha@example.com"]
@@ -47,11 +46,45 @@ def test_a_booking_confirmed_is_mailed_after_the_commit_with_its_e_ticket(
     assert content.startswith(b"%PDF")
 
 
-def test_nothing_is_mailed_about_a_booking_rolled_back(asha, train, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            book(asha, train, 1)
-            raise RuntimeError("the request failed after booking")
+def test_each_confirmation_is_mailed_once_whatever_the_number_of_sweeps(asha, train):
+    first, second = book(asha, train, 1), book(asha, train, 1)
+    assert tasks.send_due_confirmations() == 2
+    assert tasks.send_due_confirmations() == 0
+    subjects = [message.subject for message in mail.outbox]
+    assert len(subjects) == 2
+    assert [sum(booking.pnr in subject for subject in subjects) for booking in (first, second)] == [1, 1]
+
+
+def test_a_confirmed_hold_is_mailed_too(asha, train):
+    hold = services.hold_seats(user=asha, train=train, travel_date=tomorrow(), seats=2)
+    booking = services.confirm_hold(hold_id=hold.pk, by=asha)
+    tasks.send_due_confirmations()
+    [message] = mail.outbox
+    assert booking.pnr in message.subject
+
+
+def test_nothing_is_mailed_about_a_booking_rolled_back(asha, train):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        book(asha, train, 1)
+        raise RuntimeError("the request failed after booking")
+    assert tasks.send_due_confirmations() == 0
+    assert mail.outbox == []
+
+
+def test_only_confirmed_bookings_are_mailed_as_confirmed(asha, db):
+    small = make_train(total_seats=5)
+    book(make_user("early"), small, 5)
+    waiting = book(asha, small, 1, allow_waitlist=True)
+    assert waiting.status != "CONFIRMED"
+    tasks.send_due_confirmations()
+    assert [message.to for message in mail.outbox] == [["early@example.com"]]
+
+
+def test_a_confirmation_older_than_the_outbox_window_is_no_longer_sent(asha, train):
+    book(asha, train, 1)
+    later = timezone.now() + outbox.CONFIRMATION_EMAIL_WINDOW + timedelta(minutes=1)
+    with time_machine.travel(later):
+        assert tasks.send_due_confirmations() == 0
     assert mail.outbox == []
 
 
@@ -63,15 +96,15 @@ def test_moving_up_names_each_traveller_who_moved(asha, train):
     assert "passenger 2 moved up from WL 3 to RAC 1" in message.body
 
 
-def test_a_booking_by_a_user_without_an_address_queues_nothing(
-    db, train, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_a_booking_by_a_user_without_an_address_queues_nothing(db, train, monkeypatch):
     queued = []
     monkeypatch.setattr(tasks.send_booking_confirmed, "delay", lambda *args: queued.append(args))
     silent = make_user("silent", email="")
-    with django_capture_on_commit_callbacks(execute=True):
-        book(silent, train, 1)
+    booking = book(silent, train, 1)
+    assert tasks.send_due_confirmations() == 0
     assert queued == []
+    booking.refresh_from_db()
+    assert booking.confirmation_email_due is False
 
 
 def test_a_traveller_moved_up_by_an_expired_hold_is_told(asha, django_capture_on_commit_callbacks, settings):
@@ -97,18 +130,23 @@ def test_a_booking_cancelled_at_charting_says_what_is_refunded(asha, train):
     assert "Rs 12,345" in message.body
 
 
-def test_a_broker_that_is_down_costs_the_e_mail_not_the_booking(
-    asha, train, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_a_broker_that_is_down_delays_the_e_mail_and_never_costs_the_booking(asha, train, monkeypatch):
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
+    booking = book(asha, train, 1)
+    deliver = tasks.send_booking_confirmed.delay
     monkeypatch.setattr(tasks.send_booking_confirmed, "delay", broker_down)
-    with django_capture_on_commit_callbacks(execute=True):
-        booking = book(asha, train, 1)
+    with pytest.raises(ConnectionRefusedError):
+        tasks.send_due_confirmations()
     booking.refresh_from_db()
     assert booking.status == "CONFIRMED"
     assert mail.outbox == []
+
+    monkeypatch.setattr(tasks.send_booking_confirmed, "delay", deliver)  # the broker is back
+    assert tasks.send_due_confirmations() == 1
+    [message] = mail.outbox
+    assert booking.pnr in message.subject
 
 
 # --- A real SMTP server ---------------------------------------------------------------------------
@@ -172,8 +210,8 @@ def test_the_e_mail_reaches_a_real_smtp_server_with_its_pdf(asha, train, smtp_se
     assert pdf.get_payload(decode=True).startswith(b"%PDF")
 
 
-def test_nobody_is_mailed_with_the_passengers_emails_off(asha, train, settings, django_capture_on_commit_callbacks):
+def test_nobody_is_mailed_with_the_passengers_emails_off(asha, train, settings):
     settings.PASSENGER_EMAILS = False
-    with django_capture_on_commit_callbacks(execute=True):
-        book(asha, train, 1)
+    book(asha, train, 1)
+    assert tasks.send_due_confirmations() == 0
     assert mail.outbox == []

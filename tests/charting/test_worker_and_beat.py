@@ -13,6 +13,7 @@ ahead), and the test polls the database for the chart with a deadline.
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -49,7 +50,10 @@ train = make_train(
 asha, ravi = make_user("asha"), make_user("ravi")
 confirmed = services.book_seats(user=asha, train=train, travel_date=leaves.date(), seats=5)
 waiting = services.book_seats(user=ravi, train=train, travel_date=leaves.date(), seats=1, allow_waitlist=True)
-print(json.dumps({"train": train.pk, "run_date": leaves.date().isoformat(), "confirmed": confirmed.pk, "waiting": waiting.pk}))
+print(json.dumps({
+    "train": train.pk, "run_date": leaves.date().isoformat(), "confirmed": confirmed.pk, "waiting": waiting.pk,
+    "pnrs": {"confirmed": confirmed.pnr, "waiting": waiting.pnr},
+}))
 """
 
 STATE = """
@@ -166,13 +170,32 @@ def assert_charted_once(state: dict, seeded: dict) -> None:
     assert float(state["refunds"][0]["amount"]) > 0
 
 
-def test_the_embedded_default_charts_a_due_run_with_nothing_installed(tmp_path, workers):
+def wait_for_mail(mail_folder: Path, pnrs: list[str], workers: Workers) -> dict[str, str]:
+    """The subject of the e-mail naming each PNR, once the worker has written one for each."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        subjects = {}
+        for path in mail_folder.glob("*.log"):
+            for subject in re.findall(r"^Subject: (.*)$", path.read_text(errors="replace"), flags=re.MULTILINE):
+                subjects.update({pnr: subject for pnr in pnrs if pnr in subject})
+        if len(subjects) == len(pnrs):
+            return subjects
+        assert time.monotonic() < deadline, f"e-mails within {DEADLINE_SECONDS} s: {subjects}\n{workers.logs()}"
+        time.sleep(0.5)
+
+
+def test_the_embedded_default_charts_a_due_run_and_mails_with_nothing_installed(tmp_path, workers):
+    mail_folder = tmp_path / "mail"
     env = base_env(
         tmp_path,
         DB_ENGINE="sqlite",
         DB_NAME=str(tmp_path / "demo.sqlite3"),
         REDIS_URL="",
         CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
+        PASSENGER_EMAILS="true",
+        CONFIRMATION_EMAIL_SECONDS="1",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_folder),
     )
     migrate(env)
     seeded = python(env, SEED)
@@ -190,6 +213,11 @@ def test_the_embedded_default_charts_a_due_run_with_nothing_installed(tmp_path, 
     )
 
     assert_charted_once(wait_for_chart(env, seeded, group), seeded)
+    # The booking made before the worker started is confirmed by beat's sweep of the outbox; the
+    # waitlisted one hears of its cancellation from the chart.
+    subjects = wait_for_mail(mail_folder, list(seeded["pnrs"].values()), group)
+    assert "cancelled at charting" in subjects[seeded["pnrs"]["waiting"]]
+    assert "booking confirmed" in subjects[seeded["pnrs"]["confirmed"]]
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
