@@ -478,9 +478,8 @@ def search_params(query) -> dict:
 
 def plain_search_params(query) -> dict | None:
     """What `search_params` gives for a query it reads without the serializer, else None."""
-    source, destination = _plain_station(query.get("source")), _plain_station(query.get("destination"))
-    if source is not None and destination is not None:
-        source, destination = station_name(source), station_name(destination)
+    source = _plain_station_name(query.get("source"))
+    destination = None if source is None else _plain_station_name(query.get("destination"))
     if source is None or destination is None or normalize_station(source) == normalize_station(destination):
         return None
     params = {"source": source, "destination": destination}
@@ -512,15 +511,19 @@ def plain_search_params(query) -> dict | None:
 _CLASS_CODE_SET = frozenset(CLASS_CODES)
 
 
-def _plain_station(raw) -> str | None:
-    """The text as StationField would give it back unchanged (a name or a code), else None."""
+def _plain_station_name(raw) -> str | None:
+    """What StationOrCodeField gives for text that StationField would give back unchanged (a name
+    or a code), else None."""
     if not isinstance(raw, str) or not raw or raw != " ".join(raw.split()):
         return None
     if len(raw) > STATION_MAX_LENGTH or len(normalize_station(raw)) > STATION_MAX_LENGTH:
         return None
-    if "\x00" in raw or (not raw.isascii() and any("\ud800" <= char <= "\udfff" for char in raw)):
-        return None
-    return raw
+    return station_name(raw) if _storable_text(raw) else None
+
+
+def _storable_text(text: str) -> bool:
+    """Whether DRF's CharField validators let `text` through: no NUL, no lone surrogate."""
+    return "\x00" not in text and (text.isascii() or not any("\ud800" <= char <= "\udfff" for char in text))
 
 
 class SeatMapParamsSerializer(WithClassField, serializers.Serializer):
