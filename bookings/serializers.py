@@ -81,9 +81,14 @@ class WithClassField:
         return placed
 
 
+PASSENGER_NAME_MAX_LENGTH = 50
+PASSENGER_AGES = range(1, 126)
+GENDERS = frozenset(Passenger.Gender.values)
+
+
 class PassengerInputSerializer(serializers.Serializer):
-    name = serializers.CharField(min_length=1, max_length=50, trim_whitespace=True)
-    age = serializers.IntegerField(min_value=1, max_value=125)
+    name = serializers.CharField(min_length=1, max_length=PASSENGER_NAME_MAX_LENGTH, trim_whitespace=True)
+    age = serializers.IntegerField(min_value=PASSENGER_AGES.start, max_value=PASSENGER_AGES.stop - 1)
     gender = serializers.ChoiceField(choices=Passenger.Gender.values)
     berth_preference = serializers.ChoiceField(
         choices=list(BERTH_TYPE_NAMES), allow_null=True, required=False, default=None
@@ -107,12 +112,14 @@ class BookingCreateSerializer(JourneySerializer):
     allow_waitlist = serializers.BooleanField(default=False)
 
     def run_validation(self, data=serializers.empty):
-        """The fields' own validation, except for the request most bookings send.
+        """The fields' own validation, except for the requests most bookings send.
 
-        A count of seats on a train and date (the version-1 request) is checked here directly:
-        building the fields and running each one was a visible share of a booking's CPU (and DRF
-        builds them even to run no validator). Anything else (other fields, other types, a value out of
-        range, a train that doesn't exist) goes through the fields, which give the errors;
+        A booking whose every field is of its JSON type, in range and spelled as the field would
+        give it back (a count of seats, or named passengers as the Tatkal clients send them) is
+        checked here directly: building the fields and running each one (per passenger, for the
+        nested passengers) was a visible share of a booking's CPU, and DRF builds them even to run
+        no validator. Anything else (other fields, other types, a value out of range, a train that
+        doesn't exist) goes through the fields, which give the errors;
         tests/bookings/test_booking_input.py keeps both the same. This serializer has no
         validators and no `validate`, so the plain request skips nothing else.
         """
@@ -120,36 +127,88 @@ class BookingCreateSerializer(JourneySerializer):
         return super().run_validation(data) if plain is None else plain
 
 
-_PLAIN_BOOKING_FIELDS = frozenset({"train", "travel_date", "seats", "allow_waitlist"})
+_PLAIN_BOOKING_FIELDS = frozenset(
+    {"train", "travel_date", "class", "from_station", "to_station", "seats", "passengers", "quota", "allow_waitlist"}
+)
+_PASSENGER_FIELDS = frozenset({"name", "age", "gender", "berth_preference"})
 
 
 def _plain_booking(data) -> dict | None:
-    """`BookingCreateSerializer`'s validated data for a request of only these fields, with values
-    of exactly their JSON types and in range; None for anything else."""
+    """`BookingCreateSerializer`'s validated data for a request of only its fields, with values
+    of exactly their JSON types, in range and as the fields would give them back; None for
+    anything else."""
     if type(data) is not dict or not data.keys() <= _PLAIN_BOOKING_FIELDS:
         return None
     train_id, travel_date = data.get("train"), data.get("travel_date")
-    seats, allow_waitlist = data.get("seats", 1), data.get("allow_waitlist", False)
+    quota, allow_waitlist = data.get("quota", GENERAL_QUOTA), data.get("allow_waitlist", False)
     if (
         type(train_id) is not int
         or not 1 <= train_id <= MAX_ID
         or type(travel_date) is not str
         or not ISO_DATE_RE.fullmatch(travel_date)
-        or type(seats) is not int
-        or not 1 <= seats <= MAX_SEATS_PER_BOOKING
+        or type(quota) is not str
+        or quota not in ALL_QUOTAS
         or type(allow_waitlist) is not bool
     ):
         return None
+    plain = {"quota": quota, "allow_waitlist": allow_waitlist}
+    if "seats" in data:
+        seats = data["seats"]
+        if type(seats) is not int or not 1 <= seats <= MAX_SEATS_PER_BOOKING:
+            return None
+        plain["seats"] = seats
+    if "passengers" in data:
+        passengers = _plain_passengers(data["passengers"])
+        if passengers is None:
+            return None
+        plain["passengers"] = passengers
+    if "class" in data:
+        class_code = data["class"]
+        if type(class_code) is not str or class_code not in _CLASS_CODE_SET:
+            return None
+        plain["class_code"] = class_code
+    for field in ("from_station", "to_station"):
+        if field in data:
+            station = _plain_station_name(data[field])
+            if station is None:
+                return None
+            plain[field] = station
     try:
-        day = date.fromisoformat(travel_date)
+        plain["travel_date"] = date.fromisoformat(travel_date)
     except ValueError:
         return None
-    train = train_for_booking(train_id)
-    if train is None:
+    plain["train"] = train_for_booking(train_id)
+    return None if plain["train"] is None else plain
+
+
+def _plain_passengers(passengers) -> list[dict] | None:
+    """`PassengerInputSerializer(many=True)`'s validated data for a list of passengers of only its
+    fields, each of its JSON type and in range; None for anything else."""
+    if type(passengers) is not list or not 1 <= len(passengers) <= MAX_SEATS_PER_BOOKING:
         return None
-    plain = {"train": train, "travel_date": day, "allow_waitlist": allow_waitlist, "quota": GENERAL_QUOTA}
-    if "seats" in data:
-        plain["seats"] = seats
+    plain = []
+    for passenger in passengers:
+        if type(passenger) is not dict or not passenger.keys() <= _PASSENGER_FIELDS:
+            return None
+        name, age, gender = passenger.get("name"), passenger.get("age"), passenger.get("gender")
+        berth_preference = passenger.get("berth_preference")
+        if type(name) is not str:
+            return None
+        name = name.strip()
+        if (
+            not 1 <= len(name) <= PASSENGER_NAME_MAX_LENGTH
+            or not _storable_text(name)
+            or type(age) is not int
+            or age not in PASSENGER_AGES
+            or type(gender) is not str
+            or gender not in GENDERS
+            or (
+                berth_preference is not None
+                and (type(berth_preference) is not str or berth_preference not in BERTH_TYPE_NAMES)
+            )
+        ):
+            return None
+        plain.append({"name": name, "age": age, "gender": gender, "berth_preference": berth_preference})
     return plain
 
 
@@ -478,9 +537,8 @@ def search_params(query) -> dict:
 
 def plain_search_params(query) -> dict | None:
     """What `search_params` gives for a query it reads without the serializer, else None."""
-    source, destination = _plain_station(query.get("source")), _plain_station(query.get("destination"))
-    if source is not None and destination is not None:
-        source, destination = station_name(source), station_name(destination)
+    source = _plain_station_name(query.get("source"))
+    destination = None if source is None else _plain_station_name(query.get("destination"))
     if source is None or destination is None or normalize_station(source) == normalize_station(destination):
         return None
     params = {"source": source, "destination": destination}
@@ -512,15 +570,19 @@ def plain_search_params(query) -> dict | None:
 _CLASS_CODE_SET = frozenset(CLASS_CODES)
 
 
-def _plain_station(raw) -> str | None:
-    """The text as StationField would give it back unchanged (a name or a code), else None."""
+def _plain_station_name(raw) -> str | None:
+    """What StationOrCodeField gives for text that StationField would give back unchanged (a name
+    or a code), else None."""
     if not isinstance(raw, str) or not raw or raw != " ".join(raw.split()):
         return None
     if len(raw) > STATION_MAX_LENGTH or len(normalize_station(raw)) > STATION_MAX_LENGTH:
         return None
-    if "\x00" in raw or (not raw.isascii() and any("\ud800" <= char <= "\udfff" for char in raw)):
-        return None
-    return raw
+    return station_name(raw) if _storable_text(raw) else None
+
+
+def _storable_text(text: str) -> bool:
+    """Whether DRF's CharField validators let `text` through: no NUL, no lone surrogate."""
+    return "\x00" not in text and (text.isascii() or not any("\ud800" <= char <= "\udfff" for char in text))
 
 
 class SeatMapParamsSerializer(WithClassField, serializers.Serializer):
