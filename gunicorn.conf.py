@@ -66,6 +66,11 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
+    # A connection whose request was read whole is closed without waiting for the client to close
+    # first: a sync worker would otherwise idle through that wait on every request.
+    from irctc import connection_close
+
+    connection_close.install()
     # What the worker has loaded by now (Django, the URLconf, every module: objects the garbage
     # collector tracks by the hundred thousand) lives as long as the worker: freezing it takes it
     # out of every full collection, which otherwise walks it all with the GIL held.
