@@ -43,6 +43,7 @@ BookingFiguresSerializer = inline_serializer(
     {
         "bookings": serializers.IntegerField(),
         "confirmed": serializers.IntegerField(),
+        "rac": serializers.IntegerField(),
         "waitlisted": serializers.IntegerField(),
         "cancelled": serializers.IntegerField(),
         "seats_sold": serializers.IntegerField(),

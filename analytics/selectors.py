@@ -10,14 +10,13 @@ from operator import or_
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from pymongo.errors import PyMongoError
 
 from analytics import pipelines
 from analytics.errors import SearchLogsUnavailable
 from analytics.log_store import search_logs
-from bookings.models import RAC_PLACE_BASE, Booking, SeatAllocation, TrainRun
+from bookings.models import RAC_PLACE_BASE, Booking, Passenger, SeatAllocation, TrainRun
 from trains.models import Train, normalize_station, weekday_bit
 from trains.selectors import station_spellings
 
@@ -112,43 +111,68 @@ def _aggregate(pipeline: list[dict]) -> list[dict]:
 
 
 def booking_figures() -> dict:
-    """Booking totals by status, the trains that sold most seats and each class's sales, in three queries.
+    """Booking totals by status, the trains that sold most seats and each class's sales, in two queries.
 
-    `revenue` is the fares of the confirmed bookings of the class (null while none has a fare).
+    A seat sold is a passenger holding a confirmed berth now, whatever the booking's status: a
+    booking may mix confirmed, RAC and waitlisted passengers, and a partly cancelled one keeps its
+    count of travellers. `revenue` is the fares of the confirmed bookings of the class (null while
+    none has a fare). Both queries group by train and class, so their rows are few: the merge is
+    done here rather than by joining bookings to their passengers, which would count each fare once
+    per passenger.
     """
-    confirmed = Q(status=Booking.Status.CONFIRMED)
-    totals = Booking.objects.aggregate(
-        bookings=Count("id"),
-        confirmed=Count("id", filter=confirmed),
-        waitlisted=Count("id", filter=Q(status=Booking.Status.WAITLISTED)),
-        cancelled=Count("id", filter=Q(status=Booking.Status.CANCELLED)),
-        seats_sold=Coalesce(Sum("seats", filter=confirmed), 0),
-    )
-    top_trains = (
-        Booking.objects.values(train_number=F("run__train__train_number"), name=F("run__train__name"))
-        .annotate(bookings=Count("id"), seats_sold=Coalesce(Sum("seats", filter=confirmed), 0))
-        .order_by("-seats_sold", "-bookings", "train_number")[:TOP_TRAINS]
-    )
-    by_class = (
-        Booking.objects.values("class_code")
-        .annotate(
-            bookings=Count("id"),
-            seats_sold=Coalesce(Sum("seats", filter=confirmed), 0),
-            revenue=Sum("fare", filter=confirmed),
+    by_status = {
+        name: Count("id", filter=Q(status=status))
+        for name, status in (
+            ("confirmed", Booking.Status.CONFIRMED),
+            ("rac", Booking.Status.RAC),
+            ("waitlisted", Booking.Status.WAITLISTED),
+            ("cancelled", Booking.Status.CANCELLED),
         )
-        .order_by("-seats_sold", "class_code")
+    }
+    groups = list(
+        Booking.objects.values("class_code", train_id=F("run__train_id"))
+        .annotate(
+            train_number=F("run__train__train_number"),
+            name=F("run__train__name"),
+            bookings=Count("id"),
+            revenue=Sum("fare", filter=Q(status=Booking.Status.CONFIRMED)),
+            **by_status,
+        )
+        .order_by()
     )
+    sold = {
+        (row["train_id"], row["class_code"]): row["seats"]
+        for row in Passenger.objects.filter(status=Passenger.Status.CNF)
+        .values(class_code=F("booking__class_code"), train_id=F("booking__run__train_id"))
+        .annotate(seats=Count("id"))
+        .order_by()
+    }
+    trains, classes = {}, {}
+    for group in groups:
+        seats = sold.get((group["train_id"], group["class_code"]), 0)
+        train = trains.setdefault(
+            group["train_id"],
+            {"train_number": group["train_number"], "name": group["name"], "bookings": 0, "seats_sold": 0},
+        )
+        train["bookings"] += group["bookings"]
+        train["seats_sold"] += seats
+        row = classes.setdefault(
+            group["class_code"], {"class": group["class_code"], "bookings": 0, "seats_sold": 0, "revenue": None}
+        )
+        row["bookings"] += group["bookings"]
+        row["seats_sold"] += seats
+        if group["revenue"] is not None:
+            row["revenue"] = (row["revenue"] or Decimal(0)) + group["revenue"]
     return {
-        **totals,
-        "top_trains": list(top_trains),
+        "bookings": sum(group["bookings"] for group in groups),
+        **{name: sum(group[name] for group in groups) for name in by_status},
+        "seats_sold": sum(sold.values()),
+        "top_trains": sorted(
+            trains.values(), key=lambda train: (-train["seats_sold"], -train["bookings"], train["train_number"])
+        )[:TOP_TRAINS],
         "by_class": [
-            {
-                "class": row["class_code"],
-                "bookings": row["bookings"],
-                "seats_sold": row["seats_sold"],
-                "revenue": None if row["revenue"] is None else str(row["revenue"].quantize(Decimal("1"))),
-            }
-            for row in by_class
+            {**row, "revenue": None if row["revenue"] is None else str(row["revenue"].quantize(Decimal("1")))}
+            for row in sorted(classes.values(), key=lambda row: (-row["seats_sold"], row["class"]))
         ],
     }
 
@@ -180,21 +204,27 @@ def _local_midnight(day: date) -> datetime:
 def bookings_by_day(*, days: int = DASHBOARD_DAYS) -> list[dict]:
     """`[{date, bookings, seats_sold}]` for each of the last `days` local days, oldest first.
 
-    A booking counts on the day it was made; its seats count as sold while it is CONFIRMED. One
-    query with a pair of conditional aggregates per day, bounded by local midnights computed
-    here: grouping by a local date in SQL would need the database's time-zone tables.
+    A booking counts on the day it was made, and so do its passengers holding a confirmed berth
+    now (`booking_figures` says why passengers). Two queries, each with a conditional aggregate per
+    day, bounded by local midnights computed here: grouping by a local date in SQL would need the
+    database's time-zone tables.
     """
     window = _last_days(days)
     bounds = [_local_midnight(day) for day in [*window, window[-1] + timedelta(days=1)]]
-    confirmed = Q(status=Booking.Status.CONFIRMED)
-    aggregates = {}
-    for index in range(len(window)):
-        on_day = Q(created_at__gte=bounds[index], created_at__lt=bounds[index + 1])
-        aggregates[f"bookings_{index}"] = Count("id", filter=on_day)
-        aggregates[f"seats_{index}"] = Coalesce(Sum("seats", filter=on_day & confirmed), 0)
-    totals = Booking.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1]).aggregate(**aggregates)
+
+    def per_day(rows, created_at: str) -> dict:
+        counts = {
+            f"day_{index}": Count(
+                "id", filter=Q(**{f"{created_at}__gte": bounds[index], f"{created_at}__lt": bounds[index + 1]})
+            )
+            for index in range(len(window))
+        }
+        return rows.filter(**{f"{created_at}__gte": bounds[0], f"{created_at}__lt": bounds[-1]}).aggregate(**counts)
+
+    bookings = per_day(Booking.objects.all(), "created_at")
+    seats = per_day(Passenger.objects.filter(status=Passenger.Status.CNF), "booking__created_at")
     return [
-        {"date": day, "bookings": totals[f"bookings_{index}"], "seats_sold": totals[f"seats_{index}"]}
+        {"date": day, "bookings": bookings[f"day_{index}"], "seats_sold": seats[f"day_{index}"]}
         for index, day in enumerate(window)
     ]
 

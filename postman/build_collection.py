@@ -1750,7 +1750,7 @@ pm.test("counts and latency percentiles", () => {
                     """
 const stats = pm.response.json();
 pm.test("bookings by status, seats sold and the top trains", () => {
-    pm.expect(stats).to.include.keys("bookings", "confirmed", "waitlisted", "cancelled", "seats_sold", "top_trains");
+    pm.expect(stats).to.include.keys("bookings", "confirmed", "rac", "waitlisted", "cancelled", "seats_sold", "top_trains");
     pm.expect(stats.bookings).to.be.at.least(5);
     pm.expect(stats.cancelled).to.be.at.least(1);
     pm.expect(stats.top_trains).to.be.an("array");
