@@ -9,14 +9,13 @@ import logging
 import sys
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from irctc import database_unavailable
+from irctc import database_unavailable, fast_json
 from irctc.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -71,10 +70,16 @@ def status_of(exc: ApplicationError) -> int:
     return STATUS_OF_KIND[exc.kind]
 
 
-def application_error_response(exc: ApplicationError, request=None) -> Response:
-    """The error format for a domain refusal: `{code, detail}` and its extra keys (`fields`, ...)."""
-    response = Response({"code": exc.code, "detail": exc.message, **exc.extra}, status=status_of(exc))
-    _render_as_json(request)
+def application_error_response(exc: ApplicationError, request=None) -> HttpResponse:
+    """The error format for a domain refusal: `{code, detail}` and its extra keys (`fields`, ...).
+
+    Rendered here, as DRF's JSONRenderer would (`fast_json`), rather than as a DRF `Response`
+    negotiated and rendered after the view: a refusal is most of what a Tatkal opening answers.
+    `data` is kept on it as on a `Response` (the idempotency store records it).
+    """
+    body = {"code": exc.code, "detail": exc.message, **exc.extra}
+    response = HttpResponse(fast_json.render(body), status=status_of(exc), content_type="application/json")
+    response.data = body
     if getattr(exc, "wait", None):  # a refusal that says when to try again, as DRF's `wait`
         response["Retry-After"] = str(exc.wait)
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
