@@ -36,6 +36,7 @@ from bookings.serializers import (
 from irctc import fast_json
 from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
+from irctc.parsers import plain_json
 from irctc.schema import error_responses
 from trains.pools import GENERAL_QUOTA
 from trains.selectors import get_active_train
@@ -99,7 +100,7 @@ class BookingsApi(GenericAPIView):
     )
     @idempotent
     def post(self, request):
-        serializer = BookingCreateSerializer(data=request.data)
+        serializer = BookingCreateSerializer(data=plain_json(request))
         serializer.is_valid(raise_exception=True)
         booking = services.book_seats(user=request.user, **serializer.validated_data)
         return Response(
