@@ -36,6 +36,9 @@ SCREENSHOTS = HERE / "screenshots"
 AXE = HERE / "vendor" / "axe.min.js"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
+# A full-page screenshot is the evidence of a page, not a check on it: on a busy 2-core machine
+# Chromium once took over the default 10 s to paint the long seat map at 375 px in CI.
+SCREENSHOT_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="session")
@@ -71,11 +74,11 @@ class Tab:
         """Screenshot at desktop width and at 375 px; no horizontal scroll on the phone; axe clean."""
         page = self.page
         page.wait_for_load_state("load")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
         page.set_viewport_size(PHONE)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name}: {overflow}px of horizontal scroll at 375 px"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-375.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-375.png"), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
         page.set_viewport_size(DESKTOP)
         assert_accessible(page, name)
 
