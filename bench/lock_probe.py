@@ -6,7 +6,10 @@ to the moment its transaction's COMMIT or ROLLBACK returns, which releases the l
 one line per booking that took the lock to the server's log, which the benchmark reads between
 two offsets as it reads the access log:
 
-    lock-hold <microseconds> <sold|refused>
+    lock-hold <microseconds> <sold|refused> <locked at> <released at>
+
+(the last two in microseconds of the wall clock, which every worker shares: the benchmark orders
+the sales by them and measures the gap between one sale's release and the next sale's lock).
 
 With BENCH_LATE_REFUSALS=1 in the server's environment it also turns the early refusals off
 (every booking queues for the lock, as before them), to measure what they save.
@@ -36,14 +39,17 @@ def install() -> None:
 
     def timed_lock(journey):
         taken = lock_run_of(journey)
-        local.locked_at = time.perf_counter()
+        local.locked_at = (time.perf_counter(), time.time())
         return taken
 
     def ended(outcome: str) -> None:
         locked_at = getattr(local, "locked_at", None)
         if locked_at is not None:
             local.locked_at = None
-            sys.stderr.write(f"{LINE} {(time.perf_counter() - locked_at) * 1e6:.0f} {outcome}\n")
+            held = time.perf_counter() - locked_at[0]
+            sys.stderr.write(
+                f"{LINE} {held * 1e6:.0f} {outcome} {locked_at[1] * 1e6:.0f} {(locked_at[1] + held) * 1e6:.0f}\n"
+            )
 
     def timed_commit(self):
         commit(self)

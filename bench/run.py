@@ -49,6 +49,7 @@ import time
 import urllib.parse
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -286,7 +287,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-LOCK_HOLD_LINE = re.compile(rb"^lock-hold (\d+) (sold|refused)$", re.M)
+LOCK_HOLD_LINE = re.compile(rb"^lock-hold (\d+) (sold|refused) (\d+) (\d+)$", re.M)
 PROBE_CONFIG = str(BENCH / "probe.gunicorn.conf.py")
 ACCESS_LINE = re.compile(rb'"(\w+) (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
 
@@ -358,12 +359,13 @@ class Server:
             chunk = handle.read(end - start)
         return [(m[2].decode(), int(m[3]), int(m[4])) for m in ACCESS_LINE.finditer(chunk)]
 
-    def lock_holds(self, start: int, end: int) -> list[tuple[int, str]]:
-        """(microseconds, sold or refused) of the lock-probe lines written between two offsets."""
+    def lock_holds(self, start: int, end: int) -> list[tuple[int, str, int, int]]:
+        """(microseconds held, sold or refused, locked at, released at: wall-clock microseconds) of
+        the lock-probe lines written between two offsets."""
         with open(self.log_path, "rb") as handle:
             handle.seek(start)
             chunk = handle.read(end - start)
-        return [(int(m[1]), m[2].decode()) for m in LOCK_HOLD_LINE.finditer(chunk)]
+        return [(int(m[1]), m[2].decode(), int(m[3]), int(m[4])) for m in LOCK_HOLD_LINE.finditer(chunk)]
 
     def errors_logged(self) -> int:
         text = self.log_path.read_bytes()
@@ -1133,8 +1135,9 @@ async def tatkal_phase(server, tokens, tatkal: dict, rep: int, args, profiler) -
         profiler,
     )
     holds = server.lock_holds(log_start, server.log_offset())
-    sold = [us for us, outcome in holds if outcome == "sold"]
-    refused = [us for us, outcome in holds if outcome == "refused"]
+    sold = [us for us, outcome, _locked, _released in holds if outcome == "sold"]
+    refused = [us for us, outcome, _locked, _released in holds if outcome == "refused"]
+    gaps = lock_gaps(holds)
     mean_sold = statistics.mean(sold) if sold else None
     bound = 1e6 / mean_sold if mean_sold else None
     record.update(
@@ -1146,6 +1149,9 @@ async def tatkal_phase(server, tokens, tatkal: dict, rep: int, args, profiler) -
         refused_hold_mean_us=round(statistics.mean(refused)) if refused else None,
         lock_bound_per_s=round(bound, 1) if bound else None,
         bound_ratio=round(record["bookings_per_s"] / bound, 3) if bound else None,
+        lock_gap_mean_us=round(statistics.mean(gaps)) if gaps else None,
+        lock_gap_p50_us=percentile(gaps, 50),
+        lock_gap_p99_us=percentile(gaps, 99),
     )
     check = fixtures(server.env, "tatkal-verify", str(train_id), tatkal["run_date"])
     check["ok"] = (
@@ -1162,9 +1168,20 @@ async def tatkal_phase(server, tokens, tatkal: dict, rep: int, args, profiler) -
         f"({record['bookings_per_s']:.0f} bookings/s), refusals after {record['refusals_per_s'] or 0:.0f}/s; "
         f"lock hold mean {record['hold_mean_us']} us (bound {record['lock_bound_per_s']}/s, "
         f"{100 * (record['bound_ratio'] or 0):.0f}%), {len(refused)} refused under the lock; "
+        f"free between holds mean {record['lock_gap_mean_us']} us (p50 {record['lock_gap_p50_us']}, "
+        f"p99 {record['lock_gap_p99_us']}); "
         f"search p99 {record['search_p99_ms']:.1f} ms; DB {check}"
     )
     return record
+
+
+def lock_gaps(holds: list[tuple[int, str, int, int]]) -> list[int]:
+    """Microseconds the run's lock lay free between one hold's release and the next hold's lock,
+    holds in the order they took it: time the sales lose against the bound (1 / mean hold), which
+    counts only the holds. It includes the next waiter's grant reaching its worker (and the free
+    seats read with it), which the probe can't see from inside the worker."""
+    ordered = sorted((locked, released) for _us, _outcome, locked, released in holds)
+    return [max(0, following[0] - current[1]) for current, following in pairwise(ordered)]
 
 
 def main():
