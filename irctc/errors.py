@@ -70,7 +70,7 @@ def status_of(exc: ApplicationError) -> int:
     return STATUS_OF_KIND[exc.kind]
 
 
-def application_error_response(exc: ApplicationError, request=None) -> HttpResponse:
+def application_error_response(exc: ApplicationError) -> HttpResponse:
     """The error format for a domain refusal: `{code, detail}` and its extra keys (`fields`, ...).
 
     Rendered here, as DRF's JSONRenderer would (`fast_json`), rather than as a DRF `Response`
@@ -89,7 +89,7 @@ def application_error_response(exc: ApplicationError, request=None) -> HttpRespo
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return application_error_response(exc, context.get("request"))
+        return application_error_response(exc)
     cause = database_unavailable.unavailability_cause(exc)
     if cause is not None and not isinstance(exc, database_unavailable.DatabaseUnavailable):
         # DRF runs authentication (the JWT user lookup) and throttling inside the view's dispatch,
