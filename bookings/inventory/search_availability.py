@@ -159,8 +159,9 @@ def _taken_numbers(rides: list[tuple], now: datetime, database) -> dict[tuple, s
         rows = cursor.fetchall()
     ride_of_run = {run_id: key for run_id, _leg, key in rides}
     numbers: dict[tuple, set[int]] = {}
-    for run_id, code, seat in rows:
-        numbers.setdefault((ride_of_run[run_id], code), set()).add(int(seat))
+    for run_id, code, joined in rows:
+        joined = joined if isinstance(joined, str) else joined.decode()
+        numbers[(ride_of_run[run_id], code)] = {int(seat) for seat in joined.split(",")}
     return numbers
 
 

@@ -190,16 +190,22 @@ def taken_seat_numbers(runs: int) -> str:
     """The seat numbers themselves that `taken_seats` counts, per run and class: a class whose
     seats are split into quota pools needs to know which are taken, not only how many. Read only
     for the page's runs with such a class, so a search of classes without quotas costs what it
-    did. Parameters: as `taken_seats`'."""
+    did. One row per run and class, its seat numbers joined by commas (text, or bytes from
+    MariaDB). Parameters: as `taken_seats`'."""
     from bookings.models import Hold, SeatAllocation
 
+    # Joined in the database: a row per seat cost the pure-Python driver a packet read and a
+    # decode each, and a sold-out Tatkal pool is hundreds of rows in every search of its route
+    # while it sells. A class's numbers join to a few KB, far below MariaDB's cut
+    # (`group_concat_max_len`, which the connection raises: irctc/settings.py).
     run = "(sa.run_id = %s AND sa.segment >= %s AND sa.segment < %s)"
     return (
-        "SELECT DISTINCT sa.run_id, sa.class_code, sa.seat_number"
+        "SELECT sa.run_id, sa.class_code, GROUP_CONCAT(DISTINCT sa.seat_number)"
         f" FROM {SeatAllocation._meta.db_table} sa"
         f" LEFT OUTER JOIN {Hold._meta.db_table} h ON h.id = sa.hold_id"
         f" WHERE ({' OR '.join(run for _ in range(runs))})"
         " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
+        " GROUP BY sa.run_id, sa.class_code"
     )
 
 
