@@ -6,7 +6,7 @@ it, or a hold that has not expired yet does, on any segment of the journey: a re
 for the next write to sweep expired holds away.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -191,17 +191,22 @@ def search_journeys(
     else:
         rides = _next_departures(legs, now)
     page = rides[offset : offset + limit]
-    taken, lapses = _taken_seats(
-        [(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs]
+    database = read_connection()
+    seats = search_availability.seats_taken(
+        [(runs[key], leg, key) for leg, run_date in page if (key := (leg.train_id, run_date)) in runs],
+        quota,
+        now,
+        database,
+        charted=charted,
     )
-    entries, opens = search_availability.page_availability(
-        page, runs, taken, quota, now, read_connection(), charted=charted
-    )
+    entries, opens = search_availability.page_availability(page, runs, seats, quota, now, database, charted=charted)
     journeys = []
     for leg, run_date in page:
         key = (leg.train_id, run_date)
         # A Tatkal status changes when Tatkal opens, as seats do when a hold lapses.
-        changes_at = min((moment for moment in (lapses.get(key), opens.get(key)) if moment is not None), default=None)
+        changes_at = min(
+            (moment for moment in (seats.lapses.get(key), opens.get(key)) if moment is not None), default=None
+        )
         journeys.append(_journey(leg, run_date, entries[key], changes_at, zone, quota))
     return len(rides), journeys
 
@@ -241,36 +246,6 @@ def _next_departures(legs: list[Leg], now: datetime) -> list[tuple[Leg, date]]:
                 break
     rides.sort(key=lambda ride: (ride[0], ride[1].board.departure_time, ride[1].timetable.train_number))
     return [(leg, run_date) for _leaves_in, leg, run_date in rides]
-
-
-def _taken_seats(rides: list[tuple[int, Leg, tuple]]) -> tuple[dict[tuple, dict[str, int]], dict[tuple, datetime]]:
-    """`({(train, run date): {class: seats taken on any segment of the leg}}, {(train, run date):
-    when the first hold counted there lapses})` for `(run id, leg, (train, run date))` of a page:
-    the same rule as `seat_map` (the booking state machine checks that they agree)."""
-    if not rides:
-        return {}, {}
-    database = read_connection()
-    params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
-    params.append(database.ops.adapt_datetimefield_value(timezone.now()))
-    with database.cursor() as cursor:
-        cursor.execute(statements.taken_seats(len(rides)), params)
-        counts = cursor.fetchall()
-    ride_of_run = {run_id: key for run_id, _leg, key in rides}
-    taken: dict[tuple, dict[str, int]] = {}
-    lapses: dict[tuple, datetime] = {}
-    for run_id, code, seats, first_lapse in counts:
-        key = ride_of_run[run_id]
-        taken.setdefault(key, {})[code] = int(seats)
-        if first_lapse is not None:
-            first_lapse = _as_utc(first_lapse)
-            lapses[key] = min(lapses.get(key, first_lapse), first_lapse)
-    return taken, lapses
-
-
-def _as_utc(value) -> datetime:
-    # A raw cursor gives what the column holds: UTC, as text on SQLite and naive on MySQL.
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _as_date(value) -> date:

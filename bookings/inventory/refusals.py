@@ -37,7 +37,7 @@ a while ago (`irctc.process_memory.pool_observations`). Skipping the look is alw
 decides.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from time import monotonic
 from typing import NamedTuple
 
@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from bookings import search_cache
 from bookings.errors import SoldOut, WaitlistFull
-from bookings.inventory import search_availability, statements
+from bookings.inventory import search_availability
 from bookings.inventory.quotas import CONFIRMED_ONLY
 from bookings.models import TrainRun
 from irctc import process_memory
@@ -157,21 +157,8 @@ def _pool_now(journey: Journey, quota: str) -> tuple[dict | None, datetime | Non
         train.pk, journey.from_stop.index, journey.to_stop.index, _OneClass((class_data(journey.train_class),))
     )
     ride_key = (train.pk, journey.run_date)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            statements.taken_seats(1),
-            [run_id, ride.from_index, ride.to_index, connection.ops.adapt_datetimefield_value(now)],
-        )
-        counts = cursor.fetchall()
-    taken = {ride_key: {code: int(seats) for _run, code, seats, _lapse in counts}}
-    lapses = [_as_utc(lapse) for _run, _code, _seats, lapse in counts if lapse is not None]
+    seats = search_availability.seats_taken([(run_id, ride, ride_key)], quota, now, connection)
     entries, _opens = search_availability.page_availability(
-        [(ride, journey.run_date)], {ride_key: run_id}, taken, quota, now, connection
+        [(ride, journey.run_date)], {ride_key: run_id}, seats, quota, now, connection
     )
-    return entries[ride_key][0], min(lapses, default=None)
-
-
-def _as_utc(value) -> datetime:
-    # A raw cursor gives what the column holds: UTC, as text on SQLite and naive on MySQL.
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return entries[ride_key][0], seats.lapses.get(ride_key)

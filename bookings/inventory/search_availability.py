@@ -10,12 +10,13 @@ journey, else `CHART_PREPARED`. All computed when asked, from the
 rows that occupy seats and places and the waiting passengers, never stored.
 
 A class without quotas or RAC, searched for GN, is counted as it always was (from the count of
-seats taken, `statements.taken_seats`); the seat numbers themselves are read (one statement
-more) only for the page's runs with a class split into pools, and the waiting bookings only for
-the page's runs where a class has no seat free.
+seats taken, `statements.taken_seats`); the seat numbers themselves come along in the same
+statement only when a page's run has a class split into pools (`seats_taken`), and the waiting
+bookings are read only for the page's runs where a class has no seat free.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from bookings.inventory import statements
 from bookings.inventory.availability import waitlist_limit_of
@@ -40,27 +41,76 @@ def pools_of_rendered(travel_class: dict) -> Pools:
     )
 
 
+class SeatsTaken(NamedTuple):
+    """What `seats_taken` read of a page's runs, each keyed by its ride `(train, run date)`."""
+
+    counts: dict[tuple, dict[str, int]]  # {ride: {class: seats taken on some segment of the leg}}
+    numbers: dict[tuple, set[int]]  # {(ride, class): those seats' numbers}, for pooled rides only
+    lapses: dict[tuple, datetime]  # {ride: when the first hold counted there lapses}
+
+
+def seats_taken(
+    rides: list[tuple], quota: str, now: datetime, database, *, charted: frozenset = frozenset()
+) -> SeatsTaken:
+    """The seats taken on each `(run id, leg, (train, run date))` ride of a page, in one statement:
+    how many per class, when the first hold counted lapses, and, for the rides whose availability
+    depends on which seats are taken (`_pooled`), their numbers. The same rule as `seat_map` (the
+    booking state machine checks that they agree)."""
+    if not rides:
+        return SeatsTaken({}, {}, {})
+    pooled = {run_id for run_id, leg, _key in rides if _pooled(leg, run_id, quota, charted)}
+    params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
+    params.append(database.ops.adapt_datetimefield_value(now))
+    with database.cursor() as cursor:
+        cursor.execute(statements.taken_seats(len(rides), numbers=bool(pooled)), params)
+        rows = cursor.fetchall()
+    ride_of_run = {run_id: key for run_id, _leg, key in rides}
+    seats = SeatsTaken({}, {}, {})
+    for run_id, code, count, first_lapse, *joined in rows:
+        key = ride_of_run[run_id]
+        seats.counts.setdefault(key, {})[code] = int(count)
+        if first_lapse is not None:
+            first_lapse = as_utc(first_lapse)
+            seats.lapses[key] = min(seats.lapses.get(key, first_lapse), first_lapse)
+        if run_id in pooled:
+            text = joined[0] if isinstance(joined[0], str) else joined[0].decode()
+            seats.numbers[(key, code)] = {int(seat) for seat in text.split(",")}
+    return seats
+
+
+def as_utc(value) -> datetime:
+    # A raw cursor gives what the column holds: UTC, as text on SQLite and naive on MySQL.
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _pooled(leg, run_id: int, quota: str, charted: frozenset) -> bool:
+    """Whether a ride's entries count which seats are taken, not only how many: a quota's pool, a
+    class split into pools, or a charted run's general seats."""
+    return (
+        quota != GENERAL_QUOTA
+        or run_id in charted
+        or any(not pools_of_rendered(c).plain for c in leg.timetable.classes)
+    )
+
+
 def page_availability(
-    page: list[tuple], runs: dict, taken: dict, quota: str, now: datetime, database, *, charted: frozenset = frozenset()
+    page: list[tuple],
+    runs: dict,
+    seats: SeatsTaken,
+    quota: str,
+    now: datetime,
+    database,
+    *,
+    charted: frozenset = frozenset(),
 ) -> tuple[dict[tuple, list[dict]], dict[tuple, datetime]]:
     """For each `(leg, run date)` of a search page, its classes' entries `{class, available_seats,
     quota, status, rac_available, waitlist_next, charted}` (in the leg's class order), and, per ride, the
     moment Tatkal opens where an entry says `NOT_OPEN` (the answer changes then).
 
     `runs`: `{(train, run date): run id}` of the runs that exist, `charted` the ids of those
-    charted; `taken`: `{(train, run date): {class: seats taken}}` as `statements.taken_seats` counts
-    them."""
-    pooled = [
-        (runs[key], leg, key)
-        for leg, run_date in page
-        if (key := (leg.train_id, run_date)) in runs
-        and (
-            quota != GENERAL_QUOTA
-            or runs[key] in charted
-            or any(not pools_of_rendered(c).plain for c in leg.timetable.classes)
-        )
-    ]
-    numbers = _taken_numbers(pooled, now, database)
+    charted; `seats`: what `seats_taken` read of them (with the same `quota` and `charted`)."""
+    taken, numbers = seats.counts, seats.numbers
     entries: dict[tuple, list[dict]] = {}
     opens: dict[tuple, datetime] = {}
     sold_out_runs = set()
@@ -145,24 +195,6 @@ def _status_without_waitlist(
     if rac_available > 0:
         return RAC
     return REGRET if quota in CONFIRMED_ONLY else WAITLIST
-
-
-def _taken_numbers(rides: list[tuple], now: datetime, database) -> dict[tuple, set[int]]:
-    """`{((train, run date), class): seat numbers taken on some segment of the leg}` for `(run id,
-    leg, (train, run date))` rides."""
-    if not rides:
-        return {}
-    params = [value for run_id, leg, _key in rides for value in (run_id, leg.from_index, leg.to_index)]
-    params.append(database.ops.adapt_datetimefield_value(now))
-    with database.cursor() as cursor:
-        cursor.execute(statements.taken_seat_numbers(len(rides)), params)
-        rows = cursor.fetchall()
-    ride_of_run = {run_id: key for run_id, _leg, key in rides}
-    numbers: dict[tuple, set[int]] = {}
-    for run_id, code, joined in rows:
-        joined = joined if isinstance(joined, str) else joined.decode()
-        numbers[(ride_of_run[run_id], code)] = {int(seat) for seat in joined.split(",")}
-    return numbers
 
 
 def _waitlisted(run_ids: list[int], database) -> dict[tuple, int]:

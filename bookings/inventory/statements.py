@@ -169,38 +169,24 @@ def route_with_runs(vendor: str, days: int) -> str:
 
 
 @functools.cache
-def taken_seats(runs: int) -> str:
+def taken_seats(runs: int, *, numbers: bool = False) -> str:
     """Per run and class, the seats a confirmed booking or an unexpired hold takes on any segment of
-    a journey, and when the first hold counted lapses. Parameters: (run id, from index, to index)
-    for each of `runs` runs, then now."""
+    a journey, when the first hold counted lapses and, with `numbers`, the seat numbers themselves,
+    joined by commas (text, or bytes from MariaDB): a class whose seats are split into quota pools
+    needs to know which are taken, not only how many. Parameters: (run id, from index, to index) for
+    each of `runs` runs, then now."""
+    from bookings.models import Hold, SeatAllocation
+
+    # The numbers come joined, in the same statement as the counts: a row per seat cost the
+    # pure-Python driver a packet read and a decode each, a second statement a round trip and a
+    # second pass over the same rows, and a sold-out Tatkal pool is hundreds of seats in every
+    # search of its route while it sells. A class's numbers join to a few KB, far below MariaDB's
+    # cut (`group_concat_max_len`, which the connection raises: irctc/settings.py).
+    joined = ", GROUP_CONCAT(DISTINCT sa.seat_number)" if numbers else ""
     run = "(sa.run_id = %s AND sa.segment >= %s AND sa.segment < %s)"
     return (
         "SELECT sa.run_id, sa.class_code, COUNT(DISTINCT sa.seat_number),"
-        " MIN(CASE WHEN sa.booking_id IS NULL THEN h.expires_at END)"
-        f" FROM {SeatAllocation._meta.db_table} sa"
-        f" LEFT OUTER JOIN {Hold._meta.db_table} h ON h.id = sa.hold_id"
-        f" WHERE ({' OR '.join(run for _ in range(runs))})"
-        " AND (sa.booking_id IS NOT NULL OR h.expires_at > %s)"
-        " GROUP BY sa.run_id, sa.class_code"
-    )
-
-
-@functools.cache
-def taken_seat_numbers(runs: int) -> str:
-    """The seat numbers themselves that `taken_seats` counts, per run and class: a class whose
-    seats are split into quota pools needs to know which are taken, not only how many. Read only
-    for the page's runs with such a class, so a search of classes without quotas costs what it
-    did. One row per run and class, its seat numbers joined by commas (text, or bytes from
-    MariaDB). Parameters: as `taken_seats`'."""
-    from bookings.models import Hold, SeatAllocation
-
-    # Joined in the database: a row per seat cost the pure-Python driver a packet read and a
-    # decode each, and a sold-out Tatkal pool is hundreds of rows in every search of its route
-    # while it sells. A class's numbers join to a few KB, far below MariaDB's cut
-    # (`group_concat_max_len`, which the connection raises: irctc/settings.py).
-    run = "(sa.run_id = %s AND sa.segment >= %s AND sa.segment < %s)"
-    return (
-        "SELECT sa.run_id, sa.class_code, GROUP_CONCAT(DISTINCT sa.seat_number)"
+        f" MIN(CASE WHEN sa.booking_id IS NULL THEN h.expires_at END){joined}"
         f" FROM {SeatAllocation._meta.db_table} sa"
         f" LEFT OUTER JOIN {Hold._meta.db_table} h ON h.id = sa.hold_id"
         f" WHERE ({' OR '.join(run for _ in range(runs))})"
