@@ -35,6 +35,7 @@ SPREAD_SEATS = 100
 # Stations no seeded train uses, so the benchmark's trains never show up in search results.
 HOT_ROUTE = ("Benchpur Junction", "Loadnagar")
 SPREAD_ROUTE = ("Benchpur Junction", "Spreadganj")
+# Each run of the Tatkal phase adds its first train's number to the destination (`tatkal`).
 TATKAL_ROUTE = ("Benchpur Junction", "Tatkalpur")
 TATKAL_SEATS = 200
 # Sleeper coaches of 72 berths: four of them hold the Tatkal pool and some general berths.
@@ -119,14 +120,16 @@ def verify(train_id: int, travel_date: str) -> dict:
 def tatkal(count: int) -> dict:
     """`count` trains whose sleeper class sets TATKAL_SEATS berths aside for Tatkal (one a
     repetition: each sells its pool once), and the run date whose Tatkal window is open now: tomorrow
-    once today's window has opened, else today (the trains leave at 23:55)."""
+    once today's window has opened, else today (the trains leave at 23:55). They share a route of
+    their own, so the searchers' answer lists this run's trains only, however many runs
+    `--reuse-db` has kept."""
     from bookings.inventory.quotas import tatkal_opens_for
 
-    # New trains every time: a train of an earlier run (`--reuse-db`) has its pool sold.
-    trains = [
-        _bench_train(number, f"Bench Tatkal {number}", TATKAL_ROUTE, 0, classes=[TATKAL_CLASS])
-        for number in _free_numbers(count)
-    ]
+    # New trains every time: a train of an earlier run (`--reuse-db`) has its pool sold. On the
+    # one route, each run's search grew by `count` sold-out trains, and so did its cost.
+    numbers = _free_numbers(count)
+    route = (TATKAL_ROUTE[0], f"{TATKAL_ROUTE[1]} {numbers[0]}")
+    trains = [_bench_train(number, f"Bench Tatkal {number}", route, 0, classes=[TATKAL_CLASS]) for number in numbers]
     today = timezone.localdate()
     tomorrow = today + timedelta(days=1)
     run_date = tomorrow if timezone.now() >= tatkal_opens_for(tomorrow, TATKAL_CLASS["code"]) else today
@@ -134,7 +137,7 @@ def tatkal(count: int) -> dict:
         "trains": [train.pk for train in trains],
         "run_date": run_date.isoformat(),
         "class": TATKAL_CLASS["code"],
-        "route": list(TATKAL_ROUTE),
+        "route": list(route),
         "pool": TATKAL_SEATS,
         "opened_at": tatkal_opens_for(run_date, TATKAL_CLASS["code"]).isoformat(),
     }
