@@ -110,3 +110,42 @@ class RedisCache(DjangoRedisCache):
 
     def validate_key(self, key):
         pass
+
+
+# SET NX then INCR, for each key, in one command: Django's `add` then `incr` is three round trips
+# (SET NX, EXISTS, INCRBY), and a pipeline cost the client more than the round trips it saved
+# (its object, packing, reading each answer, its reset).
+_ADD_AND_INCR = """
+local values = {}
+for i, key in ipairs(KEYS) do
+    redis.call('SET', key, ARGV[1], 'EX', ARGV[2], 'NX')
+    values[i] = redis.call('INCR', key)
+end
+return values
+"""
+_add_and_incr_script = None
+
+
+def add_and_incr(cache, keys: list[str], start: int, timeout: int) -> list[int]:
+    """Each key of `cache` set to `start` for `timeout` seconds unless it holds a value, then
+    incremented; the values after. One round trip on Redis; elsewhere the cache's `add` and `incr`.
+    Raises what the cache raises."""
+    global _add_and_incr_script
+    client = getattr(cache, "_cache", None)
+    if isinstance(client, DjangoRedisCacheClient):
+        redis_client = client.get_client(write=True)
+        if _add_and_incr_script is None:
+            # Sent by its hash (EVALSHA), and again in full if the server has forgotten it.
+            _add_and_incr_script = redis_client.register_script(_ADD_AND_INCR)
+        redis_keys = [cache.make_and_validate_key(key) for key in keys]
+        return _add_and_incr_script(keys=redis_keys, args=[start, timeout], client=redis_client)
+    values = []
+    for key in keys:
+        cache.add(key, start, timeout=timeout)
+        try:
+            values.append(cache.incr(key))
+        except ValueError:
+            # It expired between the two: the increment opens it again.
+            cache.add(key, start + 1, timeout=timeout)
+            values.append(start + 1)
+    return values

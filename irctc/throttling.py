@@ -4,8 +4,8 @@ per-user and anonymous rate for everything else (rates in `settings.THROTTLE_RAT
 DRF's `SimpleRateThrottle` keeps a timestamp list that it reads and writes back without a lock,
 so a burst of parallel requests (the case that matters: a script guessing passwords from many
 connections) all read the same history and all get through. These throttles count in fixed
-windows with the cache's atomic `add` + `incr` instead, which Redis (several workers) and the
-local-memory cache (one process) both do atomically.
+windows with the cache's atomic `add` + `incr` instead (`irctc.cache.add_and_incr`: one round
+trip on Redis), which Redis (several workers) and the local caches do atomically.
 """
 
 import logging
@@ -15,6 +15,8 @@ from abc import ABC, abstractmethod
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
+
+from irctc.cache import add_and_incr
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +70,7 @@ class WindowThrottle(BaseThrottle, ABC):
         self._retry_after = (window + 1) * period - now
         key = f"throttle:{self.scope}:{identity}:{window}"
         try:
-            cache.add(key, 0, timeout=period + 1)
-            count = cache.incr(key)
-        except ValueError:
-            # The key expired between add and incr: this request opens a new window.
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
+            (count,) = add_and_incr(cache, [key], 0, period + 1)
         except Exception:  # noqa: BLE001
             # A throttle that takes the API down with the cache would be worse than none.
             logger.warning("Throttle cache unavailable; letting the request through", exc_info=True)

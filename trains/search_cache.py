@@ -23,10 +23,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connection, transaction
 
 from irctc import process_memory
+from irctc.cache import add_and_incr
 
 logger = logging.getLogger(__name__)
 
@@ -95,17 +95,6 @@ def bump_after_commit(keys: list[str]) -> None:
         transaction.on_commit(lambda: _bump(keys))
 
 
-# SET NX then INCR, for each key: one command for all, where a pipeline of two commands a key
-# cost the client much more (its object, packing, reading two answers, its reset).
-_BUMP_SCRIPT = """
-for _, key in ipairs(KEYS) do
-    redis.call('SET', key, ARGV[1], 'EX', ARGV[2], 'NX')
-    redis.call('INCR', key)
-end
-"""
-_bump_script = None
-
-
 def _bump(keys: list[str]) -> None:
     keys = [*keys, *_owed.take()]
     try:
@@ -118,17 +107,4 @@ def _bump(keys: list[str]) -> None:
 def _send_bumps(keys: list[str]) -> None:
     # A counter starts at the current time in ns, not 0, so one that was evicted and starts
     # again can't come back to a value an entry still carries.
-    global _bump_script
-    start = time.time_ns()
-    client = getattr(cache, "_cache", None)
-    if isinstance(client, RedisCacheClient):
-        # One round trip for all, not Django's EXISTS + INCR apiece.
-        redis = client.get_client(write=True)
-        if _bump_script is None:
-            _bump_script = redis.register_script(_BUMP_SCRIPT)  # sent by its hash (EVALSHA)
-        redis_keys = [cache.make_and_validate_key(key) for key in keys]
-        _bump_script(keys=redis_keys, args=[start, GENERATION_SECONDS], client=redis)
-        return
-    for key in keys:
-        cache.add(key, start, timeout=GENERATION_SECONDS)
-        cache.incr(key)
+    add_and_incr(cache, keys, time.time_ns(), GENERATION_SECONDS)
