@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "analytics.middleware.SearchTimingMiddleware",
 ]
+# Django's cookie-then-session storage, built only when a page reads or adds a message.
+MESSAGE_STORAGE = "irctc.messages.FallbackStorageWhenUsed"
 
 ROOT_URLCONF = "irctc.urls"
 WSGI_APPLICATION = "irctc.wsgi.application"
