@@ -70,7 +70,7 @@ def seats_taken(
         key = ride_of_run[run_id]
         seats.counts.setdefault(key, {})[code] = int(count)
         if first_lapse is not None:
-            first_lapse = as_utc(first_lapse)
+            first_lapse = _as_utc(first_lapse)
             seats.lapses[key] = min(seats.lapses.get(key, first_lapse), first_lapse)
         if run_id in pooled:
             text = joined[0] if isinstance(joined[0], str) else joined[0].decode()
@@ -78,7 +78,7 @@ def seats_taken(
     return seats
 
 
-def as_utc(value) -> datetime:
+def _as_utc(value) -> datetime:
     # A raw cursor gives what the column holds: UTC, as text on SQLite and naive on MySQL.
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
