@@ -22,6 +22,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import user_cache
+from irctc import throttling
 from irctc.process_memory import verified_tokens
 
 PASSWORD_HASH = "_token_password_hash"
@@ -54,6 +55,7 @@ def hand_over_cached_user(request, key: str, entry) -> None:
 
 class CachedUserJWTAuthentication(JWTAuthentication):
     def authenticate(self, request):
+        self._request = request
         self._entry_read = getattr(request, _ENTRY_READ, None)
         return super().authenticate(request)
 
@@ -75,9 +77,15 @@ class CachedUserJWTAuthentication(JWTAuthentication):
         except KeyError as exc:
             raise InvalidToken(_("Token contained no recognizable user identification")) from exc
         read = getattr(self, "_entry_read", None)
-        entry = (
-            read[1] if read is not None and read[0] == user_cache.key_for(user_id) else user_cache.cached_user(user_id)
-        )
+        if read is not None and read[0] == user_cache.key_for(user_id):
+            entry = read[1]
+        else:
+            # The throttles that count this user are counted in the same round trip.
+            request = getattr(self, "_request", None)
+            windows = throttling.windows_of_user(request, user_id) if request is not None else {}
+            entry, counts = user_cache.cached_user(user_id, windows)
+            if counts:
+                throttling.counted_with_user(request, counts)
         # An entry cached while CHECK_REVOKE_TOKEN was off has no password hash to check against.
         if isinstance(entry, dict) and (PASSWORD_HASH in entry or not api_settings.CHECK_REVOKE_TOKEN):
             return self._checked(user_cache.user_from(entry), entry.get(PASSWORD_HASH), validated_token)

@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
+from irctc.cache import read_and_count
+
 logger = logging.getLogger(__name__)
 
 INVALIDATED = "invalidated"
@@ -36,15 +38,20 @@ def enabled() -> bool:
     return settings.AUTH_USER_CACHE_SECONDS > 0
 
 
-def cached_user(user_id):
-    """The cached user, None if absent, or INVALIDATED while a change is settling.
+def cached_user(user_id, counting: dict[str, int] | None = None):
+    """`(entry, counts)`: the cached user, None if absent, or INVALIDATED while a change is
+    settling; and, for `counting` (`{key: seconds}`: throttle windows), their values after each was
+    counted once, in the same round trip (`irctc.cache.read_and_count`).
 
-    A cache that is down reads as INVALIDATED: the caller goes to the database and caches nothing.
+    A cache that is down reads as INVALIDATED, and counts nothing (None): the caller goes to the
+    database and caches nothing, and the throttles count on their own (and let the request through).
     """
+    key = key_for(user_id)
     try:
-        return cache.get(key_for(user_id))
+        found, counts = read_and_count(cache, [key], counting or {})
     except Exception:  # noqa: BLE001 - any cache failure means "ask the database"
-        return INVALIDATED
+        return INVALIDATED, None
+    return found.get(key), dict(zip(counting or {}, counts, strict=True))
 
 
 def remember(user, extra: dict) -> None:

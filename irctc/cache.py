@@ -112,40 +112,57 @@ class RedisCache(DjangoRedisCache):
         pass
 
 
-# SET NX then INCR, for each key, in one command: Django's `add` then `incr` is three round trips
+# Reads some keys and counts others in one command: a request's signed-in user and its throttle's
+# window, or a write's search counters. Django's `add` then `incr` alone is three round trips
 # (SET NX, EXISTS, INCRBY), and a pipeline cost the client more than the round trips it saved
-# (its object, packing, reading each answer, its reset).
-_ADD_AND_INCR = """
+# (its object, packing, reading each answer, its reset). A key read and absent comes back false
+# (nil inside Lua), which Redis answers as nil.
+_READ_AND_COUNT = """
+local reads = tonumber(ARGV[1])
 local values = {}
-for i, key in ipairs(KEYS) do
-    redis.call('SET', key, ARGV[1], 'EX', ARGV[2], 'NX')
-    values[i] = redis.call('INCR', key)
+if reads > 0 then
+    local found = redis.call('MGET', unpack(KEYS, 1, reads))
+    for i = 1, reads do
+        values[i] = found[i]
+    end
+end
+for i = reads + 1, #KEYS do
+    redis.call('SET', KEYS[i], ARGV[2], 'EX', ARGV[i - reads + 2], 'NX')
+    values[i] = redis.call('INCR', KEYS[i])
 end
 return values
 """
-_add_and_incr_script = None
+_read_and_count_script = None
 
 
-def add_and_incr(cache, keys: list[str], start: int, timeout: int) -> list[int]:
-    """Each key of `cache` set to `start` for `timeout` seconds unless it holds a value, then
-    incremented; the values after. One round trip on Redis; elsewhere the cache's `add` and `incr`.
+def read_and_count(cache, reads: list[str], counts: dict[str, int], start: int = 0) -> tuple[dict, list[int]]:
+    """`(found, values)`: what `cache` holds of the `reads` keys (as `get_many` gives it), and the
+    `counts` keys' values after each was set to `start` for its seconds unless it held a value,
+    then incremented. One round trip on Redis; elsewhere the cache's `get_many`, `add` and `incr`.
     Raises what the cache raises."""
-    global _add_and_incr_script
+    global _read_and_count_script
     client = getattr(cache, "_cache", None)
     if isinstance(client, DjangoRedisCacheClient):
         redis_client = client.get_client(write=True)
-        if _add_and_incr_script is None:
+        if _read_and_count_script is None:
             # Sent by its hash (EVALSHA), and again in full if the server has forgotten it.
-            _add_and_incr_script = redis_client.register_script(_ADD_AND_INCR)
-        redis_keys = [cache.make_and_validate_key(key) for key in keys]
-        return _add_and_incr_script(keys=redis_keys, args=[start, timeout], client=redis_client)
+            _read_and_count_script = redis_client.register_script(_READ_AND_COUNT)
+        keys = [cache.make_and_validate_key(key) for key in [*reads, *counts]]
+        answer = _read_and_count_script(keys=keys, args=[len(reads), start, *counts.values()], client=redis_client)
+        found = {
+            key: client._serializer.loads(value)
+            for key, value in zip(reads, answer[: len(reads)], strict=True)
+            if value is not None
+        }
+        return found, answer[len(reads) :]
+    found = cache.get_many(reads) if reads else {}
     values = []
-    for key in keys:
-        cache.add(key, start, timeout=timeout)
+    for key, seconds in counts.items():
+        cache.add(key, start, timeout=seconds)
         try:
             values.append(cache.incr(key))
         except ValueError:
             # It expired between the two: the increment opens it again.
-            cache.add(key, start + 1, timeout=timeout)
+            cache.add(key, start + 1, timeout=seconds)
             values.append(start + 1)
-    return values
+    return found, values

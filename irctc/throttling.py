@@ -4,8 +4,10 @@ per-user and anonymous rate for everything else (rates in `settings.THROTTLE_RAT
 DRF's `SimpleRateThrottle` keeps a timestamp list that it reads and writes back without a lock,
 so a burst of parallel requests (the case that matters: a script guessing passwords from many
 connections) all read the same history and all get through. These throttles count in fixed
-windows with the cache's atomic `add` + `incr` instead (`irctc.cache.add_and_incr`: one round
-trip on Redis), which Redis (several workers) and the local caches do atomically.
+windows with the cache's atomic `add` + `incr` instead, which Redis (several workers) and the
+local caches do atomically. On Redis that is one round trip (`irctc.cache.read_and_count`), and a
+throttle that counts signed-in users by their id is counted as the request's user is read from
+the cache (`counted_with_user`), in the same round trip.
 """
 
 import logging
@@ -16,11 +18,13 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
-from irctc.cache import add_and_incr
+from irctc.cache import read_and_count
 
 logger = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Where the counts made as the user was read are left for the throttles (on Django's request).
+_COUNTED = "_throttle_counted_with_user"
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -57,20 +61,32 @@ class WindowThrottle(BaseThrottle, ABC):
     def identity(self, request) -> str | None:
         """Whose budget this request spends; None means it isn't counted by this throttle."""
 
-    def allow_request(self, request, view) -> bool:
+    def identity_of_user(self, user_id) -> str | None:
+        """The identity a request signed in as `user_id` would have, for a throttle that counts
+        signed-in users by their id; None for the others."""
+        return None
+
+    def window(self, request, view, identity: str) -> tuple[str, int, int] | None:
+        """`(key, limit, period)` of the window counting this request now, None if not counted."""
         rate = settings.THROTTLE_RATES.get(self.scope)
         if not rate or not self.applies_to(request, view):
-            return True
-        identity = self.identity(request)
-        if identity is None:
-            return True
+            return None
         limit, period = parse_rate(rate)
+        return f"throttle:{self.scope}:{identity}:{int(time.time() // period)}", limit, period
+
+    def allow_request(self, request, view) -> bool:
+        identity = self.identity(request)
+        window = self.window(request, view, identity) if identity is not None else None
+        if window is None:
+            return True
+        key, limit, period = window
         now = time.time()
-        window = int(now // period)
-        self._retry_after = (window + 1) * period - now
-        key = f"throttle:{self.scope}:{identity}:{window}"
+        self._retry_after = (int(now // period) + 1) * period - now
+        counted = getattr(getattr(request, "_request", request), _COUNTED, {}).pop(key, None)
+        if counted is not None:
+            return counted <= limit
         try:
-            (count,) = add_and_incr(cache, [key], 0, period + 1)
+            _found, (count,) = read_and_count(cache, [], {key: period + 1})
         except Exception:  # noqa: BLE001
             # A throttle that takes the API down with the cache would be worse than none.
             logger.warning("Throttle cache unavailable; letting the request through", exc_info=True)
@@ -108,6 +124,9 @@ class BookingThrottle(WindowThrottle):
     def identity(self, request) -> str | None:
         return str(request.user.pk) if request.user and request.user.is_authenticated else None
 
+    def identity_of_user(self, user_id) -> str:
+        return str(user_id)
+
 
 class _GeneralThrottle(WindowThrottle):
     def applies_to(self, request, view) -> bool:
@@ -121,6 +140,9 @@ class UserThrottle(_GeneralThrottle):
     def identity(self, request) -> str | None:
         return str(request.user.pk) if request.user and request.user.is_authenticated else None
 
+    def identity_of_user(self, user_id) -> str:
+        return str(user_id)
+
 
 class AnonThrottle(_GeneralThrottle):
     scope = "anon"
@@ -129,3 +151,26 @@ class AnonThrottle(_GeneralThrottle):
         if request.user and request.user.is_authenticated:
             return None
         return client_ip(request)
+
+
+def windows_of_user(request, user_id) -> dict[str, int]:
+    """`{key: seconds}` of the windows the request's view's throttles will count it in once it is
+    signed in as `user_id` (the throttles that count signed-in users by their id), for
+    authentication to count them as it reads the user (`counted_with_user`)."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None:
+        return {}
+    windows = {}
+    for throttle in view.get_throttles():
+        identity = throttle.identity_of_user(user_id) if isinstance(throttle, WindowThrottle) else None
+        window = throttle.window(request, view, identity) if identity is not None else None
+        if window is not None:
+            key, _limit, period = window
+            windows[key] = period + 1
+    return windows
+
+
+def counted_with_user(request, counts: dict[str, int]) -> None:
+    """The windows `windows_of_user` named, counted already (`{key: value after}`): the throttles
+    take these values instead of counting the request again."""
+    setattr(getattr(request, "_request", request), _COUNTED, counts)

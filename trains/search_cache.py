@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from irctc import process_memory
-from irctc.cache import add_and_incr
+from irctc.cache import read_and_count
 
 logger = logging.getLogger(__name__)
 
@@ -107,4 +107,4 @@ def _bump(keys: list[str]) -> None:
 def _send_bumps(keys: list[str]) -> None:
     # A counter starts at the current time in ns, not 0, so one that was evicted and starts
     # again can't come back to a value an entry still carries.
-    add_and_incr(cache, keys, time.time_ns(), GENERATION_SECONDS)
+    read_and_count(cache, [], dict.fromkeys(keys, GENERATION_SECONDS), start=time.time_ns())
