@@ -113,19 +113,23 @@ class AuthThrottle(WindowThrottle):
         return client_ip(request)
 
 
-class BookingThrottle(WindowThrottle):
-    """Booking, hold and confirm (the writes of views scoped "booking"), per user."""
-
-    scope = "booking"
-
-    def applies_to(self, request, view) -> bool:
-        return _scope_of(view) == "booking" and request.method == "POST"
+class _PerUser:
+    """A throttle that counts signed-in users, by their id."""
 
     def identity(self, request) -> str | None:
         return str(request.user.pk) if request.user and request.user.is_authenticated else None
 
     def identity_of_user(self, user_id) -> str:
         return str(user_id)
+
+
+class BookingThrottle(_PerUser, WindowThrottle):
+    """Booking, hold and confirm (the writes of views scoped "booking"), per user."""
+
+    scope = "booking"
+
+    def applies_to(self, request, view) -> bool:
+        return _scope_of(view) == "booking" and request.method == "POST"
 
 
 class _GeneralThrottle(WindowThrottle):
@@ -134,14 +138,8 @@ class _GeneralThrottle(WindowThrottle):
         return not (scoped == "auth" or (scoped == "booking" and request.method == "POST"))
 
 
-class UserThrottle(_GeneralThrottle):
+class UserThrottle(_PerUser, _GeneralThrottle):
     scope = "user"
-
-    def identity(self, request) -> str | None:
-        return str(request.user.pk) if request.user and request.user.is_authenticated else None
-
-    def identity_of_user(self, user_id) -> str:
-        return str(user_id)
 
 
 class AnonThrottle(_GeneralThrottle):
