@@ -11,6 +11,7 @@ import getpass
 import http.client
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -27,10 +28,36 @@ VENV_BIN = Path(sys.executable).parent
 MARIADBD_CANDIDATES = ["/usr/sbin/mariadbd", shutil.which("mariadbd") or ""]
 
 
+# Ports handed out by this process, so that two servers started together never get the same one.
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nobody listens on, below the kernel's range of ephemeral ports. A port from that range
+    (what binding port 0 gives) can become the source port of any outgoing connection between this
+    choice and the server binding it, and some servers bind theirs late: a Galera joiner's rsync
+    state transfer listens only once the cluster has asked it for the state."""
+    low = _ephemeral_ports_start()
+    chooser = random.SystemRandom()
+    while True:
+        port = chooser.randrange(10000, low)
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+
+
+def _ephemeral_ports_start() -> int:
+    try:
+        start = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        start = 32768  # Linux's default
+    return max(start, 11000)
 
 
 def mariadbd_path() -> str | None:

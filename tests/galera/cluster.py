@@ -30,8 +30,8 @@ from pathlib import Path
 
 import mysql.connector
 
-from tests.faults.servers import wait_until_stopped
-from tests.replica.servers import HOST, ROOT, MariaDB, free_port, mariadb_binary
+from tests.faults.servers import free_port, wait_until_stopped
+from tests.replica.servers import HOST, ROOT, MariaDB, mariadb_binary
 
 DATABASE = "irctc"
 CHECK_USER = "clustercheck"

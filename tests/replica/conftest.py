@@ -20,7 +20,8 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from tests.replica.servers import HOST, ROOT, ReplicatedMariaDB, free_port
+from tests.faults.servers import free_port
+from tests.replica.servers import HOST, ROOT, ReplicatedMariaDB
 
 ON_MARIADB = settings.DATABASES["default"]["ENGINE"] == "irctc.mariadb"
 # How far behind the app lets its replica be; the lag test waits a little longer than this.

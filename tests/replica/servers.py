@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,17 +19,13 @@ from pathlib import Path
 
 import mysql.connector
 
+from tests.faults.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 DATABASE = "irctc"
 APP_USER, APP_PASSWORD = "irctc_app", "replica-test-only-password"
 REPLICATION_USER, REPLICATION_PASSWORD = "irctc_repl", "replication-test-only-password"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def mariadb_binary(name: str) -> str:
