@@ -66,21 +66,20 @@ class WindowThrottle(BaseThrottle, ABC):
         signed-in users by their id; None for the others."""
         return None
 
-    def window(self, request, view, identity: str) -> tuple[str, int, int] | None:
-        """`(key, limit, period)` of the window counting this request now, None if not counted."""
+    def window(self, request, view, identity: str, now: float) -> tuple[str, int, int] | None:
+        """`(key, limit, period)` of the window counting this request at `now`, None if not counted."""
         rate = settings.THROTTLE_RATES.get(self.scope)
         if not rate or not self.applies_to(request, view):
             return None
         limit, period = parse_rate(rate)
-        return f"throttle:{self.scope}:{identity}:{int(time.time() // period)}", limit, period
+        return f"throttle:{self.scope}:{identity}:{int(now // period)}", limit, period
 
     def allow_request(self, request, view) -> bool:
-        identity = self.identity(request)
-        window = self.window(request, view, identity) if identity is not None else None
+        identity, now = self.identity(request), time.time()
+        window = self.window(request, view, identity, now) if identity is not None else None
         if window is None:
             return True
         key, limit, period = window
-        now = time.time()
         self._retry_after = (int(now // period) + 1) * period - now
         counted = getattr(getattr(request, "_request", request), _COUNTED, {}).pop(key, None)
         if counted is not None:
@@ -158,10 +157,10 @@ def windows_of_user(request, user_id) -> dict[str, int]:
     view = (getattr(request, "parser_context", None) or {}).get("view")
     if view is None:
         return {}
-    windows = {}
+    windows, now = {}, time.time()
     for throttle in view.get_throttles():
         identity = throttle.identity_of_user(user_id) if isinstance(throttle, WindowThrottle) else None
-        window = throttle.window(request, view, identity) if identity is not None else None
+        window = throttle.window(request, view, identity, now) if identity is not None else None
         if window is not None:
             key, _limit, period = window
             windows[key] = period + 1

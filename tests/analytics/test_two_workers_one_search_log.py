@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.analytics.wire_server import free_port
+from tests.faults.servers import free_port
 
 ROOT = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).parent / "gunicorn"

@@ -7,7 +7,6 @@ except in CI (CI=true), where they fail: .ci/run installs it.
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import pymongo
 import pytest
 from django.conf import settings
+
+from tests.faults.servers import free_port
 
 MONGO_TEST_URI = os.environ.get("MONGO_TEST_URI", "").strip()
 SERVER_BIN = Path(settings.BASE_DIR) / ".mongo-venv" / "bin" / "secantusd-py"
@@ -34,12 +35,6 @@ def require_server_bin() -> Path:
     if missing_in_ci():
         pytest.fail(f"CI must run the MongoDB server tests: {reason}")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 class WireServer:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from bookings import outbox, services, tasks
 from tests.bookings.helpers import book, tomorrow
 from tests.factories import make_train, make_user
+from tests.faults.servers import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -150,12 +151,6 @@ def test_a_broker_that_is_down_delays_the_e_mail_and_never_costs_the_booking(ash
 
 
 # --- A real SMTP server ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
