@@ -26,14 +26,15 @@ from irctc import throttling
 from irctc.process_memory import verified_tokens
 
 PASSWORD_HASH = "_token_password_hash"
-# Where a view that read the user's cache entry together with its own reads leaves it.
+# Where a view that read the user's cache entry together with its own reads leaves it
+# (`read_user_with`): `(key, entry)`, the entry None if the cache held none.
 _ENTRY_READ = "_cached_user_entry_read"
 
 
-def user_cache_key(request) -> str | None:
-    """The cache key of the user the request's bearer token names, if the token is valid, for a view
-    that reads the cache before DRF authenticates (to read the user with its own keys). Raises
-    nothing: authentication proper says what is wrong with a token."""
+def token_user_id(request):
+    """The id of the user the request's bearer token names, if the token is valid and users are
+    cached, for a view that reads the cache before DRF authenticates (to read the user with its
+    own keys). Raises nothing: authentication proper says what is wrong with a token."""
     if not user_cache.enabled():
         return None
     authenticator = CachedUserJWTAuthentication()
@@ -42,15 +43,25 @@ def user_cache_key(request) -> str | None:
         raw_token = authenticator.get_raw_token(header) if header else None
         if raw_token is None:
             return None
-        return user_cache.key_for(authenticator.get_validated_token(raw_token)[api_settings.USER_ID_CLAIM])
+        return authenticator.get_validated_token(raw_token)[api_settings.USER_ID_CLAIM]
     except Exception:  # noqa: BLE001
         return None
 
 
-def hand_over_cached_user(request, key: str, entry) -> None:
-    """What the cache held under `key` (`user_cache_key`) a moment ago, None if nothing: the
-    request's authentication takes it instead of reading the cache again."""
-    setattr(getattr(request, "_request", request), _ENTRY_READ, (key, entry))
+def read_user_with(request, user_id, keys: list[str]) -> dict | None:
+    """For a view that reads cache keys of its own before DRF authenticates: the user `user_id`
+    (`token_user_id`), the throttle windows its request is counted in, and `keys`, read and
+    counted in one round trip. Authentication and the throttles then take theirs from here; the
+    view gets what the cache holds of `keys` (None when the cache is down: nothing is handed over,
+    and authentication reads on its own)."""
+    windows = throttling.windows_of_user(request, user_id)
+    entry, counts, found = user_cache.cached_user_with(user_id, windows, keys)
+    if found is None:
+        return None
+    setattr(getattr(request, "_request", request), _ENTRY_READ, (user_cache.key_for(user_id), entry))
+    if counts:
+        throttling.counted_with_user(request, counts)
+    return found
 
 
 class CachedUserJWTAuthentication(JWTAuthentication):

@@ -46,12 +46,19 @@ def cached_user(user_id, counting: dict[str, int] | None = None):
     A cache that is down reads as INVALIDATED, and counts nothing (None): the caller goes to the
     database and caches nothing, and the throttles count on their own (and let the request through).
     """
+    entry, counts, _found = cached_user_with(user_id, counting, [])
+    return entry, counts
+
+
+def cached_user_with(user_id, counting: dict[str, int] | None, also: list[str]):
+    """`(entry, counts, found)`: `cached_user`, and what the cache holds of the keys `also` (None
+    when it is down), read in the same round trip."""
     key = key_for(user_id)
     try:
-        found, counts = read_and_count(cache, [key], counting or {})
+        found, counts = read_and_count(cache, [key, *also], counting or {})
     except Exception:  # noqa: BLE001 - any cache failure means "ask the database"
-        return INVALIDATED, None
-    return found.get(key), dict(zip(counting or {}, counts, strict=True))
+        return INVALIDATED, None, None
+    return found.get(key), dict(zip(counting or {}, counts, strict=True)), found
 
 
 def remember(user, extra: dict) -> None:

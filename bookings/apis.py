@@ -1,5 +1,7 @@
 import re
+from contextlib import AbstractContextManager, nullcontext
 from operator import itemgetter
+from typing import NamedTuple
 
 import django_filters
 from django.http import HttpResponse
@@ -13,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.authentication import hand_over_cached_user, user_cache_key
+from accounts.authentication import read_user_with, token_user_id
 from accounts.permissions import IsAdminRole
 from bookings import selectors, services, ticket_selectors, tickets
 from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -34,9 +36,10 @@ from bookings.serializers import (
     search_params,
 )
 from irctc import fast_json
+from irctc.cache import read_ahead
 from irctc.db_router import read_from_replica
 from irctc.pagination import LimitOffsetPagination
-from irctc.parsers import plain_json
+from irctc.parsers import plain_json, plain_json_body
 from irctc.schema import error_responses
 from trains.pools import GENERAL_QUOTA
 from trains.selectors import get_active_train
@@ -81,6 +84,13 @@ class BookingsApi(GenericAPIView):
     def get_queryset(self):
         return selectors.all_bookings()
 
+    def initial(self, request, *args, **kwargs):
+        # Before DRF authenticates, which reads the signed-in user from the cache on its own: where
+        # the booking will read the cache before the run lock too (to refuse early), the user, its
+        # throttle windows and those keys are read in one round trip.
+        self.early = _early_booking(request) if request.method == "POST" else None
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         responses=BookingSerializer(many=True),
         # django-filter's NumberFilter takes any number; BookingFilter bounds it as an id.
@@ -100,12 +110,50 @@ class BookingsApi(GenericAPIView):
     )
     @idempotent
     def post(self, request):
-        serializer = BookingCreateSerializer(data=plain_json(request))
-        serializer.is_valid(raise_exception=True)
-        booking = services.book_seats(user=request.user, **serializer.validated_data)
+        if self.early is not None:
+            asked, read = self.early
+        else:
+            serializer = BookingCreateSerializer(data=plain_json(request))
+            serializer.is_valid(raise_exception=True)
+            asked, read = serializer.validated_data, nullcontext()
+        with read:
+            booking = services.book_seats(user=request.user, **asked)
         return Response(
             BookingSerializer(selectors.new_booking_for_display(booking)).data, status=status.HTTP_201_CREATED
         )
+
+
+class _EarlyBooking(NamedTuple):
+    asked: dict  # the booking's validated data
+    read_ahead: AbstractContextManager  # within it, the booking takes what was read with the user
+
+
+def _early_booking(request) -> _EarlyBooking | None:
+    """The booking a request with a valid token asks for, validated, and the cache keys it will
+    read before the run lock, read with its user; None when the token or the body is not valid, or
+    anything else is off. The body is read here only to name those keys: what is wrong with it, or
+    with the token, is said after authentication, as for any request."""
+    try:
+        user_id = token_user_id(request)
+        body = plain_json_body(request) if user_id is not None else None
+        if body is None:
+            return None
+        serializer = BookingCreateSerializer(data=body)
+        if not serializer.is_valid():
+            return None
+        keys = services.cache_keys_read_before_lock(serializer.validated_data)
+        read = _read_ahead_with_user(request, user_id, keys) if keys else nullcontext()
+    except Exception:  # noqa: BLE001 - the request goes on as if nothing was read early
+        return None
+    return _EarlyBooking(serializer.validated_data, read)
+
+
+def _read_ahead_with_user(request, user_id, keys: list[str]) -> AbstractContextManager:
+    """Reads `keys` with the signed-in user `user_id` and its throttle windows, in one round trip
+    (`read_user_with`); within the context it gives, what was read of `keys` is taken rather than
+    read again (nothing, when the cache is down)."""
+    found = read_user_with(request, user_id, keys)
+    return nullcontext() if found is None else read_ahead(found, keys)
 
 
 class MyBookingsApi(ListAPIView):
@@ -263,13 +311,12 @@ class TrainSearchApi(APIView):
 
     def initial(self, request, *args, **kwargs):
         # Before DRF authenticates, which would read the signed-in user from the cache on its own:
-        # a plain query's cached answer, its counters and the user are read in one round trip.
-        self.query, self.cached = _plain_search_query(request), None
-        user_key = user_cache_key(request) if self.query is not None else None
-        if user_key is not None:
-            self.cached = selectors.cached_search(self.query, also=[user_key])
-            if self.cached.found is not None:  # the cache answered
-                hand_over_cached_user(request, user_key, self.cached.found.get(user_key))
+        # a plain query's cached answer and its counters, the user and the user's throttle window
+        # are read and counted in one round trip.
+        self.query, self.read_ahead = _plain_search_query(request), nullcontext()
+        user_id = token_user_id(request) if self.query is not None else None
+        if user_id is not None:
+            self.read_ahead = _read_ahead_with_user(request, user_id, selectors.search_cache_keys(self.query))
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
@@ -284,7 +331,8 @@ class TrainSearchApi(APIView):
     @read_from_replica
     def get(self, request):
         query = self.query if self.query is not None else _search_query(request)
-        count, results = selectors.search_trains(query, cached=self.cached)
+        with self.read_ahead:
+            count, results = selectors.search_trains(query)
         body = self.pagination_class().page_body(
             request, offset=query.offset, limit=query.limit, count=count, results=results
         )

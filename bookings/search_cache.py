@@ -44,6 +44,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from irctc.cache import get_many_read_ahead
 from trains.search_cache import TIMETABLE, bump_after_commit, enabled, pay_owed, start_counter
 from trains.stations import timetable_generation_seen
 
@@ -68,34 +69,43 @@ def entry_key(asked: tuple, *, dated: bool) -> str:
     return "search-v4:" + hashlib.sha256(repr((clock, *asked)).encode()).hexdigest()
 
 
+def answer_keys(asked: tuple, run_dates: list[date], *, route: tuple[str, str], dated: bool) -> list[str]:
+    """The keys `cached_answer` reads, in one round trip: the answer's, then its counters'. A view
+    may read them ahead, with its own (`irctc.cache.read_ahead`)."""
+    return [entry_key(asked, dated=dated), TIMETABLE, *(_route_key(day, route) for day in run_dates)]
+
+
 def cached_answer(
-    asked: tuple, run_dates: list[date], *, route: tuple[str, str], dated: bool, also=()
-) -> tuple[object | None, dict | None, dict | None]:
-    """`(answer, stamp, found)`: the cached answer to `asked` (`entry_key`) if still current, else
-    None and the stamp to store a fresh one with (None when the cache is off or down). `run_dates`
-    are the origin dates of the runs the search may show, `route` its two station keys
-    (`normalize_station`), `dated` whether it asked for a date; `also` are other keys to read in
-    the same round trip, and `found` what the cache holds of them (None when the cache is off or
-    down)."""
+    asked: tuple, run_dates: list[date], *, route: tuple[str, str], dated: bool
+) -> tuple[object | None, dict | None]:
+    """`(answer, stamp)`: the cached answer to `asked` (`entry_key`) if still current, else None and
+    the stamp to store a fresh one with (None when the cache is off or down). `run_dates` are the
+    origin dates of the runs the search may show, `route` its two station keys
+    (`normalize_station`), `dated` whether it asked for a date."""
     if not enabled():
-        return None, None, None
-    key = entry_key(asked, dated=dated)
-    generation_keys = [TIMETABLE, *(_route_key(day, route) for day in run_dates)]
+        return None, None
+    keys = answer_keys(asked, run_dates, route=route, dated=dated)
+    key, generation_keys = keys[0], keys[1:]
     try:
-        pay_owed()
-        found = cache.get_many([key, *generation_keys, *also])
+        found = _read_stamped(keys)
         if TIMETABLE not in found:
             found[TIMETABLE] = start_counter(TIMETABLE)
     except Exception:  # noqa: BLE001 - a cache that is down costs a search, never fails one
-        return None, None, None
+        return None, None
     # The codes a search is parsed with are kept while this counter stands (`trains.stations`).
     timetable_generation_seen(found[TIMETABLE])
     stamp = {k: found.get(k, 0) for k in generation_keys}
-    others = {k: found[k] for k in also if k in found}
     entry = found.get(key)
     if entry is not None and entry["stamp"] == stamp:
-        return entry["answer"], None, others
-    return None, {"key": key, "stamp": stamp}, others
+        return entry["answer"], None
+    return None, {"key": key, "stamp": stamp}
+
+
+def _read_stamped(keys: list[str]) -> dict:
+    """What the cache holds of `keys` (an entry's, then its counters'), or what this request read
+    of them ahead; raises what the cache raises."""
+    # Counters read ahead of bumps this process owed until now would miss its own writes.
+    return cache.get_many(keys) if pay_owed() else get_many_read_ahead(cache, keys)
 
 
 def kept_value(key: str, run_date: date, route: tuple[str, str]) -> tuple[object | None, dict | None]:
@@ -105,10 +115,10 @@ def kept_value(key: str, run_date: date, route: tuple[str, str]) -> tuple[object
     cache is off or down). The same counters as a search's, read before what they stamp."""
     if not enabled():
         return None, None
-    generation_keys = [TIMETABLE, _route_key(run_date, route)]
+    keys = kept_value_keys(key, run_date, route)
+    generation_keys = keys[1:]
     try:
-        pay_owed()
-        found = cache.get_many([key, *generation_keys])
+        found = _read_stamped(keys)
     except Exception:  # noqa: BLE001 - a cache that is down costs a read, never a request
         return None, None
     stamp = {k: found.get(k, 0) for k in generation_keys}
@@ -116,6 +126,12 @@ def kept_value(key: str, run_date: date, route: tuple[str, str]) -> tuple[object
     if entry is not None and entry["stamp"] == stamp:
         return entry["answer"], None
     return None, {"key": key, "stamp": stamp}
+
+
+def kept_value_keys(key: str, run_date: date, route: tuple[str, str]) -> list[str]:
+    """The keys `kept_value` reads, in one round trip: a view may read them ahead, with its own
+    (`irctc.cache.read_ahead`)."""
+    return [key, TIMETABLE, _route_key(run_date, route)]
 
 
 def timetable_generation(stamp: dict | None):

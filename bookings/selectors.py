@@ -97,39 +97,46 @@ class SearchQuery(NamedTuple):
 
 
 class CachedSearch(NamedTuple):
-    """What the cache held for a search: its `answer` (None if there was none still current), the
-    `stamp` to store a fresh one with (None when the cache is off or down), and `found`, what it
-    held of the other keys read along (None when the cache is off or down)."""
+    """What the cache held for a search: its `answer` (None if there was none still current), and
+    the `stamp` to store a fresh one with (None when the cache is off or down)."""
 
     answer: tuple[int, bytes] | None
     stamp: dict | None
-    found: dict | None
 
 
-def cached_search(query: SearchQuery, *, also=()) -> CachedSearch:
-    """The cached answer to `query`, read in one round trip with the counters it is stamped with and
-    the cache keys of `also` (a view that reads its own entries with the search's: the API reads the
-    signed-in user's before authenticating)."""
+def search_cache_keys(query: SearchQuery) -> list[str]:
+    """The cache keys `search_trains(query)` reads first (its cached answer's and the counters it
+    is stamped with), for a view to read ahead with its own: the API reads the signed-in user's
+    with them, before authenticating."""
+    return search_cache.answer_keys(**_cache_question(query))
+
+
+def cached_search(query: SearchQuery) -> CachedSearch:
+    """The cached answer to `query`, read in one round trip with the counters it is stamped with."""
+    return CachedSearch(*search_cache.cached_answer(**_cache_question(query)))
+
+
+def _cache_question(query: SearchQuery) -> dict:
+    """What the answer cache keys `query` by (`search_cache.cached_answer`'s arguments)."""
     route = (normalize_station(query.source), normalize_station(query.destination))
-    asked = (*route, query.travel_date, query.class_code, query.offset, query.limit, query.quota)
-    answer, stamp, found = search_cache.cached_answer(
-        asked, run_dates_searched(query.travel_date), route=route, dated=query.travel_date is not None, also=also
+    return dict(
+        asked=(*route, query.travel_date, query.class_code, query.offset, query.limit, query.quota),
+        run_dates=run_dates_searched(query.travel_date),
+        route=route,
+        dated=query.travel_date is not None,
     )
-    return CachedSearch(answer, stamp, found)
 
 
-def search_trains(query: SearchQuery, *, cached: CachedSearch | None = None) -> tuple[int, bytes]:
+def search_trains(query: SearchQuery) -> tuple[int, bytes]:
     """`(count, results)`: how many journeys `query` matches, and its page of them as the API shows
     them (`search_results_data`), rendered to JSON.
 
     From the answer cache while nothing it counts has changed (`bookings.search_cache`), else from
-    the database, and then kept there. `cached` is what `cached_search` read for `query`, when the
-    caller read it already. The results are kept rendered because that is what is cheap to send
-    back: pickling the page's dicts for the cache cost as much as rendering them. Both the API and
-    the passenger site ask for their pages here, and share what is kept.
+    the database, and then kept there. The results are kept rendered because that is what is cheap
+    to send back: pickling the page's dicts for the cache cost as much as rendering them. Both the
+    API and the passenger site ask for their pages here, and share what is kept.
     """
-    if cached is None:
-        cached = cached_search(query)
+    cached = cached_search(query)
     if cached.answer is not None:
         return cached.answer
     count, journeys = search_journeys(

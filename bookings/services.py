@@ -98,6 +98,18 @@ def book_seats(
         return allocation.create_booking(**common, placements=placements)
 
 
+def cache_keys_read_before_lock(booking: dict) -> list[str]:
+    """The cache keys `book_seats(**booking)` reads before it takes the run lock (its early
+    refusal's), for a view to read ahead with its own; none where it reads none, or where the
+    booking is refused before it would read them. Raises nothing the booking's rules raise."""
+    route = {key: booking.get(key) for key in ("travel_date", "from_station", "to_station", "class_code")}
+    try:
+        journey = plan_journey(train=booking["train"], **route)
+    except ApplicationError:
+        return []
+    return refusals.cache_keys_read_early(journey, booking.get("quota", GENERAL_QUOTA))
+
+
 def _planned_journey(
     train: Train, route: dict, passengers: list[PassengerRequest], *, quota: str, count: int
 ) -> Journey:

@@ -24,6 +24,9 @@ paused Redis would otherwise make each of a request's commands wait out its time
 
 import threading
 import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import redis
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -141,6 +144,8 @@ def read_and_count(cache, reads: list[str], counts: dict[str, int], start: int =
     then incremented. One round trip on Redis; elsewhere the cache's `get_many`, `add` and `incr`.
     Raises what the cache raises."""
     global _read_and_count_script
+    if not counts:
+        return (cache.get_many(reads) if reads else {}), []
     client = getattr(cache, "_cache", None)
     if isinstance(client, DjangoRedisCacheClient):
         redis_client = client.get_client(write=True)
@@ -166,3 +171,31 @@ def read_and_count(cache, reads: list[str], counts: dict[str, int], start: int =
             cache.add(key, start + 1, timeout=seconds)
             values.append(start + 1)
     return found, values
+
+
+# What one earlier round trip of this request read of some keys (`read_ahead`), for the code that
+# would read them again a moment later (`get_many_read_ahead`).
+_read_ahead: ContextVar[dict | None] = ContextVar("cache_read_ahead", default=None)
+_ABSENT = object()
+
+
+@contextmanager
+def read_ahead(found: dict, keys: Iterable[str]):
+    """Within this block, the first `get_many_read_ahead` of keys all among `keys` takes what
+    `found` holds of them (what an earlier round trip of the same request read of `keys`: a view
+    reads what its service will read together with the signed-in user) instead of asking the
+    cache. Once only: a second read (a retried transaction's) asks the cache."""
+    token = _read_ahead.set({key: found.get(key, _ABSENT) for key in keys})
+    try:
+        yield
+    finally:
+        _read_ahead.reset(token)
+
+
+def get_many_read_ahead(cache, keys: list[str]) -> dict:
+    """`cache.get_many(keys)`, or what `read_ahead` holds of them if it holds them all, taken."""
+    ahead = _read_ahead.get()
+    if ahead is None or not all(key in ahead for key in keys):
+        return cache.get_many(keys)
+    values = [ahead.pop(key) for key in keys]
+    return {key: value for key, value in zip(keys, values, strict=True) if value is not _ABSENT}

@@ -27,6 +27,14 @@ def plain_json(request):
     or error for it. The result is the same either way: orjson and the standard library decode
     every document both accept to the same values, and whatever orjson refuses (a lone surrogate,
     an integer beyond 64 bits, NaN) is decoded by DRF, which accepts or refuses it as before."""
+    body = plain_json_body(request)
+    return request.data if body is None else body
+
+
+def plain_json_body(request):
+    """What `plain_json` decodes without DRF; None for a body it leaves to DRF (and for `null`).
+    Never reads `request.data`, so a view may read the body early with it and leave what is wrong
+    with the body to DRF's parsing, later."""
     django_request = getattr(request, "_request", request)
     if django_request.META.get("CONTENT_TYPE", "") == "application/json":
         body = django_request.body
@@ -35,4 +43,4 @@ def plain_json(request):
                 return fast_json.loads(body)
             except ValueError:
                 pass
-    return request.data
+    return None

@@ -69,16 +69,19 @@ def start_counter(key: str) -> int:
     return cache.get(key, start)
 
 
-def pay_owed() -> None:
-    """Send the bumps this process owes, before it reads a counter. Raises what the cache raises;
-    what could not be sent stays owed."""
-    if _owed:
-        keys = _owed.take()
-        try:
-            _send_bumps(keys)
-        except Exception:
-            _owed.add(keys)
-            raise
+def pay_owed() -> bool:
+    """Send the bumps this process owes, before it reads a counter; whether there were any (a
+    counter read before is then out of date). Raises what the cache raises; what could not be sent
+    stays owed."""
+    if not _owed:
+        return False
+    keys = _owed.take()
+    try:
+        _send_bumps(keys)
+    except Exception:
+        _owed.add(keys)
+        raise
+    return True
 
 
 def bump_after_commit(keys: list[str]) -> None:

@@ -73,22 +73,14 @@ class refusing_early:  # noqa: N801 - used as a function: `with refusing_early(.
 
     def __init__(self, journey: Journey, quota: str, count: int, allow_waitlist: bool):
         self.journey, self.quota, self.count, self.allow_waitlist = journey, quota, count, allow_waitlist
-        self.key = (
-            journey.train.pk,
-            journey.run_date,
-            journey.class_code,
-            quota,
-            journey.from_stop.index,
-            journey.to_stop.index,
-        )
+        self.key = _pool_key(journey, quota)
 
     def __enter__(self):
         seen = process_memory.pool_observations.get(self.key)
         if seen is None:
             return self
         journey = self.journey
-        route = (journey.from_stop.station_key, journey.to_stop.station_key)
-        kept, stamp = search_cache.kept_value(_cache_key(self.key), journey.run_date, route)
+        kept, stamp = search_cache.kept_value(_cache_key(self.key), journey.run_date, _route(journey))
         # The cache's own expiry ends a kept entry at the lapse too, but by its clock, in whole seconds.
         entry = kept[0] if kept is not None and (kept[1] is None or timezone.now() < kept[1]) else None
         if entry is None:
@@ -107,6 +99,31 @@ class refusing_early:  # noqa: N801 - used as a function: `with refusing_early(.
             free = error.extra.get("available_seats", 0)
             process_memory.pool_observations.put(self.key, (free, monotonic()))
         return False
+
+
+def cache_keys_read_early(journey: Journey, quota: str) -> list[str]:
+    """The cache keys `refusing_early` will read for a booking of `journey` from `quota` (none on a
+    journey this process never saw refused), for a view to read ahead with its own
+    (`irctc.cache.read_ahead`)."""
+    key = _pool_key(journey, quota)
+    if process_memory.pool_observations.get(key) is None:
+        return []
+    return search_cache.kept_value_keys(_cache_key(key), journey.run_date, _route(journey))
+
+
+def _pool_key(journey: Journey, quota: str) -> tuple:
+    return (
+        journey.train.pk,
+        journey.run_date,
+        journey.class_code,
+        quota,
+        journey.from_stop.index,
+        journey.to_stop.index,
+    )
+
+
+def _route(journey: Journey) -> tuple[str, str]:
+    return journey.from_stop.station_key, journey.to_stop.station_key
 
 
 def _cache_key(key: tuple) -> str:

@@ -166,7 +166,7 @@ def test_an_answer_computed_before_a_booking_committed_is_never_served(user_clie
     # the search read may predate it. The entry it stores must not be served afterwards.
     assert user_client.get("/api/trains/search/", {**ROUTE, "date": tomorrow().isoformat()}).status_code == 200
     cache.clear()
-    answer, stamp, _found = cached_search(SearchQuery(**ROUTE, limit=20, travel_date=tomorrow()))  # as free_seats asks
+    answer, stamp = cached_search(SearchQuery(**ROUTE, limit=20, travel_date=tomorrow()))  # as free_seats asks
     assert answer is None
     stale = [{"id": train.id, "available_seats": 50}]
     services.book_seats(user=user, train=train, travel_date=tomorrow(), seats=1)
