@@ -14,6 +14,7 @@ the user behind it is still looked up (and checked) on every request.
 
 import time
 
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -23,6 +24,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import user_cache
 from irctc import throttling
+from irctc.cache import is_redis
 from irctc.process_memory import verified_tokens
 
 PASSWORD_HASH = "_token_password_hash"
@@ -50,11 +52,12 @@ def token_user_id(request):
 
 def read_user_with(request, user_id, keys: list[str]) -> dict | None:
     """For a view that reads cache keys of its own before DRF authenticates: the user `user_id`
-    (`token_user_id`), the throttle windows its request is counted in, and `keys`, read and
-    counted in one round trip. Authentication and the throttles then take theirs from here; the
-    view gets what the cache holds of `keys` (None when the cache is down: nothing is handed over,
-    and authentication reads on its own)."""
-    windows = throttling.windows_of_user(request, user_id)
+    (`token_user_id`) and `keys`, read in one round trip, with the throttle windows its request is
+    counted in counted in it too on Redis (elsewhere there is no round trip to save, and the
+    throttles count on their own). Authentication and the throttles then take theirs from here;
+    the view gets what the cache holds of `keys` (None when the cache is down: nothing is handed
+    over, and authentication reads on its own)."""
+    windows = throttling.windows_of_user(request, user_id) if is_redis(cache) else {}
     entry, counts, found = user_cache.cached_user_with(user_id, windows, keys)
     if found is None:
         return None

@@ -70,21 +70,18 @@ def entry_key(asked: tuple, *, dated: bool) -> str:
 
 
 def answer_keys(asked: tuple, run_dates: list[date], *, route: tuple[str, str], dated: bool) -> list[str]:
-    """The keys `cached_answer` reads, in one round trip: the answer's, then its counters'. A view
-    may read them ahead, with its own (`irctc.cache.read_ahead`)."""
+    """The keys of the answer to `asked` (`entry_key`) and of the counters it is stamped with, which
+    `cached_answer` reads in one round trip (a view may read them ahead, with its own:
+    `irctc.cache.read_ahead`). `run_dates` are the origin dates of the runs the search may show,
+    `route` its two station keys (`normalize_station`), `dated` whether it asked for a date."""
     return [entry_key(asked, dated=dated), TIMETABLE, *(_route_key(day, route) for day in run_dates)]
 
 
-def cached_answer(
-    asked: tuple, run_dates: list[date], *, route: tuple[str, str], dated: bool
-) -> tuple[object | None, dict | None]:
-    """`(answer, stamp)`: the cached answer to `asked` (`entry_key`) if still current, else None and
-    the stamp to store a fresh one with (None when the cache is off or down). `run_dates` are the
-    origin dates of the runs the search may show, `route` its two station keys
-    (`normalize_station`), `dated` whether it asked for a date."""
+def cached_answer(keys: list[str]) -> tuple[object | None, dict | None]:
+    """`(answer, stamp)`: the cached answer under `keys` (`answer_keys`) if still current, else None
+    and the stamp to store a fresh one with (None when the cache is off or down)."""
     if not enabled():
         return None, None
-    keys = answer_keys(asked, run_dates, route=route, dated=dated)
     key, generation_keys = keys[0], keys[1:]
     try:
         found = _read_stamped(keys)

@@ -107,36 +107,33 @@ class CachedSearch(NamedTuple):
 def search_cache_keys(query: SearchQuery) -> list[str]:
     """The cache keys `search_trains(query)` reads first (its cached answer's and the counters it
     is stamped with), for a view to read ahead with its own: the API reads the signed-in user's
-    with them, before authenticating."""
-    return search_cache.answer_keys(**_cache_question(query))
-
-
-def cached_search(query: SearchQuery) -> CachedSearch:
-    """The cached answer to `query`, read in one round trip with the counters it is stamped with."""
-    return CachedSearch(*search_cache.cached_answer(**_cache_question(query)))
-
-
-def _cache_question(query: SearchQuery) -> dict:
-    """What the answer cache keys `query` by (`search_cache.cached_answer`'s arguments)."""
+    with them, before authenticating, and hands them to `search_trains`."""
     route = (normalize_station(query.source), normalize_station(query.destination))
-    return dict(
-        asked=(*route, query.travel_date, query.class_code, query.offset, query.limit, query.quota),
-        run_dates=run_dates_searched(query.travel_date),
+    return search_cache.answer_keys(
+        (*route, query.travel_date, query.class_code, query.offset, query.limit, query.quota),
+        run_dates_searched(query.travel_date),
         route=route,
         dated=query.travel_date is not None,
     )
 
 
-def search_trains(query: SearchQuery) -> tuple[int, bytes]:
+def cached_search(query: SearchQuery, keys: list[str] | None = None) -> CachedSearch:
+    """The cached answer to `query`, read in one round trip with the counters it is stamped with;
+    `keys` are its `search_cache_keys`, when the caller has them already."""
+    return CachedSearch(*search_cache.cached_answer(keys or search_cache_keys(query)))
+
+
+def search_trains(query: SearchQuery, *, keys: list[str] | None = None) -> tuple[int, bytes]:
     """`(count, results)`: how many journeys `query` matches, and its page of them as the API shows
     them (`search_results_data`), rendered to JSON.
 
     From the answer cache while nothing it counts has changed (`bookings.search_cache`), else from
     the database, and then kept there. The results are kept rendered because that is what is cheap
     to send back: pickling the page's dicts for the cache cost as much as rendering them. Both the
-    API and the passenger site ask for their pages here, and share what is kept.
+    API and the passenger site ask for their pages here, and share what is kept. `keys` are the
+    query's `search_cache_keys`, when the caller has them already.
     """
-    cached = cached_search(query)
+    cached = cached_search(query, keys)
     if cached.answer is not None:
         return cached.answer
     count, journeys = search_journeys(

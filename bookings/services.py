@@ -104,7 +104,8 @@ def cache_keys_read_before_lock(booking: dict) -> list[str]:
     booking is refused before it would read them. Raises nothing the booking's rules raise."""
     route = {key: booking.get(key) for key in ("travel_date", "from_station", "to_station", "class_code")}
     try:
-        journey = plan_journey(train=booking["train"], **route)
+        # Where the journey is not bookable, `book_seats` says so before it reads the cache.
+        journey = plan_journey(train=booking["train"], **route, for_booking=False)
     except ApplicationError:
         return []
     return refusals.cache_keys_read_early(journey, booking.get("quota", GENERAL_QUOTA))

@@ -22,6 +22,7 @@ without (a query instead of a cached answer or user, a request let through the t
 paused Redis would otherwise make each of a request's commands wait out its timeout.
 """
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterable
@@ -115,6 +116,13 @@ class RedisCache(DjangoRedisCache):
         pass
 
 
+def is_redis(cache) -> bool:
+    """Whether `cache` is Redis, where every read is a round trip to another process: worth
+    sharing between the reads of one request. The local caches read in this process, for about
+    what sharing a read costs (`irctc.local_cache`)."""
+    return isinstance(getattr(cache, "_cache", None), DjangoRedisCacheClient)
+
+
 # Reads some keys and counts others in one command: a request's signed-in user and its throttle's
 # window, or a write's search counters. Django's `add` then `incr` alone is three round trips
 # (SET NX, EXISTS, INCRBY), and a pipeline cost the client more than the round trips it saved
@@ -135,7 +143,7 @@ for i = reads + 1, #KEYS do
 end
 return values
 """
-_read_and_count_script = None
+_READ_AND_COUNT_SHA = hashlib.sha1(_READ_AND_COUNT.encode()).hexdigest()
 
 
 def read_and_count(cache, reads: list[str], counts: dict[str, int], start: int = 0) -> tuple[dict, list[int]]:
@@ -143,17 +151,20 @@ def read_and_count(cache, reads: list[str], counts: dict[str, int], start: int =
     `counts` keys' values after each was set to `start` for its seconds unless it held a value,
     then incremented. One round trip on Redis; elsewhere the cache's `get_many`, `add` and `incr`.
     Raises what the cache raises."""
-    global _read_and_count_script
     if not counts:
         return (cache.get_many(reads) if reads else {}), []
-    client = getattr(cache, "_cache", None)
-    if isinstance(client, DjangoRedisCacheClient):
+    if is_redis(cache):
+        client = cache._cache
+        make_key = cache.make_and_validate_key  # `cache` may be Django's proxy: looked up once
+        keys = [make_key(key) for key in [*reads, *counts]]
+        arguments = (len(keys), *keys, len(reads), start, *counts.values())
         redis_client = client.get_client(write=True)
-        if _read_and_count_script is None:
-            # Sent by its hash (EVALSHA), and again in full if the server has forgotten it.
-            _read_and_count_script = redis_client.register_script(_READ_AND_COUNT)
-        keys = [cache.make_and_validate_key(key) for key in [*reads, *counts]]
-        answer = _read_and_count_script(keys=keys, args=[len(reads), start, *counts.values()], client=redis_client)
+        try:
+            # By its hash (EVALSHA), sent as redis-py's `Script` would send it, without its wrappers.
+            answer = redis_client.execute_command("EVALSHA", _READ_AND_COUNT_SHA, *arguments)
+        except redis.exceptions.NoScriptError:
+            # A server restarted (or its scripts flushed) since: sent in full, and kept by it again.
+            answer = redis_client.execute_command("EVAL", _READ_AND_COUNT, *arguments)
         found = {
             key: client._serializer.loads(value)
             for key, value in zip(reads, answer[: len(reads)], strict=True)

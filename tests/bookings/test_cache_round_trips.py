@@ -1,9 +1,9 @@
-"""What a search and a refused booking send to the cache: each reads what it keeps (a search its
-answer, a booking, once this process has seen its journey's pool refuse, what is kept of the
-pool) together with the signed-in user and the user's throttle window, before DRF authenticates:
-one Redis round trip for a cached search and one for a kept refusal. The answers, the throttles'
-counts and authentication's errors stay what they were (docs/architecture.md, Refusing before the
-lock; docs/performance.md, round 15)."""
+"""What a search and a refused booking send to Redis: each reads what it keeps (a search its
+answer, a booking, once this process has seen its journey's pool refuse, what is kept of the pool)
+together with the signed-in user and the user's throttle window, before DRF authenticates: one
+round trip for a cached search and one for a kept refusal. The answers, the throttles' counts and
+authentication's errors stay what they were, on Redis and on the local cache, which reads in the
+process and where a booking is not read early (docs/architecture.md, Request path: a booking)."""
 
 import os
 import uuid
@@ -127,7 +127,10 @@ def test_refusals_read_ahead_spend_the_booking_budget_once_each_on_the_local_cac
     assert statuses == [201] * 4 + [409] * 4 + [429]
 
 
-def test_a_body_read_before_authentication_leaves_its_errors_to_after_it(tatkal_train, user, anon):
+@pytest.mark.parametrize("where", [pytest.param("redis", marks=needs_redis), "local"])
+def test_a_body_read_before_authentication_leaves_its_errors_to_after_it(where, request, tatkal_train, user, anon):
+    if where == "redis":
+        request.getfixturevalue("redis_cache")
     with at_tatkal_opening():
         client = client_for(user)  # a token of that day
         sell_out(client, tatkal_train)

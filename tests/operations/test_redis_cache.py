@@ -51,3 +51,20 @@ def test_expiry_is_set_as_django_sets_it(caches):
 
     ours.set("for-ever", 2, timeout=0)  # Django's meaning: expire now
     assert ours.get("for-ever") is None
+
+
+def test_a_count_is_sent_in_full_when_the_server_does_not_know_the_script(caches, monkeypatch):
+    from irctc import cache as irctc_cache
+
+    ours, _django = caches
+    ours.set("read", {"a": 1})
+    # What a restarted server, or one whose scripts were flushed, answers to the script's hash.
+    monkeypatch.setattr(irctc_cache, "_READ_AND_COUNT_SHA", "0" * 40)
+
+    found, counts = irctc_cache.read_and_count(ours, ["read", "absent"], {"counted": 60})
+    again = irctc_cache.read_and_count(ours, [], {"counted": 60})
+
+    assert found == {"read": {"a": 1}}
+    assert counts == [1]
+    assert again == ({}, [2])
+    assert 0 < ttl(ours, "counted") <= 60
