@@ -158,16 +158,27 @@ SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 DB_ENGINE = env("DB_ENGINE", "sqlite").lower()
 if DB_ENGINE == "sqlite":
     _sqlite_name = env("DB_NAME", "db.sqlite3")
+    # NORMAL: a commit appends to the log without waiting for the disk (the log is synced at each
+    # checkpoint instead), so a booking holds the write lock that every other waits for a shorter
+    # while. What it gives up: the last commits before a power loss or an operating-system crash
+    # (never one of this process crashing), and never the database's consistency. FULL syncs
+    # every commit (docs/operations.md, The embedded default's durability).
+    SQLITE_SYNCHRONOUS = env("SQLITE_SYNCHRONOUS", "NORMAL").upper()
+    if SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
+        raise ImproperlyConfigured("SQLITE_SYNCHRONOUS must be NORMAL or FULL")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": _sqlite_name if os.path.isabs(_sqlite_name) else BASE_DIR / _sqlite_name,
             # IMMEDIATE takes SQLite's write lock at BEGIN, so concurrent bookings queue up
             # instead of failing with "database is locked" when they upgrade a read lock. WAL:
-            # a commit is one synced write to the log instead of the rollback journal's several,
-            # so each booking holds the write lock, which every other waits for, a shorter while,
-            # and searches read while a booking writes.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL"},
+            # a commit is one write to the log instead of the rollback journal's several, and
+            # searches read while a booking writes.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS}",
+            },
         }
     }
 elif DB_ENGINE == "mysql":
