@@ -313,8 +313,8 @@ class TrainSearchApi(APIView):
 
     def initial(self, request, *args, **kwargs):
         # Before DRF authenticates, which would read the signed-in user from the cache on its own:
-        # a plain query's cached answer and its counters, the user and the user's throttle window
-        # are read and counted in one round trip.
+        # a plain query's cached answer and its counters and the user are read in one round trip,
+        # and on Redis the user's throttle window is counted in it too.
         self.query, self.cache_keys, self.read_ahead = _plain_search_query(request), None, nullcontext()
         user_id = token_user_id(request) if self.query is not None else None
         if user_id is not None:
