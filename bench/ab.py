@@ -244,7 +244,14 @@ def cpu_per_request(args, builds: dict[str, Build]) -> dict:
         for name in list(builds)[:: 1 if rep % 2 == 0 else -1]:
             build = builds[name]
             completed = subprocess.run(
-                [str(build.python), str(ROOT / "bench/cpu.py"), "--setup", json.dumps(build.setup)],
+                [
+                    str(build.python),
+                    str(ROOT / "bench/cpu.py"),
+                    "--setup",
+                    json.dumps(build.setup),
+                    "--repetition",
+                    str(rep),
+                ],
                 cwd=build.root,
                 env=build.env,
                 check=True,

@@ -60,6 +60,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--setup", required=True, help="bench/fixtures.py setup output (JSON)")
+    parser.add_argument("--repetition", type=int, default=0, help="which of an A/B's runs (0-19): its bookings' date")
     args = parser.parse_args()
     setup = json.loads(args.setup)
 
@@ -69,7 +70,8 @@ def main():
 
     user = get_user_model().objects.get(username="loaduser1")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_tokens(user)['access']}", HTTP_ACCEPT="application/json")
-    rng = random.Random(17)
+    # Searches of their own for each repetition too: one build's cache keeps what the last asked.
+    rng = random.Random(17 + args.repetition)
     today = timezone.localdate()
     searches = []
     for _ in range(args.requests + 21):
@@ -78,7 +80,8 @@ def main():
         # A different page size each time: no two searches are the same query.
         query = {"source": source, "destination": destination, "date": day.isoformat(), "limit": rng.randrange(5, 60)}
         searches.append(("GET", "/api/trains/search/?" + urllib.parse.urlencode(query), None))
-    booking_date = (today + timedelta(days=rng.randrange(30, 59))).isoformat()
+    # A run of its own for each of an A/B's repetitions: each sells most of the hot train's seats.
+    booking_date = (today + timedelta(days=30 + args.repetition)).isoformat()
     body = json.dumps({"train": setup["hot_train"], "travel_date": booking_date, "seats": 1, "allow_waitlist": False})
     bookings = [("POST", "/api/bookings/", body)] * min(args.requests, setup["hot_seats"] - 30)
     results = {
