@@ -26,7 +26,6 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterable
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 import redis
@@ -190,17 +189,26 @@ _read_ahead: ContextVar[dict | None] = ContextVar("cache_read_ahead", default=No
 _ABSENT = object()
 
 
-@contextmanager
-def read_ahead(found: dict, keys: Iterable[str]):
+class read_ahead:  # noqa: N801 - used as a function: `with read_ahead(found, keys):`
     """Within this block, the first `get_many_read_ahead` of keys all among `keys` takes what
     `found` holds of them (what an earlier round trip of the same request read of `keys`: a view
     reads what its service will read together with the signed-in user) instead of asking the
-    cache. Once only: a second read (a retried transaction's) asks the cache."""
-    token = _read_ahead.set({key: found.get(key, _ABSENT) for key in keys})
-    try:
-        yield
-    finally:
-        _read_ahead.reset(token)
+    cache. Once only: a second read (a retried transaction's) asks the cache. The block may be
+    entered again, one entry after another (a view run again on the primary after its replica
+    failed): what the first took is gone, and the second asks the cache."""
+
+    __slots__ = ("_ahead", "_token")
+
+    def __init__(self, found: dict, keys: Iterable[str]):
+        self._ahead = {key: found.get(key, _ABSENT) for key in keys}
+
+    def __enter__(self):
+        self._token = _read_ahead.set(self._ahead)
+        return self
+
+    def __exit__(self, *_exception):
+        _read_ahead.reset(self._token)
+        return False
 
 
 def get_many_read_ahead(cache, keys: list[str]) -> dict:

@@ -226,3 +226,43 @@ def test_searches_spend_the_user_budget_once_each(where, request, train, user, s
     client = client_for(user)
 
     assert [searching(client).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("where", [pytest.param("redis", marks=needs_redis), "local"])
+def test_a_search_run_again_after_its_replica_failed_answers_from_the_primary(where, request, train, user, monkeypatch):
+    """`read_from_replica` runs the view again when a read fails on the replica: what the first
+    run read ahead is gone, and the second reads again (docs/operations.md, Read replicas)."""
+    from django.db import OperationalError
+
+    from bookings import selectors
+    from irctc import db_router
+
+    if where == "redis":
+        request.getfixturevalue("redis_cache")
+    client = client_for(user)
+    expected = searching(client).json()  # computed on the primary, then kept
+    real, failures = selectors.search_trains, []
+
+    def replica_fails_once(*args, **kwargs):
+        if not failures:
+            failures.append("the replica")
+            raise OperationalError("Lost connection to server during query")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(db_router, "replica_for", lambda _user: "default")  # as if a replica served reads
+    monkeypatch.setattr(db_router.replicas, "mark_down", lambda _alias: None)
+    monkeypatch.setattr(selectors, "search_trains", replica_fails_once)
+    again = searching(client)
+
+    assert failures == ["the replica"]
+    assert again.status_code == 200
+    assert again.json() == expected
+
+
+def test_what_is_read_ahead_is_gone_when_the_block_is_entered_again():
+    cache.set("kept", "now")
+    ahead = irctc_cache.read_ahead({"kept": "read ahead"}, ["kept"])
+    with ahead:
+        assert irctc_cache.get_many_read_ahead(cache, ["kept"]) == {"kept": "read ahead"}
+    with ahead:  # the view run again
+        assert irctc_cache.get_many_read_ahead(cache, ["kept"]) == {"kept": "now"}
